@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Start-up decisions and binding.
+ *
+ * The binder's constructor (or an earlier first call through a jump slot,
+ * from another library's constructor) reads the start-up facts, finds the
+ * image and lets each family decide, once for the process, whether it runs
+ * on vlibc; then every jump slot is bound (slot.h).  The code up to the
+ * decision reads only what the process started with, through raw system
+ * calls, so the answer does not depend on when it runs.
+ *
+ * Environment (ignored when AT_SECURE is set, as secure_getenv would):
+ *	VLIBC=off		bind nothing to vlibc
+ *	VLIBC_IMAGE=path	map this image file (when the kernel gave none)
+ *	VLIBC_DISABLE=a,b	these families keep glibc's functions
+ *	VLIBC_<FAMILY>=variant	pick a family's implementation variant
+ *	VLIBC_DEBUG=1		say on stderr what was found and bound
+ */
+#include <linux/errno.h>
+#include <pthread.h>
+#include "binder.h"
+#include "slot.h"
+#include "sys.h"
+
+enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
+
+static struct {
+	int			state;
+	int			debug;
+	int			have_image;
+	unsigned char		on_vlibc[VLIBC_FAMILIES];
+	struct vlibc_startup	startup;
+	struct vlibc_image	image;
+	struct vlibc_elf_dyn	libc;
+	int			have_libc;
+	long			(*image_init)(const struct vlibc_init_args *);
+} binder;
+
+static void put_hex(char *out, unsigned long v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[17];
+	int i = 16;
+
+	tmp[i] = 0;
+	do {
+		tmp[--i] = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	out[0] = '0';
+	out[1] = 'x';
+	out[2] = 0;
+	v_append(out, 20, tmp + i);
+}
+
+/* "vlibc: a b c [0xhex]" on stderr when VLIBC_DEBUG is set. */
+void vlibc_debug(const char *a, const char *b, const char *c, unsigned long hex)
+{
+	char line[512] = "vlibc: ", num[20];
+
+	if (!binder.debug)
+		return;
+	v_append(line, sizeof(line), a);
+	if (b) {
+		v_append(line, sizeof(line), " ");
+		v_append(line, sizeof(line), b);
+	}
+	if (c) {
+		v_append(line, sizeof(line), " ");
+		v_append(line, sizeof(line), c);
+	}
+	if (hex) {
+		put_hex(num, hex);
+		v_append(line, sizeof(line), " ");
+		v_append(line, sizeof(line), num);
+	}
+	v_append(line, sizeof(line), "\n");
+	sys_write(2, line, v_strlen(line));
+}
+
+/* Is @name in the comma-separated @list? */
+static int listed(const char *list, const char *name)
+{
+	const char *rest;
+
+	while (list && *list) {
+		if (v_prefix(list, name, &rest) && (*rest == ',' || !*rest))
+			return 1;
+		while (*list && *list != ',')
+			list++;
+		if (*list == ',')
+			list++;
+	}
+	return 0;
+}
+
+/* VLIBC_<NAME> with the family name upper-cased. */
+static const char *family_variant(const char *name)
+{
+	char var[64] = "VLIBC_";
+	size_t n = v_strlen(var);
+
+	for (; *name && n + 1 < sizeof(var); name++)
+		var[n++] = (*name >= 'a' && *name <= 'z') ? *name - 32 : *name;
+	var[n] = 0;
+	return vlibc_startup_env(&binder.startup, var);
+}
+
+static int image_start(void)
+{
+	struct vlibc_init_args args = {
+		.size = sizeof(args),
+		.auxv = binder.startup.auxv,
+	};
+
+	binder.image_init = vlibc_image_sym(&binder.image, "__vlibc_init");
+	return binder.image_init ? binder.image_init(&args) : -ENOEXEC;
+}
+
+static void decide_family(enum vlibc_family_id f, const char *name,
+			  int (*decide)(const struct vlibc_image *,
+					const char *, const char **))
+{
+	const char *disabled = vlibc_startup_env(&binder.startup, "VLIBC_DISABLE");
+	const char *why = "disabled by VLIBC_DISABLE";
+
+	if (!listed(disabled, name))
+		binder.on_vlibc[f] = decide(&binder.image, family_variant(name), &why);
+	vlibc_debug("family", name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
+}
+
+static void decide_families(void)
+{
+#define VLIBC_BINDER_FAMILY(f) \
+	decide_family(VLIBC_FAMILY_##f, #f, vlibc_##f##_decide);
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+}
+
+static void binder_start(void)
+{
+	const char *off, *why = 0, *dbg;
+	int r;
+
+	if (vlibc_startup_read(&binder.startup))
+		return;
+	dbg = vlibc_startup_env(&binder.startup, "VLIBC_DEBUG");
+	binder.debug = dbg && dbg[0] && !v_streq(dbg, "0");
+	binder.have_libc = !vlibc_loaded_object(&binder.startup, "libc.so.",
+						&binder.libc);
+	off = vlibc_startup_env(&binder.startup, "VLIBC");
+	if (off && (v_streq(off, "off") || v_streq(off, "0"))) {
+		vlibc_debug("off (VLIBC=off): glibc for every family", 0, 0, 0);
+		return;
+	}
+	r = vlibc_image_find(&binder.image, &binder.startup,
+			     vlibc_startup_env(&binder.startup, "VLIBC_IMAGE"), &why);
+	if (!r && image_start() < 0) {
+		why = "__vlibc_init failed";
+		r = -ENOEXEC;
+	}
+	if (r) {
+		vlibc_debug("no image:", why, binder.image.path, 0);
+		return;
+	}
+	binder.have_image = 1;
+	vlibc_debug("image", binder.image.path,
+		    binder.image.source == VLIBC_IMAGE_KERNEL ? "(kernel) at" :
+		    "(file) at", binder.image.base);
+	decide_families();
+}
+
+static void binder_init_once(void)
+{
+	int s = __atomic_load_n(&binder.state, __ATOMIC_ACQUIRE);
+
+	if (s == INIT_DONE)
+		return;
+	s = INIT_NONE;
+	if (__atomic_compare_exchange_n(&binder.state, &s, INIT_RUNNING, 0,
+					__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
+		binder_start();
+		__atomic_store_n(&binder.state, INIT_DONE, __ATOMIC_RELEASE);
+		return;
+	}
+	while (__atomic_load_n(&binder.state, __ATOMIC_ACQUIRE) != INIT_DONE)
+		sys_sched_yield();
+}
+
+void *vlibc_glibc_sym(const char *name)
+{
+	unsigned char type = 0;
+	void *p;
+
+	binder_init_once();
+	if (!binder.have_libc)
+		return 0;
+	p = vlibc_elf_dyn_lookup(&binder.libc, name, 0, &type);
+	if (p && type == STT_GNU_IFUNC)
+		p = ((void *(*)(void))p)();
+	return p;
+}
+
+void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
+{
+	binder_init_once();
+	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
+}
+
+void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl)
+{
+	void *p;
+
+	binder_init_once();
+	if (binder.on_vlibc[f] && vlibc_impl) {
+		vlibc_debug("bind", name, "-> vlibc", (unsigned long)vlibc_impl);
+		return vlibc_impl;
+	}
+	p = vlibc_glibc_sym(name);
+	vlibc_debug("bind", name, "-> glibc", (unsigned long)p);
+	/* Without glibc's own, the vlibc one is the only one there is. */
+	return p ? p : vlibc_impl;
+}
+
+#define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]
+
+static void fork_prepare(void)
+{
+#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_prepare();
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+}
+
+static void fork_parent(void)
+{
+#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_parent();
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+}
+
+/* The kernel wiped the private region: set the image up again. */
+static void fork_child(void)
+{
+	if (binder.have_image)
+		image_start();
+#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_child(&binder.image);
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+}
+
+extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]
+	__attribute__((visibility("hidden")));
+
+/* Bind every slot now, so no application call takes the lazy path. */
+static void bind_all(void)
+{
+	const struct vlibc_slot_desc *d;
+
+	for (d = __start_vlibc_slots; d < __stop_vlibc_slots; d++)
+		d->bind();
+}
+
+/*
+ * Where @name is bound in this process: an address in the image, in the
+ * binder (a veneer) or in glibc.  NULL for a name the binder does not
+ * bind.  For tests and diagnostics.
+ */
+__attribute__((visibility("default")))
+void *vlibc_binder_bound(const char *name)
+{
+	const struct vlibc_slot_desc *d;
+
+	for (d = __start_vlibc_slots; d < __stop_vlibc_slots; d++)
+		if (v_streq(d->name, name))
+			return d->bind();
+	return 0;
+}
+
+__attribute__((constructor)) static void binder_constructor(void)
+{
+	binder_init_once();
+	bind_all();
+	if (!binder.have_image)
+		return;
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_attach(&binder.image);
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+}

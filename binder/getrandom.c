@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The getrandom family: getrandom(), arc4random(), arc4random_buf(),
+ * arc4random_uniform() on the kernel's vDSO vgetrandom.
+ *
+ * The image holds the function bodies; the binder owns what the vDSO
+ * protocol leaves to libc: one opaque state per thread, mapped with the
+ * prot and flags the kernel asks for, recycled at thread exit and handed
+ * back in a fork child for the threads that did not survive the fork.
+ * arc4random*() bind straight to the image; getrandom() goes through a
+ * veneer that turns -errno into errno.
+ *
+ * VLIBC_GETRANDOM=vdso (default) | syscall (image, no vDSO) | glibc
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include "binder.h"
+#include "slot.h"
+#include "sys.h"
+
+#define PAGE	4096UL
+
+enum { VARIANT_VDSO, VARIANT_SYSCALL };
+
+static struct {
+	int		variant;
+	long		(*image_getrandom)(void *, size_t, unsigned int, void *, size_t);
+	long		(*image_attach)(long, void *(*)(void), size_t);
+	struct vlibc_vgetrandom_params params;
+	/* Pool of states: all[] ever mapped, free[] not owned by a thread. */
+	int		lock;
+	void		**all, **free;
+	size_t		n_all, n_free, cap;
+	pthread_key_t	key;
+	int		key_ok;
+} gr;
+
+static __thread void *thread_state __attribute__((tls_model("initial-exec")));
+
+int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
+			   const char **why)
+{
+	/* Any size works: the vDSO fills it in. */
+	static char params_buf[PAGE] __attribute__((aligned(64)));
+
+	gr.image_getrandom = vlibc_image_sym(img, "__vlibc_getrandom");
+	gr.image_attach = vlibc_image_sym(img, "__vlibc_getrandom_attach");
+	if (!gr.image_getrandom || !gr.image_attach) {
+		*why = "image lacks the getrandom entry points";
+		return 0;
+	}
+	if (variant && v_streq(variant, "glibc")) {
+		*why = "VLIBC_GETRANDOM=glibc";
+		return 0;
+	}
+	if (variant && v_streq(variant, "syscall")) {
+		gr.variant = VARIANT_SYSCALL;
+		return 1;
+	}
+	if (variant && !v_streq(variant, "vdso"))
+		vlibc_debug("getrandom: unknown variant", variant,
+			    "(using vdso)", 0);
+	if (gr.image_getrandom(0, 0, 0, params_buf,
+			       VLIBC_GETRANDOM_PARAMS_QUERY)) {
+		*why = "no vgetrandom in the vDSO";
+		return 0;
+	}
+	__builtin_memcpy(&gr.params, params_buf, sizeof(gr.params));
+	if (!gr.params.size_of_opaque_state ||
+	    gr.params.size_of_opaque_state > PAGE) {
+		*why = "implausible vgetrandom state size";
+		return 0;
+	}
+	gr.variant = VARIANT_VDSO;
+	return 1;
+}
+
+/* The pool lock; trylock only, so a signal handler never waits on it. */
+static int pool_trylock(void)
+{
+	return !__atomic_exchange_n(&gr.lock, 1, __ATOMIC_ACQUIRE);
+}
+
+static void pool_lock(void)
+{
+	while (!pool_trylock())
+		sys_sched_yield();
+}
+
+static void pool_unlock(void)
+{
+	__atomic_store_n(&gr.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Grow all[] and free[] to hold @need entries each. */
+static int pool_reserve(size_t need)
+{
+	size_t cap = gr.cap ? gr.cap : 64, bytes;
+	long mem;
+
+	if (need <= gr.cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	bytes = 2 * cap * sizeof(void *);
+	mem = sys_mmap(0, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mmap_failed(mem))
+		return -1;
+	__builtin_memcpy((void **)mem, gr.all, gr.n_all * sizeof(void *));
+	__builtin_memcpy((void **)mem + cap, gr.free, gr.n_free * sizeof(void *));
+	if (gr.cap)
+		sys_munmap(gr.all, 2 * gr.cap * sizeof(void *));
+	gr.all = (void **)mem;
+	gr.free = (void **)mem + cap;
+	gr.cap = cap;
+	return 0;
+}
+
+/* Map a page of states as the kernel asked; none may straddle a page. */
+static int pool_grow(void)
+{
+	size_t size = gr.params.size_of_opaque_state;
+	size_t per_page = PAGE / ((size + 63) & ~63UL), i;
+	long page;
+
+	if (pool_reserve(gr.n_all + per_page))
+		return -1;
+	page = sys_mmap(0, PAGE, gr.params.mmap_prot, gr.params.mmap_flags, -1, 0);
+	if (mmap_failed(page))
+		return -1;
+	for (i = 0; i < per_page; i++) {
+		void *s = (char *)page + i * ((size + 63) & ~63UL);
+
+		gr.all[gr.n_all++] = s;
+		gr.free[gr.n_free++] = s;
+	}
+	return 0;
+}
+
+static void state_release(void *state)
+{
+	pool_lock();
+	gr.free[gr.n_free++] = state;
+	pool_unlock();
+	thread_state = NULL;
+}
+
+/*
+ * Called by the image (and the veneer) for a thread without a state.
+ * NULL makes the caller use the system call, e.g. in a signal handler
+ * that interrupted this very function.
+ */
+static void *state_alloc(void)
+{
+	void *state = NULL;
+
+	if (!pool_trylock())
+		return NULL;
+	if (gr.n_free || !pool_grow())
+		state = gr.free[--gr.n_free];
+	if (state && !gr.key_ok)
+		gr.key_ok = !pthread_key_create(&gr.key, state_release);
+	pool_unlock();
+	if (state && gr.key_ok)
+		pthread_setspecific(gr.key, state);
+	thread_state = state;
+	return state;
+}
+
+static ssize_t getrandom_veneer(void *buf, size_t len, unsigned int flags)
+{
+	void *state = NULL;
+	long r;
+
+	if (gr.variant == VARIANT_VDSO) {
+		state = thread_state;
+		if (!state)
+			state = state_alloc();
+	}
+	r = gr.image_getrandom(buf, len, flags, state,
+			       state ? gr.params.size_of_opaque_state : 0);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return r;
+}
+
+static long thread_slot_offset(void)
+{
+	return (char *)&thread_state - (char *)__builtin_thread_pointer();
+}
+
+void vlibc_getrandom_attach(const struct vlibc_image *img)
+{
+	if (gr.variant == VARIANT_VDSO)
+		gr.image_attach(thread_slot_offset(), state_alloc,
+				gr.params.size_of_opaque_state);
+}
+
+void vlibc_getrandom_fork_prepare(void)
+{
+	pool_lock();
+}
+
+void vlibc_getrandom_fork_parent(void)
+{
+	pool_unlock();
+}
+
+/*
+ * Only the forking thread lives on in the child: every other state goes
+ * back to the pool.  The kernel already zeroed the states' contents
+ * (MAP_DROPPABLE implies wipe-on-fork), so none repeats the parent's bytes.
+ */
+void vlibc_getrandom_fork_child(const struct vlibc_image *img)
+{
+	size_t i;
+
+	gr.n_free = 0;
+	for (i = 0; i < gr.n_all; i++)
+		if (gr.all[i] != thread_state)
+			gr.free[gr.n_free++] = gr.all[i];
+	pool_unlock();
+	vlibc_getrandom_attach(img);
+}
+
+VLIBC_BIND_VENEER(getrandom, getrandom, getrandom_veneer);
+VLIBC_BIND_DIRECT(arc4random, getrandom, "__vlibc_arc4random");
+VLIBC_BIND_DIRECT(arc4random_buf, getrandom, "__vlibc_arc4random_buf");
+VLIBC_BIND_DIRECT(arc4random_uniform, getrandom, "__vlibc_arc4random_uniform");
+
+/*
+ * For tests and diagnostics: how many states the pool has mapped and how
+ * many no thread owns.  Returns -1 when the family is not on vlibc.
+ */
+__attribute__((visibility("default")))
+int vlibc_binder_getrandom_pool(size_t *all, size_t *free_states)
+{
+	if (!vlibc_family_entry(VLIBC_FAMILY_getrandom, "__vlibc_getrandom") ||
+	    gr.variant != VARIANT_VDSO)
+		return -1;
+	pool_lock();
+	*all = gr.n_all;
+	*free_states = gr.n_free;
+	pool_unlock();
+	return 0;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding, mapping and checking linux-vlibc.so.1.
+ *
+ * A file image is mapped the way the kernel maps it at exec: one
+ * read/execute mapping of the text pages, then the private region as
+ * anonymous, zero-filled, wipe-on-fork memory right after it.  Nothing in
+ * the image runs before its headers, program headers and dynamic tables
+ * passed the checks here.
+ */
+#include <linux/errno.h>
+#include <sys/prctl.h>
+#include "binder.h"
+#include "sys.h"
+
+#define PAGE		4096UL
+#define INSTALLED_DIR	"/lib/modules/"
+#define INSTALLED_NAME	"/vdso/" VLIBC_SONAME
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+
+/* The dynamic tables, SONAME and version node of a mapped image. */
+static int check_dynamic(struct vlibc_image *img, const char **why)
+{
+	unsigned long lo = img->base, hi = img->base + img->layout.text_size;
+	const Elf64_Dyn *dyn = (const Elf64_Dyn *)(img->base + img->layout.dynamic_offset);
+
+	if (vlibc_elf_dyn_init(&img->dyn, img->base, dyn, lo, hi)) {
+		*why = "bad dynamic section";
+		return -ENOEXEC;
+	}
+	if (!img->dyn.soname || !v_streq(img->dyn.soname, VLIBC_SONAME)) {
+		*why = "SONAME is not " VLIBC_SONAME;
+		return -ENOEXEC;
+	}
+	if (!vlibc_elf_dyn_has_version(&img->dyn, VLIBC_VERSION_NODE)) {
+		*why = "no version node " VLIBC_VERSION_NODE;
+		return -ENOEXEC;
+	}
+	if (!vlibc_image_sym(img, "__vlibc_init")) {
+		*why = "no __vlibc_init entry point";
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+void *vlibc_image_sym(const struct vlibc_image *img, const char *name)
+{
+	unsigned long p;
+
+	p = (unsigned long)vlibc_elf_dyn_lookup(&img->dyn, name,
+						VLIBC_VERSION_NODE, 0);
+	if (p < img->base || p >= img->base + img->layout.text_size)
+		return 0;
+	return (void *)p;
+}
+
+/* The image the kernel mapped at exec. */
+static int image_from_kernel(struct vlibc_image *img, unsigned long base,
+			     const char **why)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+
+	img->source = VLIBC_IMAGE_KERNEL;
+	img->base = base;
+	v_append(img->path, sizeof(img->path), "[vlibc]");
+	if (vlibc_layout_check_ehdr(eh, PAGE, why) ||
+	    vlibc_layout_check(eh, (const Elf64_Phdr *)(base + eh->e_phoff),
+			       VLIBC_IMAGE_MAX_SPAN, &img->layout, why))
+		return -ENOEXEC;
+	return check_dynamic(img, why);
+}
+
+static int read_headers(int fd, unsigned long size, struct vlibc_layout *lay,
+			const char **why)
+{
+	union {
+		Elf64_Ehdr eh;
+		char raw[PAGE];
+	} buf;
+	const Elf64_Ehdr *eh = &buf.eh;
+	long n;
+
+	n = sys_pread(fd, buf.raw, sizeof(buf.raw), 0);
+	if (n < 0) {
+		*why = "cannot read the file";
+		return n;
+	}
+	if (vlibc_layout_check_ehdr(eh, n, why))
+		return -ENOEXEC;
+	return vlibc_layout_check(eh, (const Elf64_Phdr *)(buf.raw + eh->e_phoff),
+				  size, lay, why) ? -ENOEXEC : 0;
+}
+
+static int map_file(struct vlibc_image *img, int fd, const char **why)
+{
+	const struct vlibc_layout *lay = &img->layout;
+	long base, r;
+	void *priv = 0;
+
+	base = sys_mmap(0, lay->span, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mmap_failed(base)) {
+		*why = "cannot reserve address space";
+		return base;
+	}
+	r = sys_mmap((void *)base, lay->text_span, PROT_READ | PROT_EXEC,
+		     MAP_PRIVATE | MAP_FIXED, fd, 0);
+	if (!mmap_failed(r)) {
+		priv = (void *)(base + lay->private_offset);
+		r = sys_mmap(priv, lay->private_size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+	}
+	if (!mmap_failed(r))
+		r = sys_madvise(priv, lay->private_size, MADV_WIPEONFORK);
+	if (mmap_failed(r) || r < 0) {
+		sys_munmap((void *)base, lay->span);
+		*why = "cannot map the image";
+		return r;
+	}
+	/* Best effort: shows as [anon:vlibc-private] in /proc/PID/maps. */
+	sys_prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (long)priv,
+		  lay->private_size, (long)"vlibc-private");
+	img->base = base;
+	return 0;
+}
+
+/* Map the image file at @path; -ENOENT when there is no such file. */
+static int image_from_file(struct vlibc_image *img, const char *path,
+			   const char **why)
+{
+	struct stat st;
+	int fd, r;
+
+	*img = (struct vlibc_image){ .source = VLIBC_IMAGE_FILE };
+	v_append(img->path, sizeof(img->path), path);
+	fd = sys_open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = "cannot open the image file";
+		return fd;
+	}
+	r = sys_fstat(fd, &st);
+	if (r || !S_ISREG(st.st_mode) || st.st_size > (long)VLIBC_IMAGE_MAX_SPAN) {
+		*why = "not a regular file of plausible size";
+		r = -ENOEXEC;
+	}
+	if (!r)
+		r = read_headers(fd, st.st_size, &img->layout, why);
+	if (!r)
+		r = map_file(img, fd, why);
+	sys_close(fd);
+	if (r)
+		return r == -ENOENT ? -ENOEXEC : r;
+	r = check_dynamic(img, why);
+	if (r)
+		sys_munmap((void *)img->base, img->layout.span);
+	return r;
+}
+
+static int installed_path(char *buf, size_t size)
+{
+	struct utsname u;
+
+	buf[0] = 0;
+	if (sys_uname(&u))
+		return -1;
+	return v_append(buf, size, INSTALLED_DIR) | v_append(buf, size, u.release) |
+	       v_append(buf, size, INSTALLED_NAME);
+}
+
+static int beside_binder_path(char *buf, size_t size, const char *self)
+{
+	size_t n, slash = 0;
+
+	buf[0] = 0;
+	if (!self || !self[0])
+		return -1;
+	for (n = 0; self[n]; n++)
+		if (self[n] == '/')
+			slash = n + 1;
+	if (slash >= size)
+		return -1;
+	for (n = 0; n < slash; n++)
+		buf[n] = self[n];
+	buf[slash] = 0;
+	return v_append(buf, size, VLIBC_SONAME);
+}
+
+int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
+		     const char *env_path, const char **why)
+{
+	unsigned long at_vlibc = vlibc_startup_auxval(s, AT_VLIBC);
+	char path[256];
+	int r;
+
+	*img = (struct vlibc_image){ 0 };
+	if (at_vlibc)
+		return image_from_kernel(img, at_vlibc, why);
+	if (env_path)
+		return image_from_file(img, env_path, why);
+	if (!installed_path(path, sizeof(path))) {
+		r = image_from_file(img, path, why);
+		if (r != -ENOENT)
+			return r;
+	}
+	if (!beside_binder_path(path, sizeof(path), vlibc_self_path(s))) {
+		r = image_from_file(img, path, why);
+		if (r != -ENOENT)
+			return r;
+	}
+	*img = (struct vlibc_image){ 0 };
+	*why = "no image: not in auxv, not installed, not beside the binder";
+	return -ENOENT;
+}

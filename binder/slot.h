@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Jump slots: how the binder puts a public libc name in front of glibc's.
+ *
+ * The binder exports NAME as a plain function whose only instruction is an
+ * indirect jump through vlibc_slot_NAME.  The slot starts at a lazy stub;
+ * the first call decides (vlibc_resolve()) and stores the target there:
+ * an image entry point (direct binding: the application's call lands in
+ * the image with no call layer in between), a veneer in the binder, or
+ * glibc's own NAME when the family falls back.
+ *
+ * Why not GNU indirect functions: the dynamic linker relocates a preloaded
+ * object after the libraries, so every BIND_NOW library that references an
+ * IFUNC of the binder (libuuid, libsystemd, ...) makes ld.so print
+ * "Relink `lib' with `libvlibc.so' for IFUNC symbol" on every start.
+ * A predicted indirect jump measured no slower than an IFUNC-resolved PLT
+ * target here (see Documentation/userspace-api/vlibc.rst).
+ */
+#ifndef _VLIBC_BINDER_SLOT_H
+#define _VLIBC_BINDER_SLOT_H
+
+#include "binder.h"
+#include "arch/x86/slot.h"
+
+/* One per slot, collected in section vlibc_slots (see vlibc_bind_all()). */
+struct vlibc_slot_desc {
+	const char	*name;
+	void		*(*bind)(void);
+};
+
+#define VLIBC_SLOT(name, family, target_expr)				\
+	extern char vlibc_lazy_##name[] __attribute__((visibility("hidden"))); \
+	__attribute__((visibility("hidden"), used))			\
+	void *vlibc_slot_##name = vlibc_lazy_##name;			\
+	__attribute__((visibility("hidden"), used))			\
+	void *vlibc_bind_##name(void)					\
+	{								\
+		void *target = vlibc_resolve(#name, VLIBC_FAMILY_##family, \
+					     (target_expr));		\
+		__atomic_store_n(&vlibc_slot_##name, target, __ATOMIC_RELEASE); \
+		return target;						\
+	}								\
+	static const struct vlibc_slot_desc vlibc_slot_desc_##name	\
+	__attribute__((used, section("vlibc_slots"), aligned(sizeof(void *)))) = { \
+		#name, vlibc_bind_##name				\
+	};								\
+	VLIBC_ARCH_SLOT_ASM(name)
+
+/* Bind @name to a veneer in the binder (for functions that set errno). */
+#define VLIBC_BIND_VENEER(name, family, veneer)				\
+	VLIBC_SLOT(name, family, (void *)(veneer))
+
+/* Bind @name straight to the image's entry point @entry. */
+#define VLIBC_BIND_DIRECT(name, family, entry)				\
+	VLIBC_SLOT(name, family, vlibc_family_entry(VLIBC_FAMILY_##family, entry))
+
+#endif /* _VLIBC_BINDER_SLOT_H */

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/* String helpers for code that runs before the binder is relocated. */
+#include "sys.h"
+
+size_t v_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int v_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+int v_prefix(const char *s, const char *prefix, const char **rest)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	if (rest)
+		*rest = s;
+	return 1;
+}
+
+int v_append(char *buf, size_t size, const char *s)
+{
+	size_t n = v_strlen(buf);
+
+	while (*s && n + 1 < size)
+		buf[n++] = *s++;
+	buf[n] = 0;
+	return *s ? -1 : 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the binder may use before the dynamic linker has relocated it:
+ * raw system calls and string helpers that need no GOT and no libc.
+ */
+#ifndef _VLIBC_BINDER_SYS_H
+#define _VLIBC_BINDER_SYS_H
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <vlibc/arch/syscall.h>
+
+static inline int sys_open(const char *path, int flags)
+{
+	return vlibc_syscall4(__NR_openat, AT_FDCWD, (long)path, flags, 0);
+}
+
+static inline int sys_close(int fd)
+{
+	return vlibc_syscall1(__NR_close, fd);
+}
+
+static inline long sys_read(int fd, void *buf, size_t len)
+{
+	return vlibc_syscall3(__NR_read, fd, (long)buf, len);
+}
+
+static inline long sys_pread(int fd, void *buf, size_t len, long off)
+{
+	return vlibc_syscall4(__NR_pread64, fd, (long)buf, len, off);
+}
+
+static inline long sys_write(int fd, const void *buf, size_t len)
+{
+	return vlibc_syscall3(__NR_write, fd, (long)buf, len);
+}
+
+static inline int sys_fstat(int fd, struct stat *st)
+{
+	return vlibc_syscall2(__NR_fstat, fd, (long)st);
+}
+
+static inline long sys_mmap(void *addr, size_t len, int prot, int flags,
+			    int fd, long off)
+{
+	return vlibc_syscall6(__NR_mmap, (long)addr, len, prot, flags, fd, off);
+}
+
+static inline int sys_munmap(void *addr, size_t len)
+{
+	return vlibc_syscall2(__NR_munmap, (long)addr, len);
+}
+
+static inline int sys_madvise(void *addr, size_t len, int advice)
+{
+	return vlibc_syscall3(__NR_madvise, (long)addr, len, advice);
+}
+
+static inline long sys_prctl(int op, long a2, long a3, long a4, long a5)
+{
+	return vlibc_syscall5(__NR_prctl, op, a2, a3, a4, a5);
+}
+
+static inline int sys_uname(struct utsname *u)
+{
+	return vlibc_syscall1(__NR_uname, (long)u);
+}
+
+static inline void sys_sched_yield(void)
+{
+	vlibc_syscall0(__NR_sched_yield);
+}
+
+static inline int mmap_failed(long r)
+{
+	return (unsigned long)r > -4096UL;
+}
+
+size_t v_strlen(const char *s);
+int v_streq(const char *a, const char *b);
+/* Non-zero when @s starts with @prefix; *@rest gets what follows. */
+int v_prefix(const char *s, const char *prefix, const char **rest);
+/* Append @s to the NUL-terminated @buf of @size; 0, or -1 if cut. */
+int v_append(char *buf, size_t size, const char *s);
+
+#endif /* _VLIBC_BINDER_SYS_H */

@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The image's families, one line each.  Included with VLIBC_FAMILY(name)
+ * defined; every family provides
+ *	void vlibc_<name>_init(struct vlibc_private *, const struct vlibc_elf_dyn *vdso);
+ */
+VLIBC_FAMILY(getrandom)

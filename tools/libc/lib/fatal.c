@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * For what glibc treats as fatal (as __libc_fatal does): say so on stderr
+ * and end the process with SIGABRT.
+ */
+#include <vlibc/arch/syscall.h>
+#include <vlibc/fatal.h>
+
+#define SIGABRT	6	/* the same on every Linux architecture */
+
+void vlibc_fatal(const char *msg)
+{
+	static const char prefix[] = "Fatal vlibc error: ";
+	size_t n = 0;
+
+	while (msg[n])
+		n++;
+	vlibc_syscall3(__NR_write, 2, (long)prefix, sizeof(prefix) - 1);
+	vlibc_syscall3(__NR_write, 2, (long)msg, n);
+	vlibc_syscall3(__NR_write, 2, (long)"\n", 1);
+	vlibc_syscall3(__NR_tgkill, vlibc_syscall0(__NR_getpid),
+		       vlibc_syscall0(__NR_gettid), SIGABRT);
+	for (;;)
+		vlibc_syscall1(__NR_exit_group, 127);
+}

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vlibc2c: turn linux-vlibc.so.1 into C, as arch/x86/entry/vdso/vdso2c
+ * does for the vDSO, so that the kernel can embed the image.
+ *
+ *   vlibc2c IMAGE OUT.c
+ *
+ * IMAGE must pass the layout rules of image_layout.c, carry no relocation
+ * sections and define __vlibc_init.  OUT.c gets the text PT_LOAD (the file's
+ * first text_size bytes, zero-padded to whole 4096-byte pages) as raw_data
+ * and a const struct vlibc_image named vlibc_image describing it.  In the
+ * kernel the struct comes from <linux/vlibc.h>; elsewhere from
+ * vdso-link/vlibc-image.h, so the output also builds as a user-space test.
+ *
+ * OUT.c is written to a temporary file next to it and renamed into place,
+ * so a failed run leaves no partial output.  Exits 0 on success, 1 on a bad
+ * image or an I/O error (with a message), 2 on a usage error.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vlibc/abi.h>
+#define VLIBC_LAYOUT_NO_ELF_TYPES
+#include "image_layout.h"
+
+#ifndef SHT_RELR
+#define SHT_RELR	19
+#endif
+
+#define PAGE		4096UL
+#define MAX_FILE_SIZE	(256UL << 20)
+#define INIT_SYMBOL	"__vlibc_init"
+#define BYTES_PER_LINE	12
+
+static const char *image_path;
+
+static void fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vlibc2c: %s: ", image_path);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int in_file(uint64_t size, uint64_t off, uint64_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+static unsigned char *read_image(const char *path, uint64_t *size)
+{
+	unsigned char *buf;
+	struct stat st;
+	size_t done = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		fail("%s", strerror(errno));
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE)
+		fail("%s", "not a regular file of sane size");
+	buf = malloc(st.st_size + 1);	/* 16-byte aligned */
+	if (!buf)
+		fail("%s", "out of memory");
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			fail("%s", n ? strerror(errno) : "file shrank while read");
+		done += n;
+	}
+	close(fd);
+	*size = done;
+	return buf;
+}
+
+static void read_shdr(const unsigned char *buf, uint64_t size,
+		      const Elf64_Ehdr *eh, unsigned int i, Elf64_Shdr *sh)
+{
+	uint64_t off = eh->e_shoff + (uint64_t)i * sizeof(*sh);
+
+	if (i >= eh->e_shnum || !in_file(size, off, sizeof(*sh)))
+		fail("%s", "section header outside the file");
+	memcpy(sh, buf + off, sizeof(*sh));
+}
+
+/*
+ * Refuse relocation sections and return the value (the image offset, as
+ * it is linked at 0) of the defined .dynsym symbol INIT_SYMBOL.
+ */
+static uint64_t find_init(const unsigned char *buf, uint64_t size,
+			  const struct vlibc_layout *l)
+{
+	Elf64_Shdr sh, strs;
+	Elf64_Ehdr eh;
+	Elf64_Sym sym;
+	uint64_t value = 0, i, n;
+	int found = 0;
+	unsigned int s;
+
+	memcpy(&eh, buf, sizeof(eh));	/* the layout check read it already */
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum ||
+	    !in_file(size, eh.e_shoff,
+		     (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr)))
+		fail("%s", "no usable section headers");
+
+	for (s = 1; s < eh.e_shnum; s++) {
+		read_shdr(buf, size, &eh, s, &sh);
+		if ((sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA ||
+		     sh.sh_type == SHT_RELR) && sh.sh_size)
+			fail("%s", "image has relocations; run vlibc-check on it");
+		if (sh.sh_type != SHT_DYNSYM)
+			continue;
+		if (sh.sh_entsize != sizeof(Elf64_Sym) ||
+		    !in_file(size, sh.sh_offset, sh.sh_size))
+			fail("%s", "bad .dynsym");
+		read_shdr(buf, size, &eh, sh.sh_link, &strs);
+		if (strs.sh_type != SHT_STRTAB ||
+		    !in_file(size, strs.sh_offset, strs.sh_size))
+			fail("%s", "bad .dynstr");
+
+		n = sh.sh_size / sizeof(sym);
+		for (i = 1; i < n; i++) {
+			const char *name;
+
+			memcpy(&sym, buf + sh.sh_offset + i * sizeof(sym),
+			       sizeof(sym));
+			if (sym.st_name >= strs.sh_size)
+				continue;
+			name = (const char *)buf + strs.sh_offset + sym.st_name;
+			if (strnlen(name, strs.sh_size - sym.st_name) ==
+			    strs.sh_size - sym.st_name ||
+			    strcmp(name, INIT_SYMBOL) ||
+			    sym.st_shndx == SHN_UNDEF)
+				continue;
+			if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+				fail("%s is not a function", INIT_SYMBOL);
+			if (found++)
+				fail("%s is defined twice", INIT_SYMBOL);
+			value = sym.st_value;
+		}
+	}
+	if (!found)
+		fail("%s is not defined in .dynsym", INIT_SYMBOL);
+	if (value >= l->text_size)
+		fail("%s lies outside the text", INIT_SYMBOL);
+	return value;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static void emit(FILE *f, const unsigned char *buf,
+		 const struct vlibc_layout *l, uint64_t sym_init)
+{
+	unsigned long i;
+
+	fprintf(f, "/* SPDX-License-Identifier: GPL-2.0 */\n");
+	fprintf(f, "/* Generated by vdso-link/vlibc2c from %s; do not edit. */\n",
+		base_name(image_path));
+	fprintf(f, "#ifdef __KERNEL__\n");
+	fprintf(f, "#include <linux/cache.h>\n");
+	fprintf(f, "#include <asm/page_types.h>\n");
+	fprintf(f, "#include <linux/vlibc.h>\n");
+	fprintf(f, "#define VLIBC_IMAGE_ATTR __ro_after_init __aligned(PAGE_SIZE)\n");
+	fprintf(f, "#else\n");
+	fprintf(f, "#include \"vlibc-image.h\"\n");
+	fprintf(f, "#define VLIBC_IMAGE_ATTR __attribute__((aligned(4096)))\n");
+	fprintf(f, "#endif\n\n");
+
+	fprintf(f, "/* The text PT_LOAD; bytes past %lu are zero. */\n",
+		l->text_size);
+	fprintf(f, "static unsigned char raw_data[%lu] VLIBC_IMAGE_ATTR = {",
+		l->text_span);
+	for (i = 0; i < l->text_size; i++)
+		fprintf(f, "%s0x%02x,", i % BYTES_PER_LINE ? " " : "\n\t",
+			buf[i]);
+	fprintf(f, "\n};\n\n");
+
+	fprintf(f, "const struct vlibc_image vlibc_image = {\n");
+	fprintf(f, "\t.data = raw_data,\n");
+	fprintf(f, "\t.size = %lu,\n", l->text_span);
+	fprintf(f, "\t.text_size = %lu,\n", l->text_size);
+	fprintf(f, "\t.private_offset = %#lx,\n", l->private_offset);
+	fprintf(f, "\t.private_size = %#lx,\n", l->private_size);
+	fprintf(f, "\t.sym_init = %#lx,\n", (unsigned long)sym_init);
+	fprintf(f, "};\n");
+}
+
+static void write_atomically(const char *out, const unsigned char *buf,
+			     const struct vlibc_layout *l, uint64_t sym_init)
+{
+	size_t len = strlen(out);
+	char *tmp = malloc(len + sizeof(".XXXXXX"));
+	mode_t mask;
+	FILE *f;
+	int fd;
+
+	if (!tmp)
+		fail("%s", "out of memory");
+	memcpy(tmp, out, len);
+	memcpy(tmp + len, ".XXXXXX", sizeof(".XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "vlibc2c: %s: %s\n", tmp, strerror(errno));
+		exit(1);
+	}
+	mask = umask(0);
+	umask(mask);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		goto fail;
+	}
+	if (fchmod(fd, 0666 & ~mask))
+		goto fail_close;
+	emit(f, buf, l, sym_init);
+	if (fflush(f) || ferror(f) || fsync(fd))
+		goto fail_close;
+	if (fclose(f) || rename(tmp, out))
+		goto fail;
+	free(tmp);
+	return;
+fail_close:
+	fclose(f);
+fail:
+	fprintf(stderr, "vlibc2c: %s: %s\n", out, strerror(errno));
+	unlink(tmp);
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	struct vlibc_layout layout;
+	const char *why;
+	unsigned char *buf;
+	uint64_t size, sym_init;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: vlibc2c IMAGE OUT.c\n");
+		return 2;
+	}
+	image_path = argv[1];
+	buf = read_image(image_path, &size);
+	if (vlibc_layout_check_file(buf, size, &layout, &why))
+		fail("%s", why);
+	if (layout.text_span % PAGE || layout.text_span < layout.text_size)
+		fail("%s", "text span is not a page multiple");
+	sym_init = find_init(buf, size, &layout);
+	write_atomically(argv[2], buf, &layout, sym_init);
+	free(buf);
+	return 0;
+}
