@@ -17,7 +17,9 @@
  *	VLIBC_DEBUG=1		say on stderr what was found and bound
  */
 #include <linux/errno.h>
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include "binder.h"
 #include "slot.h"
 #include "sys.h"
@@ -158,6 +160,8 @@ static void binder_start(void)
 	if (!r && image_start() < 0) {
 		why = "__vlibc_init failed";
 		r = -ENOEXEC;
+		if (binder.image.source == VLIBC_IMAGE_FILE)
+			sys_munmap((void *)binder.image.base, binder.image.layout.span);
 	}
 	if (r) {
 		vlibc_debug("no image:", why, binder.image.path, 0);
@@ -207,6 +211,15 @@ void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
 	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
 }
 
+/* A name neither vlibc nor glibc can serve: say so instead of jumping to 0. */
+static void unbound_name(void)
+{
+	static const char msg[] = "vlibc: call to a libc name with no implementation\n";
+
+	sys_write(2, msg, sizeof(msg) - 1);
+	abort();
+}
+
 void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl)
 {
 	void *p;
@@ -217,9 +230,11 @@ void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl)
 		return vlibc_impl;
 	}
 	p = vlibc_glibc_sym(name);
+	/* No link map (no PR_GET_AUXV, no /proc): ask the dynamic linker. */
+	if (!p)
+		p = dlsym(RTLD_NEXT, name);
 	vlibc_debug("bind", name, "-> glibc", (unsigned long)p);
-	/* Without glibc's own, the vlibc one is the only one there is. */
-	return p ? p : vlibc_impl;
+	return p ? p : (void *)unbound_name;
 }
 
 #define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]

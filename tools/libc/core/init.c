@@ -28,14 +28,37 @@ static void init_from_auxv(struct vlibc_private *p, const unsigned long *auxv)
 		p->pagesz = 4096;
 }
 
-VLIBC_ENTRY long __vlibc_init(const struct vlibc_init_args *args)
+/* The first version of struct vlibc_init_args ends after auxv. */
+#define INIT_ARGS_SIZE_V1	16
+_Static_assert(offsetof(struct vlibc_init_args, auxv) + 8 == INIT_ARGS_SIZE_V1,
+	       "struct vlibc_init_args changed inside its first version");
+
+/*
+ * @args may come from an older or newer caller: fields past its @size
+ * read as zero, fields past ours are ignored.
+ */
+static int init_args_copy(struct vlibc_init_args *dst,
+			  const struct vlibc_init_args *src)
+{
+	unsigned int n;
+
+	if (!src || src->size < INIT_ARGS_SIZE_V1)
+		return -EINVAL;
+	n = src->size < sizeof(*dst) ? src->size : sizeof(*dst);
+	*dst = (struct vlibc_init_args){ 0 };
+	__builtin_memcpy(dst, src, n);
+	return dst->flags || !dst->auxv ? -EINVAL : 0;
+}
+
+VLIBC_ENTRY long __vlibc_init(const struct vlibc_init_args *user_args)
 {
 	struct vlibc_private *p = vlibc_private();
 	struct vlibc_elf_dyn vdso_storage, *vdso = 0;
+	struct vlibc_init_args args;
 
-	if (!args || args->size < sizeof(*args) || args->flags || !args->auxv)
+	if (init_args_copy(&args, user_args))
 		return -EINVAL;
-	init_from_auxv(p, args->auxv);
+	init_from_auxv(p, args.auxv);
 	if (p->vdso && !vlibc_elf_dyn_from_ehdr(&vdso_storage, p->vdso, 0))
 		vdso = &vdso_storage;
 
