@@ -2,12 +2,12 @@
 /*
  * Start-up decisions and binding.
  *
- * The binder's constructor (or an earlier first call through a jump slot,
- * from another library's constructor) reads the start-up facts, finds the
- * image and lets each family decide, once for the process, whether it runs
- * on vlibc; then every jump slot is bound (slot.h).  The code up to the
- * decision reads only what the process started with, through raw system
- * calls, so the answer does not depend on when it runs.
+ * The first call through a jump slot (slot.h) reads the start-up facts,
+ * finds the image and lets each family decide, once for the process,
+ * whether it runs on vlibc; then that slot, and each other slot at its
+ * own first call, is bound.  The code up to the decision reads only what
+ * the process started with, through raw system calls, so the answer does
+ * not depend on when it runs.
  *
  * Environment (ignored when AT_SECURE is set, as secure_getenv would):
  *	VLIBC=off		bind nothing to vlibc
@@ -37,6 +37,8 @@ static struct {
 	int			have_libc;
 	long			(*image_init)(const struct vlibc_init_args *);
 } binder;
+
+#define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]
 
 static void put_hex(char *out, unsigned long v)
 {
@@ -172,6 +174,9 @@ static void binder_start(void)
 		    binder.image.source == VLIBC_IMAGE_KERNEL ? "(kernel) at" :
 		    "(file) at", binder.image.base);
 	decide_families();
+#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_attach(&binder.image);
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
 }
 
 static void binder_init_once(void)
@@ -237,10 +242,11 @@ void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl)
 	return p ? p : (void *)unbound_name;
 }
 
-#define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]
-
 static void fork_prepare(void)
 {
+	/* A child must not inherit a start-up half done by another thread. */
+	while (__atomic_load_n(&binder.state, __ATOMIC_ACQUIRE) == INIT_RUNNING)
+		sys_sched_yield();
 #define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_prepare();
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
@@ -266,15 +272,6 @@ static void fork_child(void)
 extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]
 	__attribute__((visibility("hidden")));
 
-/* Bind every slot now, so no application call takes the lazy path. */
-static void bind_all(void)
-{
-	const struct vlibc_slot_desc *d;
-
-	for (d = __start_vlibc_slots; d < __stop_vlibc_slots; d++)
-		d->bind();
-}
-
 /*
  * Where @name is bound in this process: an address in the image, in the
  * binder (a veneer) or in glibc.  NULL for a name the binder does not
@@ -291,14 +288,11 @@ void *vlibc_binder_bound(const char *name)
 	return 0;
 }
 
+/*
+ * Nothing is found, mapped or decided before the first bound call: a
+ * process that never calls a bound name pays only for the preload.
+ */
 __attribute__((constructor)) static void binder_constructor(void)
 {
-	binder_init_once();
-	bind_all();
-	if (!binder.have_image)
-		return;
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_attach(&binder.image);
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
 }

@@ -43,9 +43,6 @@ static __thread void *thread_state __attribute__((tls_model("initial-exec")));
 int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
 			   const char **why)
 {
-	/* Any size works: the vDSO fills it in. */
-	static char params_buf[PAGE] __attribute__((aligned(64)));
-
 	gr.image_getrandom = vlibc_image_sym(img, "__vlibc_getrandom");
 	gr.image_attach = vlibc_image_sym(img, "__vlibc_getrandom_attach");
 	if (!gr.image_getrandom || !gr.image_attach) {
@@ -63,12 +60,11 @@ int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
 	if (variant && !v_streq(variant, "vdso"))
 		vlibc_debug("getrandom: unknown variant", variant,
 			    "(using vdso)", 0);
-	if (gr.image_getrandom(0, 0, 0, params_buf,
+	if (gr.image_getrandom(0, 0, 0, &gr.params,
 			       VLIBC_GETRANDOM_PARAMS_QUERY)) {
 		*why = "no vgetrandom in the vDSO";
 		return 0;
 	}
-	__builtin_memcpy(&gr.params, params_buf, sizeof(gr.params));
 	if (!gr.params.size_of_opaque_state ||
 	    gr.params.size_of_opaque_state > PAGE) {
 		*why = "implausible vgetrandom state size";
@@ -141,12 +137,16 @@ static int pool_grow(void)
 	return 0;
 }
 
+static __thread int thread_exiting __attribute__((tls_model("initial-exec")));
+
 static void state_release(void *state)
 {
+	thread_exiting = 1;
+	__atomic_store_n(&thread_state, NULL, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	pool_lock();
 	gr.free[gr.n_free++] = state;
 	pool_unlock();
-	thread_state = NULL;
 }
 
 /*
@@ -158,16 +158,23 @@ static void *state_alloc(void)
 {
 	void *state = NULL;
 
-	if (!pool_trylock())
+	if (thread_exiting || !pool_trylock())
 		return NULL;
-	if (gr.n_free || !pool_grow())
-		state = gr.free[--gr.n_free];
-	if (state && !gr.key_ok)
+	/* A signal handler may have allocated one since the caller looked. */
+	if (thread_state) {
+		state = thread_state;
+		pool_unlock();
+		return state;
+	}
+	if (!gr.key_ok)
 		gr.key_ok = !pthread_key_create(&gr.key, state_release);
-	pool_unlock();
-	if (state && gr.key_ok)
-		pthread_setspecific(gr.key, state);
+	if (gr.key_ok && (gr.n_free || !pool_grow()))
+		state = gr.free[--gr.n_free];
 	thread_state = state;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	pool_unlock();
+	if (state)
+		pthread_setspecific(gr.key, state);
 	return state;
 }
 

@@ -20,6 +20,11 @@
 /* Below this nothing is mapped unless vm.mmap_min_addr was lowered. */
 #define LOW_ADDR_LIMIT		65536UL
 
+/* GRND_* of <linux/random.h> */
+#define GRND_NONBLOCK		0x0001
+#define GRND_RANDOM		0x0002
+#define GRND_INSECURE		0x0004
+
 void vlibc_getrandom_init(struct vlibc_private *p,
 			  const struct vlibc_elf_dyn *vdso)
 {
@@ -35,10 +40,22 @@ static long getrandom_syscall(void *buf, size_t len, unsigned int flags)
 }
 
 /*
+ * The vDSO only refuses unknown flag bits; the system call also refuses
+ * GRND_RANDOM together with GRND_INSECURE.
+ */
+static int flags_for_vdso(unsigned int flags)
+{
+	return !(flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) &&
+	       (flags & (GRND_RANDOM | GRND_INSECURE)) !=
+		       (GRND_RANDOM | GRND_INSECURE);
+}
+
+/*
  * The vDSO writes straight into @buf, so a buffer the system call would
  * refuse with EFAULT must not reach it: addresses outside user space or in
  * the never-mapped low range go to the system call, which answers as it
- * always does.
+ * always does.  (A plausible address that is not writable still faults in
+ * the vDSO, as with glibc 2.41's vDSO path.)
  */
 static int buffer_plausible(const void *buf, size_t len)
 {
@@ -60,7 +77,7 @@ long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 		return p->getrandom.vgetrandom(0, 0, 0, state, state_len);
 	}
 	if (!state || !p->getrandom.vgetrandom || !len ||
-	    !buffer_plausible(buf, len))
+	    !flags_for_vdso(flags) || !buffer_plausible(buf, len))
 		return getrandom_syscall(buf, len, flags);
 	return p->getrandom.vgetrandom(buf, len, flags, state, state_len);
 }
