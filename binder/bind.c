@@ -166,7 +166,7 @@ static void binder_start(void)
 			sys_munmap((void *)binder.image.base, binder.image.layout.span);
 	}
 	if (r) {
-		vlibc_debug("no image:", why, binder.image.path, 0);
+		vlibc_debug("no image:", why, binder.image.path[0] ? binder.image.path : 0, 0);
 		return;
 	}
 	binder.have_image = 1;

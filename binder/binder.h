@@ -12,6 +12,7 @@
 #include "image_layout.h"
 
 #define VLIBC_AUXV_MAX		128	/* longs: 64 entries */
+#define VLIBC_PATH_MAX		4096	/* PATH_MAX */
 
 /* What the process started with, read without libc. */
 struct vlibc_startup {
@@ -43,7 +44,7 @@ struct vlibc_image {
 	unsigned long		base;
 	struct vlibc_layout	layout;
 	struct vlibc_elf_dyn	dyn;
-	char			path[256];
+	char			path[VLIBC_PATH_MAX];
 };
 
 /*

@@ -137,7 +137,8 @@ static int image_from_file(struct vlibc_image *img, const char *path,
 
 	*img = (struct vlibc_image){ .source = VLIBC_IMAGE_FILE };
 	v_append(img->path, sizeof(img->path), path);
-	fd = sys_open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at the path must not hang the process. */
+	fd = sys_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*why = "cannot open the image file";
 		return fd;
@@ -193,7 +194,7 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 		     const char *env_path, const char **why)
 {
 	unsigned long at_vlibc = vlibc_startup_auxval(s, AT_VLIBC);
-	char path[256];
+	char path[VLIBC_PATH_MAX];
 	int r;
 
 	*img = (struct vlibc_image){ 0 };
@@ -212,6 +213,6 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 			return r;
 	}
 	*img = (struct vlibc_image){ 0 };
-	*why = "no image: not in auxv, not installed, not beside the binder";
+	*why = "not in auxv, not installed, not beside the binder";
 	return -ENOENT;
 }

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A setuid program (AT_SECURE) ignores the vlibc environment toggles.
+ *
+ * The dynamic linker ignores LD_PRELOAD paths with a slash in setuid
+ * programs, so this uses probe-linked, which has the binder as DT_NEEDED
+ * through an absolute run path.  A copy of it, setuid root, runs as
+ * nobody with each toggle set; a copy without the setuid bit, run as
+ * nobody with the same environment, shows that the toggle has an effect
+ * there.  The copies live in a directory under $VLIBC_BUILD, as /tmp may
+ * be mounted nosuid.
+ */
+#include <grp.h>
+#include <sys/statvfs.h>
+#include "kselftest_harness.h"
+#include "binder_test.h"
+
+#define NOBODY		65534
+
+static void become_nobody(void *unused)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)) {
+		dprintf(2, "cannot become uid/gid %d: %s\n", NOBODY,
+			strerror(errno));
+		_exit(126);
+	}
+}
+
+/* The probe at @path, run as nobody with PATH and @vars (space-separated). */
+static void run_as_nobody(struct vt_result *r, const char *path, const char *vars)
+{
+	char *argv[] = { (char *)path, NULL };
+	char *var_copy = vt_nonnull(strdup(vars)), *save = NULL, *v;
+	char *env[10] = { "PATH=/usr/bin:/bin" };
+	struct vt_spawn sp = {
+		.argv = argv, .envp = env, .child_setup = become_nobody,
+	};
+	int n = 1;
+
+	for (v = strtok_r(var_copy, " ", &save); v && n < 9;
+	     v = strtok_r(NULL, " ", &save))
+		env[n++] = v;
+	vt_spawn_run(&sp, r);
+	free(var_copy);
+}
+
+/* Can uid @NOBODY search every directory from / down to @dir? */
+static int reachable_by_others(const char *dir)
+{
+	char *path = vt_nonnull(strdup(dir)), *slash;
+	struct stat st;
+	int ok = 1;
+
+	while (ok && *path) {
+		ok = !stat(path, &st) && (st.st_mode & S_IXOTH);
+		slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		*slash = 0;
+	}
+	free(path);
+	return ok;
+}
+
+/* Torn down in the parent, which an ASSERT in the test cannot skip. */
+FIXTURE(secure) {
+	char	dir[PATH_MAX];
+	char	*setuid_probe;	/* root, 04755 */
+	char	*plain_probe;	/* root, 0755 */
+};
+
+FIXTURE_VARIANT(secure) {
+	const char	*env;		/* space-separated NAME=value */
+	/* What the toggles do in a program that is not setuid: */
+	int		image_mapped;
+	const char	*bound;
+	int		debug_output;
+	int		kernel_overrides;	/* no effect with AT_VLIBC */
+};
+
+FIXTURE_VARIANT_ADD(secure, vlibc_off) {
+	.env = "VLIBC=off", .image_mapped = 0, .bound = "glibc",
+};
+FIXTURE_VARIANT_ADD(secure, vlibc_image) {
+	.env = "VLIBC_IMAGE=/nonexistent", .image_mapped = 0, .bound = "glibc",
+	.kernel_overrides = 1,
+};
+FIXTURE_VARIANT_ADD(secure, vlibc_disable) {
+	.env = "VLIBC_DISABLE=getrandom", .image_mapped = 1, .bound = "glibc",
+};
+FIXTURE_VARIANT_ADD(secure, vlibc_getrandom) {
+	.env = "VLIBC_GETRANDOM=glibc", .image_mapped = 1, .bound = "glibc",
+};
+FIXTURE_VARIANT_ADD(secure, vlibc_debug) {
+	.env = "VLIBC_DEBUG=1", .image_mapped = 1, .bound = "vlibc",
+	.debug_output = 1,
+};
+FIXTURE_VARIANT_ADD(secure, all) {
+	.env = "VLIBC=off VLIBC_IMAGE=/nonexistent VLIBC_DISABLE=getrandom "
+	       "VLIBC_GETRANDOM=glibc VLIBC_DEBUG=1",
+	.image_mapped = 0, .bound = "glibc", .debug_output = 1,
+};
+
+FIXTURE_SETUP(secure)
+{
+	const char *build = build_files()->dir;
+	struct statvfs vfs;
+	char *dir;
+
+	if (geteuid())
+		SKIP(return, "needs root to make a setuid root program");
+	ASSERT_EQ(0, statvfs(build, &vfs));
+	if (vfs.f_flag & ST_NOSUID)
+		SKIP(return, "%s is on a nosuid mount", build);
+	if (!reachable_by_others(build))
+		SKIP(return, "uid %d cannot reach %s", NOBODY, build);
+	dir = vt_mkdtemp(build);
+	ASSERT_NE(NULL, dir);
+	snprintf(self->dir, sizeof(self->dir), "%s", dir);
+	free(dir);
+}
+
+FIXTURE_TEARDOWN_PARENT(secure)
+{
+	if (self->dir[0])
+		vt_rm_rf(self->dir);
+}
+
+/* The setuid root copy of probe-linked and a plain one, in self->dir. */
+static void make_probes(struct __test_metadata *_metadata,
+			FIXTURE_DATA(secure) *self)
+{
+	ASSERT_EQ(0, chmod(self->dir, 0755));
+	self->setuid_probe = vt_strf("%s/probe-setuid", self->dir);
+	self->plain_probe = vt_strf("%s/probe-plain", self->dir);
+	ASSERT_EQ(0, vt_copy_file(build_files()->probe_linked,
+				  self->setuid_probe, 0755));
+	ASSERT_EQ(0, chown(self->setuid_probe, 0, 0));
+	ASSERT_EQ(0, chmod(self->setuid_probe, 04755));	/* after chown */
+	ASSERT_EQ(0, vt_copy_file(build_files()->probe_linked,
+				  self->plain_probe, 0755));
+}
+
+static char *expected_image(void)
+{
+	return kernel_gives_image() ? vt_nonnull(strdup("[vlibc]")) :
+				      default_image();
+}
+
+TEST_F(secure, setuid_ignores_toggle)
+{
+	char *image = expected_image();
+	struct vt_result r;
+
+	make_probes(_metadata, self);
+	run_as_nobody(&r, self->setuid_probe, variant->env);
+	check_probe(_metadata, &r, image, "vlibc");
+	ASSERT_STREQ("1", STR_OR(vt_line_value(r.out, "secure"), ""))
+		TH_LOG("the setuid probe did not run with AT_SECURE");
+	ASSERT_EQ(NULL, strstr(r.err, "vlibc:")) TH_LOG("%s", r.err);
+	vt_result_free(&r);
+	free(image);
+}
+
+/* The control: the toggle works where the program is not setuid. */
+TEST_F(secure, plain_honours_toggle)
+{
+	char *image = variant->image_mapped || kernel_gives_image() ?
+		      expected_image() : vt_nonnull(strdup("none"));
+	struct vt_result r;
+
+	if (variant->kernel_overrides && kernel_gives_image())
+		SKIP(return, "the kernel's image takes precedence");
+	make_probes(_metadata, self);
+	run_as_nobody(&r, self->plain_probe, variant->env);
+	check_probe(_metadata, &r, image, variant->bound);
+	ASSERT_STREQ("0", STR_OR(vt_line_value(r.out, "secure"), ""));
+	ASSERT_EQ(variant->debug_output, strstr(r.err, "vlibc:") != NULL)
+		TH_LOG("%s", r.err);
+	vt_result_free(&r);
+	free(image);
+}
+
+/* probe-linked, without toggles, binds through the binder like a preload. */
+TEST(linked_probe_binds)
+{
+	char *argv[] = { build_files()->probe_linked, NULL };
+	char *env[] = { "PATH=/usr/bin:/bin", NULL };
+	char *image = expected_image();
+	struct vt_result r;
+
+	vt_run(&r, argv, env);
+	check_probe(_metadata, &r, image, "vlibc");
+	vt_result_free(&r);
+	free(image);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the vlibc selftests (header-only, all static).
+ *
+ * Running a program:
+ *
+ *	struct vt_result r;
+ *	char *argv[] = { probe, "loop", "10", NULL };
+ *	char *envp[] = { "LD_PRELOAD=/x/libvlibc.so", NULL };
+ *
+ *	vt_run(&r, argv, envp);		r.status, r.out, r.err
+ *	vt_result_free(&r);
+ *
+ * The child gets exactly @envp (NULL: an empty environment), stdin from
+ * /dev/null, and its stdout and stderr captured separately (in memory
+ * files, so a chatty child never blocks).  It is killed by SIGALRM after
+ * VT_TIMEOUT seconds.  vt_spawn_run() does the same with a hook run in the
+ * child before exec (e.g. to change credentials).
+ *
+ * Files: vt_read_file(), vt_write_file(), vt_copy_file(), vt_mkdtemp(),
+ * vt_rm_rf().  Strings: vt_strf() (asprintf that never fails),
+ * vt_line_value() (the value of a "key=value" output line).  The build:
+ * vt_build_path() names a file in $VLIBC_BUILD (set by selftests/run).
+ *
+ * Allocation failures abort(): these are tests.
+ */
+#ifndef _VLIBC_SELFTEST_H
+#define _VLIBC_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define VT_TIMEOUT	20	/* seconds a spawned program may run */
+
+struct vt_result {
+	int	status;		/* exit code; 128 + N if killed by signal N;
+				 * -1 if it could not be started */
+	char	*out;		/* stdout, NUL-terminated */
+	size_t	out_len;
+	char	*err;		/* stderr, NUL-terminated */
+	size_t	err_len;
+};
+
+struct vt_spawn {
+	char *const	*argv;		/* argv[0] is the path executed */
+	char *const	*envp;		/* NULL: empty environment */
+	/* Runs in the child before exec; _exit() from it on failure. */
+	void		(*child_setup)(void *arg);
+	void		*arg;
+	unsigned int	timeout;	/* seconds, 0: VT_TIMEOUT */
+};
+
+static inline void *vt_nonnull(void *p)
+{
+	if (!p)
+		abort();
+	return p;
+}
+
+/* asprintf() that aborts instead of failing. */
+static inline __attribute__((format(printf, 1, 2)))
+char *vt_strf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* Read all of @fd from offset 0 into a NUL-terminated buffer. */
+static inline char *vt_read_fd(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = vt_nonnull(malloc(cap));
+	ssize_t r;
+
+	for (;;) {
+		if (n + 1 >= cap)
+			buf = vt_nonnull(realloc(buf, cap *= 2));
+		r = pread(fd, buf + n, cap - n - 1, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += r;
+	}
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* Whole file at @path, NUL-terminated (malloc'd); NULL with errno set. */
+static inline char *vt_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+
+	if (fd < 0)
+		return NULL;
+	buf = vt_read_fd(fd, len);
+	close(fd);
+	return buf;
+}
+
+/* Create or truncate @path with @len bytes of @buf and mode @mode. */
+static inline int vt_write_file(const char *path, const void *buf, size_t len,
+				mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	size_t done = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	while (done < len) {
+		r = write(fd, (const char *)buf + done, len - done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			return -1;
+		}
+		done += r;
+	}
+	if (fchmod(fd, mode)) {		/* umask does not apply */
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static inline int vt_copy_file(const char *src, const char *dst, mode_t mode)
+{
+	size_t len;
+	char *buf = vt_read_file(src, &len);
+	int r;
+
+	if (!buf)
+		return -1;
+	r = vt_write_file(dst, buf, len, mode);
+	free(buf);
+	return r;
+}
+
+/* A new directory (mode 0700) in @parent, NULL: $TMPDIR or /tmp. */
+static inline char *vt_mkdtemp(const char *parent)
+{
+	char *path;
+
+	if (!parent)
+		parent = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	path = vt_strf("%s/vlibc-test.XXXXXX", parent);
+	if (!mkdtemp(path)) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static inline int vt_rm_one(const char *path, const struct stat *st, int type,
+			    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* rm -rf @path, without following symbolic links or crossing mounts. */
+static inline int vt_rm_rf(const char *path)
+{
+	if (!path)
+		return 0;
+	return nftw(path, vt_rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* $VLIBC_BUILD/@name (malloc'd); "build" when run outside selftests/run. */
+static inline char *vt_build_path(const char *name)
+{
+	const char *dir = getenv("VLIBC_BUILD");
+
+	return vt_strf("%s/%s", dir && *dir ? dir : "build", name);
+}
+
+/* Value of the first line "@key=value" of @text (malloc'd), or NULL. */
+static inline char *vt_line_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *line, *end;
+
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			line += klen + 1;
+			return vt_nonnull(strndup(line, end ? (size_t)(end - line)
+							    : strlen(line)));
+		}
+	}
+	return NULL;
+}
+
+static inline void vt_result_free(struct vt_result *r)
+{
+	free(r->out);
+	free(r->err);
+	*r = (struct vt_result){ 0 };
+}
+
+static inline void vt_child(const struct vt_spawn *sp, int out, int err)
+{
+	static char *const no_env[] = { NULL };
+	int null = open("/dev/null", O_RDONLY);
+
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		_exit(127);
+	signal(SIGALRM, SIG_DFL);
+	if (sp->child_setup)
+		sp->child_setup(sp->arg);
+	alarm(sp->timeout ? sp->timeout : VT_TIMEOUT);	/* survives exec */
+	execve(sp->argv[0], sp->argv, sp->envp ? sp->envp : no_env);
+	dprintf(2, "vt_spawn_run: cannot execute %s: %s\n", sp->argv[0],
+		strerror(errno));
+	_exit(127);
+}
+
+/* Run @sp to completion; fills @r (free with vt_result_free()). */
+static inline int vt_spawn_run(const struct vt_spawn *sp, struct vt_result *r)
+{
+	int out = memfd_create("vt-stdout", MFD_CLOEXEC);
+	int err = memfd_create("vt-stderr", MFD_CLOEXEC);
+	int status;
+	pid_t pid;
+
+	*r = (struct vt_result){ .status = -1 };
+	if (out < 0 || err < 0)
+		abort();
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		vt_child(sp, out, err);
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pid > 0)
+		r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+			    128 + WTERMSIG(status);
+	r->out = vt_read_fd(out, &r->out_len);
+	r->err = vt_read_fd(err, &r->err_len);
+	close(out);
+	close(err);
+	return pid > 0 ? 0 : -1;
+}
+
+static inline int vt_run(struct vt_result *r, char *const argv[],
+			 char *const envp[])
+{
+	struct vt_spawn sp = { .argv = argv, .envp = envp };
+
+	return vt_spawn_run(&sp, r);
+}
+
+#endif /* _VLIBC_SELFTEST_H */
