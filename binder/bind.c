@@ -24,13 +24,60 @@
 #include "slot.h"
 #include "sys.h"
 
-enum { INIT_NONE, INIT_RUNNING, INIT_DONE };
+/*
+ * A once-word: 0 (not started), ONCE_DONE, or the thread pointer of the
+ * thread running it.  The owner is set in the same atomic step that
+ * starts the work, so a signal handler that interrupts the work on the
+ * same thread and calls a bound name is recognised, and served by glibc
+ * for that call, instead of waiting for itself.
+ */
+#define ONCE_DONE	1UL
+
+static unsigned long self_id(void)
+{
+	return (unsigned long)__builtin_thread_pointer();
+}
+
+static int once_run(unsigned long *word, void (*fn)(int), int arg)
+{
+	unsigned long self = self_id(), w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+
+	if (w == ONCE_DONE)
+		return 0;
+	if (w == self)
+		return -EDEADLK;
+	w = 0;
+	if (__atomic_compare_exchange_n(word, &w, self, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_ACQUIRE)) {
+		fn(arg);
+		__atomic_store_n(word, ONCE_DONE, __ATOMIC_RELEASE);
+		return 0;
+	}
+	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != ONCE_DONE) {
+		if (w == self)
+			return -EDEADLK;
+		sys_sched_yield();
+	}
+	return 0;
+}
+
+static void once_wait_idle(unsigned long *word)
+{
+	unsigned long w;
+
+	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != 0 &&
+	       w != ONCE_DONE)
+		sys_sched_yield();
+}
 
 static struct {
-	int			state;
+	unsigned long		state;
 	int			debug;
 	int			have_image;
 	unsigned char		on_vlibc[VLIBC_FAMILIES];
+	unsigned long		family_state[VLIBC_FAMILIES];
+	unsigned long		startup_state;
+	int			startup_ok;
 	struct vlibc_startup	startup;
 	struct vlibc_image	image;
 	struct vlibc_elf_dyn	libc;
@@ -133,12 +180,53 @@ static void decide_family(enum vlibc_family_id f, const char *name,
 	vlibc_debug("family", name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
 }
 
-static void decide_families(void)
+static void decide_and_attach(enum vlibc_family_id f)
 {
-#define VLIBC_BINDER_FAMILY(f) \
-	decide_family(VLIBC_FAMILY_##f, #f, vlibc_##f##_decide);
+	switch (f) {
+#define VLIBC_BINDER_FAMILY(name)					\
+	case VLIBC_FAMILY_##name:					\
+		decide_family(f, #name, vlibc_##name##_decide);		\
+		if (ON_VLIBC(name))					\
+			vlibc_##name##_attach(&binder.image);		\
+		break;
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
+	default:
+		break;
+	}
+}
+
+static int binder_init_once(void);
+
+static void decide_and_attach_once(int f)
+{
+	decide_and_attach(f);
+}
+
+/*
+ * Each family decides at the first call of one of its names, once for
+ * the process, so that a process pays only for the families it uses.
+ * -EDEADLK: this thread is inside that work already (signal handler).
+ */
+static int family_ready(enum vlibc_family_id f)
+{
+	int r = binder_init_once();
+
+	if (r || !binder.have_image)
+		return r;
+	return once_run(&binder.family_state[f], decide_and_attach_once, f);
+}
+
+/* Read at the latest in the constructor, before main() can touch the stack. */
+static void startup_read(int unused)
+{
+	binder.startup_ok = !vlibc_startup_read(&binder.startup);
+}
+
+static int startup_read_once(void)
+{
+	once_run(&binder.startup_state, startup_read, 0);
+	return !binder.startup_ok;
 }
 
 static void binder_start(void)
@@ -146,12 +234,13 @@ static void binder_start(void)
 	const char *off, *why = 0, *dbg;
 	int r;
 
-	if (vlibc_startup_read(&binder.startup))
+	if (startup_read_once())
 		return;
 	dbg = vlibc_startup_env(&binder.startup, "VLIBC_DEBUG");
 	binder.debug = dbg && dbg[0] && !v_streq(dbg, "0");
-	binder.have_libc = !vlibc_loaded_object(&binder.startup, "libc.so.",
-						&binder.libc);
+	__atomic_store_n(&binder.have_libc,
+			 !vlibc_loaded_object(&binder.startup, "libc.so.", &binder.libc),
+			 __ATOMIC_RELEASE);
 	off = vlibc_startup_env(&binder.startup, "VLIBC");
 	if (off && (v_streq(off, "off") || v_streq(off, "0"))) {
 		vlibc_debug("off (VLIBC=off): glibc for every family", 0, 0, 0);
@@ -173,46 +262,35 @@ static void binder_start(void)
 	vlibc_debug("image", binder.image.path,
 		    binder.image.source == VLIBC_IMAGE_KERNEL ? "(kernel) at" :
 		    "(file) at", binder.image.base);
-	decide_families();
-#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_attach(&binder.image);
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
 }
 
-static void binder_init_once(void)
+static void binder_start_once(int unused)
 {
-	int s = __atomic_load_n(&binder.state, __ATOMIC_ACQUIRE);
+	binder_start();
+}
 
-	if (s == INIT_DONE)
-		return;
-	s = INIT_NONE;
-	if (__atomic_compare_exchange_n(&binder.state, &s, INIT_RUNNING, 0,
-					__ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE)) {
-		binder_start();
-		__atomic_store_n(&binder.state, INIT_DONE, __ATOMIC_RELEASE);
-		return;
-	}
-	while (__atomic_load_n(&binder.state, __ATOMIC_ACQUIRE) != INIT_DONE)
-		sys_sched_yield();
+static int binder_init_once(void)
+{
+	return once_run(&binder.state, binder_start_once, 0);
 }
 
 void *vlibc_glibc_sym(const char *name)
 {
 	unsigned char type = 0;
-	void *p;
+	void *p = 0;
 
-	binder_init_once();
-	if (!binder.have_libc)
-		return 0;
-	p = vlibc_elf_dyn_lookup(&binder.libc, name, 0, &type);
+	if (__atomic_load_n(&binder.have_libc, __ATOMIC_ACQUIRE))
+		p = vlibc_elf_dyn_lookup(&binder.libc, name, 0, &type);
 	if (p && type == STT_GNU_IFUNC)
 		p = ((void *(*)(void))p)();
-	return p;
+	/* No link map (no PR_GET_AUXV, no /proc): ask the dynamic linker. */
+	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
 void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
 {
-	binder_init_once();
+	if (family_ready(f))
+		return 0;
 	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
 }
 
@@ -225,28 +303,29 @@ static void unbound_name(void)
 	abort();
 }
 
-void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl)
+void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
+		    int *final)
 {
 	void *p;
 
-	binder_init_once();
-	if (binder.on_vlibc[f] && vlibc_impl) {
+	*final = !family_ready(f);
+	if (*final && binder.on_vlibc[f] && vlibc_impl) {
 		vlibc_debug("bind", name, "-> vlibc", (unsigned long)vlibc_impl);
 		return vlibc_impl;
 	}
 	p = vlibc_glibc_sym(name);
-	/* No link map (no PR_GET_AUXV, no /proc): ask the dynamic linker. */
-	if (!p)
-		p = dlsym(RTLD_NEXT, name);
 	vlibc_debug("bind", name, "-> glibc", (unsigned long)p);
 	return p ? p : (void *)unbound_name;
 }
 
 static void fork_prepare(void)
 {
+	int f;
+
 	/* A child must not inherit a start-up half done by another thread. */
-	while (__atomic_load_n(&binder.state, __ATOMIC_ACQUIRE) == INIT_RUNNING)
-		sys_sched_yield();
+	once_wait_idle(&binder.state);
+	for (f = 0; f < VLIBC_FAMILIES; f++)
+		once_wait_idle(&binder.family_state[f]);
 #define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_prepare();
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
@@ -290,9 +369,11 @@ void *vlibc_binder_bound(const char *name)
 
 /*
  * Nothing is found, mapped or decided before the first bound call: a
- * process that never calls a bound name pays only for the preload.
+ * process that never calls a bound name pays only for the preload and
+ * for reading its auxiliary vector and VLIBC* environment.
  */
 __attribute__((constructor)) static void binder_constructor(void)
 {
+	startup_read_once();
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -19,6 +19,7 @@ struct vlibc_startup {
 	unsigned long	auxv[VLIBC_AUXV_MAX];
 	int		secure;		/* AT_SECURE: ignore the environment */
 	char		**envp;		/* the initial environment, or NULL */
+	char		env[2048];	/* copies of its VLIBC* entries */
 	void		*link_map;	/* head of the dynamic linker's list */
 };
 
@@ -83,8 +84,11 @@ enum vlibc_family_id {
  * For a jump slot (slot.h): the address @name binds to.  @vlibc_impl is what
  * the family binds when it runs on vlibc (an image entry point, or a
  * veneer in the binder); otherwise glibc's own definition of @name.
+ * *@final is 0 when the answer holds for this call only (a signal handler
+ * interrupted the start-up work on this thread): the slot is not set.
  */
-void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl);
+void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
+		    int *final);
 /* Entry point @entry of the image if family @f runs on vlibc; else NULL. */
 void *vlibc_family_entry(enum vlibc_family_id f, const char *entry);
 void *vlibc_glibc_sym(const char *name);

@@ -1,3 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The binder's families, one line each: VLIBC_BINDER_FAMILY(name). */
 VLIBC_BINDER_FAMILY(getrandom)
+VLIBC_BINDER_FAMILY(aio)

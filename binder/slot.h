@@ -35,9 +35,12 @@ struct vlibc_slot_desc {
 	__attribute__((visibility("hidden"), used))			\
 	void *vlibc_bind_##name(void)					\
 	{								\
+		int final;						\
 		void *target = vlibc_resolve(#name, VLIBC_FAMILY_##family, \
-					     (target_expr));		\
-		__atomic_store_n(&vlibc_slot_##name, target, __ATOMIC_RELEASE); \
+					     (target_expr), &final);	\
+		if (final)						\
+			__atomic_store_n(&vlibc_slot_##name, target,	\
+					 __ATOMIC_RELEASE);		\
 		return target;						\
 	}								\
 	static const struct vlibc_slot_desc vlibc_slot_desc_##name	\

@@ -102,6 +102,27 @@ static int find_rtld(const struct vlibc_startup *s, struct vlibc_elf_dyn *d)
 	return -ENOEXEC;
 }
 
+/*
+ * Copy the VLIBC* entries now: programs that set their process title
+ * (stress-ng, postgres, ...) overwrite the strings on the initial stack.
+ */
+static void snapshot_env(struct vlibc_startup *s)
+{
+	size_t used = 0, n;
+	char **e;
+
+	for (e = s->envp; *e; e++) {
+		if (!v_prefix(*e, "VLIBC", 0))
+			continue;
+		n = v_strlen(*e) + 1;
+		if (used + n >= sizeof(s->env))
+			break;
+		__builtin_memcpy(s->env + used, *e, n);
+		used += n;
+	}
+	s->env[used] = 0;
+}
+
 int vlibc_startup_read(struct vlibc_startup *s)
 {
 	struct vlibc_elf_dyn rtld;
@@ -121,6 +142,7 @@ int vlibc_startup_read(struct vlibc_startup *s)
 	if (stack_end && *stack_end) {
 		argc = *(long *)*stack_end;
 		s->envp = (char **)*stack_end + 1 + argc + 1;
+		snapshot_env(s);
 	}
 	r_debug = vlibc_elf_dyn_lookup(&rtld, "_r_debug", 0, 0);
 	if (!r_debug || !r_debug->r_map)
@@ -131,14 +153,12 @@ int vlibc_startup_read(struct vlibc_startup *s)
 
 const char *vlibc_startup_env(const struct vlibc_startup *s, const char *name)
 {
-	char **e;
-	const char *v;
-	size_t n = v_strlen(name);
+	const char *e, *v;
 
-	if (s->secure || !s->envp)
+	if (s->secure || !name[0])
 		return 0;
-	for (e = s->envp; *e; e++)
-		if (v_prefix(*e, name, &v) && v[0] == '=' && n)
+	for (e = s->env; *e; e += v_strlen(e) + 1)
+		if (v_prefix(e, name, &v) && v[0] == '=')
 			return v + 1;
 	return 0;
 }

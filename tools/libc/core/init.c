@@ -8,6 +8,7 @@
 #include <linux/auxvec.h>
 #include <linux/errno.h>
 #include <vlibc/abi.h>
+#include <vlibc/arch/syscall.h>
 #include <vlibc/elf_dyn.h>
 #include <vlibc/private.h>
 #include <vlibc/families.h>
@@ -61,6 +62,9 @@ VLIBC_ENTRY long __vlibc_init(const struct vlibc_init_args *user_args)
 	init_from_auxv(p, args.auxv);
 	if (p->vdso && !vlibc_elf_dyn_from_ehdr(&vdso_storage, p->vdso, 0))
 		vdso = &vdso_storage;
+	if (vdso)
+		p->clock_gettime = vlibc_elf_dyn_lookup(vdso, "__vdso_clock_gettime",
+							VLIBC_ARCH_VDSO_VERSION, 0);
 
 #define VLIBC_FAMILY(name) vlibc_##name##_init(p, vdso);
 #include <vlibc/family-list.h>

@@ -5,3 +5,4 @@
  *	void vlibc_<name>_init(struct vlibc_private *, const struct vlibc_elf_dyn *vdso);
  */
 VLIBC_FAMILY(getrandom)
+VLIBC_FAMILY(aio)

@@ -10,6 +10,7 @@
 
 #include <vlibc/abi.h>
 #include <vlibc/compiler.h>
+#include <vlibc/aio-state.h>
 
 struct vlibc_getrandom_state {
 	long (*vgetrandom)(void *buf, unsigned long len, unsigned long flags,
@@ -24,7 +25,9 @@ struct vlibc_private {
 	unsigned long			initialized;
 	unsigned long			pagesz;
 	const void			*vdso;
+	int				(*clock_gettime)(int clock, void *ts);
 	struct vlibc_getrandom_state	getrandom;
+	struct vlibc_aio_state		aio;
 };
 
 _Static_assert(sizeof(struct vlibc_private) <= VLIBC_PRIVATE_SIZE,

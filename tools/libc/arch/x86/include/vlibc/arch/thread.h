@@ -15,4 +15,13 @@ static inline void *vlibc_arch_thread_slot_load(long offset)
 	return v;
 }
 
+/* A value that tells threads apart: the thread pointer (%fs:0 points to itself). */
+static inline unsigned long vlibc_arch_thread_id(void)
+{
+	unsigned long tp;
+
+	__asm__ ("movq %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
 #endif /* _VLIBC_ARCH_THREAD_H */

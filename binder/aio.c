@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The POSIX AIO family: aio_read() and friends (and their *64 names) on
+ * the image's io_uring implementation.
+ *
+ * The binder supplies what the image cannot do without libc: the threads.
+ * SIGEV_THREAD notifications run in new threads made with the caller's
+ * attributes, and a service thread reaps completions so notifications
+ * arrive while the application does not call in.  In a fork child the
+ * inherited ring descriptor of the parent is closed.
+ *
+ * VLIBC_AIO=io_uring (default) | glibc
+ */
+#include <aio.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "binder.h"
+#include "slot.h"
+#include "sys.h"
+
+static struct {
+	long	(*read)(struct aiocb *);
+	long	(*write)(struct aiocb *);
+	long	(*fsync)(int, struct aiocb *);
+	int	(*error)(const struct aiocb *);
+	long	(*ret)(struct aiocb *, long *);
+	long	(*suspend)(const struct aiocb *const[], int, const struct timespec *);
+	long	(*cancel)(int, struct aiocb *);
+	long	(*listio)(int, struct aiocb *const[], int, struct sigevent *);
+	long	(*attach)(long (*)(void (*)(unsigned long), unsigned long, void *),
+			  long (*)(void));
+	long	(*service)(void);
+	long	(*ring_fd)(void);
+	long	(*probe)(void);
+	int	fork_ring_fd;
+} aio;
+
+#define AIO_ENTRY(field, name)	((aio.field = vlibc_image_sym(img, name)) != NULL)
+
+int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
+		     const char **why)
+{
+	if (!(AIO_ENTRY(read, "__vlibc_aio_read") &&
+	      AIO_ENTRY(write, "__vlibc_aio_write") &&
+	      AIO_ENTRY(fsync, "__vlibc_aio_fsync") &&
+	      AIO_ENTRY(error, "__vlibc_aio_error") &&
+	      AIO_ENTRY(ret, "__vlibc_aio_return") &&
+	      AIO_ENTRY(suspend, "__vlibc_aio_suspend") &&
+	      AIO_ENTRY(cancel, "__vlibc_aio_cancel") &&
+	      AIO_ENTRY(listio, "__vlibc_lio_listio") &&
+	      AIO_ENTRY(attach, "__vlibc_aio_attach") &&
+	      AIO_ENTRY(service, "__vlibc_aio_service") &&
+	      AIO_ENTRY(ring_fd, "__vlibc_aio_ring_fd") &&
+	      AIO_ENTRY(probe, "__vlibc_aio_probe"))) {
+		*why = "image lacks the aio entry points";
+		return 0;
+	}
+	if (variant && v_streq(variant, "glibc")) {
+		*why = "VLIBC_AIO=glibc";
+		return 0;
+	}
+	if (variant && !v_streq(variant, "io_uring"))
+		vlibc_debug("aio: unknown variant", variant, "(using io_uring)", 0);
+	if (aio.probe()) {
+		*why = "io_uring is not available to this process";
+		return 0;
+	}
+	return 1;
+}
+
+struct notification {
+	void		(*fn)(unsigned long);
+	unsigned long	value;
+};
+
+static void *notification_thread(void *arg)
+{
+	struct notification n = *(struct notification *)arg;
+	sigset_t none;
+
+	free(arg);
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	n.fn(n.value);
+	return NULL;
+}
+
+/* SIGEV_THREAD, as glibc: the attributes as given, else a detached thread. */
+static long notify_thread(void (*fn)(unsigned long), unsigned long value,
+			  void *attr)
+{
+	struct notification *n = malloc(sizeof(*n));
+	pthread_attr_t detached;
+	pthread_t t;
+	int r;
+
+	if (!n)
+		return -ENOMEM;
+	n->fn = fn;
+	n->value = value;
+	if (!attr) {
+		pthread_attr_init(&detached);
+		pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+	}
+	r = pthread_create(&t, attr ? attr : &detached, notification_thread, n);
+	if (!attr)
+		pthread_attr_destroy(&detached);
+	if (r)
+		free(n);
+	return -r;
+}
+
+static void *service_thread(void *arg)
+{
+	aio.service();
+	return NULL;
+}
+
+/* The reaper that makes notifications timely; signals stay blocked in it. */
+static long start_service(void)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	r = pthread_create(&t, &attr, service_thread, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
+}
+
+void vlibc_aio_attach(const struct vlibc_image *img)
+{
+	aio.attach(notify_thread, start_service);
+}
+
+void vlibc_aio_fork_prepare(void)
+{
+	aio.fork_ring_fd = (int)aio.ring_fd();
+}
+
+void vlibc_aio_fork_parent(void)
+{
+}
+
+/* The child starts clean: a ring of its own at its first request. */
+void vlibc_aio_fork_child(const struct vlibc_image *img)
+{
+	if (aio.fork_ring_fd >= 0)
+		sys_close(aio.fork_ring_fd);
+	vlibc_aio_attach(img);
+}
+
+static int set_errno(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (int)r;
+}
+
+static int aio_read_veneer(struct aiocb *cb)
+{
+	return set_errno(aio.read(cb));
+}
+
+static int aio_write_veneer(struct aiocb *cb)
+{
+	return set_errno(aio.write(cb));
+}
+
+static int aio_fsync_veneer(int op, struct aiocb *cb)
+{
+	return set_errno(aio.fsync(op, cb));
+}
+
+static int aio_error_veneer(const struct aiocb *cb)
+{
+	return set_errno(aio.error(cb));
+}
+
+static ssize_t aio_return_veneer(struct aiocb *cb)
+{
+	long v, r = aio.ret(cb, &v);
+
+	return r < 0 ? set_errno(r) : v;
+}
+
+static int aio_suspend_veneer(const struct aiocb *const list[], int n,
+			      const struct timespec *timeout)
+{
+	return set_errno(aio.suspend(list, n, timeout));
+}
+
+static int aio_cancel_veneer(int fd, struct aiocb *cb)
+{
+	return set_errno(aio.cancel(fd, cb));
+}
+
+static int lio_listio_veneer(int mode, struct aiocb *const list[], int n,
+			     struct sigevent *sig)
+{
+	return set_errno(aio.listio(mode, list, n, sig));
+}
+
+VLIBC_BIND_VENEER(aio_read, aio, aio_read_veneer);
+VLIBC_BIND_VENEER(aio_read64, aio, aio_read_veneer);
+VLIBC_BIND_VENEER(aio_write, aio, aio_write_veneer);
+VLIBC_BIND_VENEER(aio_write64, aio, aio_write_veneer);
+VLIBC_BIND_VENEER(aio_fsync, aio, aio_fsync_veneer);
+VLIBC_BIND_VENEER(aio_fsync64, aio, aio_fsync_veneer);
+VLIBC_BIND_VENEER(aio_error, aio, aio_error_veneer);
+VLIBC_BIND_VENEER(aio_error64, aio, aio_error_veneer);
+VLIBC_BIND_VENEER(aio_return, aio, aio_return_veneer);
+VLIBC_BIND_VENEER(aio_return64, aio, aio_return_veneer);
+VLIBC_BIND_VENEER(aio_suspend, aio, aio_suspend_veneer);
+VLIBC_BIND_VENEER(aio_suspend64, aio, aio_suspend_veneer);
+VLIBC_BIND_VENEER(aio_cancel, aio, aio_cancel_veneer);
+VLIBC_BIND_VENEER(aio_cancel64, aio, aio_cancel_veneer);
+VLIBC_BIND_VENEER(lio_listio, aio, lio_listio_veneer);
+VLIBC_BIND_VENEER(lio_listio64, aio, lio_listio_veneer);
+VLIBC_BIND_DIRECT(aio_init, aio, "__vlibc_aio_init");

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the POSIX AIO selftests share.  Include after kselftest_harness.h.
+ *
+ * Binding: aio_reexec() runs the program again with the binder preloaded
+ * ($VLIBC_BUILD/libvlibc.so), so every case runs on the binding a
+ * preloaded application gets; aio_owner() says where a name is bound and
+ * aio_on_vlibc() whether the family runs on vlibc in this process.  Where
+ * glibc is known to crash or hang (a NULL aiocb, a fork child with
+ * requests in flight), the cases demand the POSIX answer only from vlibc
+ * and just log what glibc does.
+ *
+ * Setting AIO_SELFTEST_REEXECUTED=1 runs the program without the binder,
+ * on plain glibc.
+ *
+ * Every wait is bounded: at_wait() and friends give up after a deadline,
+ * at_run_child() kills a child that overstays.
+ */
+#ifndef _AIO_SELFTEST_H
+#define _AIO_SELFTEST_H
+
+#include <aio.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define AT_BOUND_SYMBOL	"vlibc_binder_bound"
+#define AT_REEXEC_MARK	"AIO_SELFTEST_REEXECUTED"
+#define AT_WAIT_MS	5000	/* how long a request may take to finish */
+#define AT_MIB		(1UL << 20)
+
+/* --- time ------------------------------------------------------------------ */
+
+static inline double at_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline struct timespec at_ts(double ms)
+{
+	struct timespec ts;
+
+	if (ms < 0)
+		ms = 0;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - ts.tv_sec * 1000.0) * 1e6);
+	return ts;
+}
+
+static inline void at_sleep_ms(double ms)
+{
+	struct timespec ts = at_ts(ms);
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Poll *@flag (set by a handler or another thread) for up to @ms. */
+static inline int at_poll_flag(volatile int *flag, int want, double ms)
+{
+	double end = at_now_ms() + ms;
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
+		if (at_now_ms() > end)
+			return -1;
+		at_sleep_ms(1);
+	}
+	return 0;
+}
+
+/* --- where the family is bound ---------------------------------------------- */
+
+typedef void *(*at_bound_fn)(const char *name);
+
+static inline at_bound_fn at_binder_bound(void)
+{
+	return (at_bound_fn)dlsym(RTLD_DEFAULT, AT_BOUND_SYMBOL);
+}
+
+/* Path of the /proc/self/maps entry holding @addr ("" if anonymous). */
+static inline int at_mapping_path(unsigned long addr, char *path, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2)
+			continue;
+		if (addr < lo || addr >= hi)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(path, size, "%s", off ? line + off : "");
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Where the binder bound @name: "image", "binder" (a veneer), "glibc",
+ * another mapping's path; "(no binder)" when the binder is not loaded,
+ * "(not bound)" when it does not bind the name.
+ */
+static inline const char *aio_owner(const char *name, char *path, size_t size)
+{
+	at_bound_fn bound = at_binder_bound();
+	void *addr;
+	const char *base;
+
+	if (!bound)
+		return "(no binder)";
+	addr = bound(name);
+	if (!addr)
+		return "(not bound)";
+	if (at_mapping_path((unsigned long)addr, path, size))
+		return "(unmapped address)";
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (strstr(path, "linux-vlibc") || !strcmp(path, "[vlibc]"))
+		return "image";
+	if (!strcmp(base, "libvlibc.so"))
+		return "binder";
+	if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5))
+		return "glibc";
+	return path;
+}
+
+/* Does this process run the AIO family on vlibc (not on glibc's code)? */
+static inline int aio_on_vlibc(void)
+{
+	static int answer = -1;
+	char path[4096];
+	const char *owner;
+
+	if (answer < 0) {
+		owner = aio_owner("aio_read", path, sizeof(path));
+		answer = !strcmp(owner, "image") || !strcmp(owner, "binder");
+	}
+	return answer;
+}
+
+/* Does "VLIBC_DISABLE=a,b,c" name @family? */
+static inline int at_disable_lists(const char *list, const char *family)
+{
+	size_t len = strlen(family);
+
+	while (list && *list) {
+		if (!strncmp(list, family, len) &&
+		    (list[len] == ',' || list[len] == 0))
+			return 1;
+		list = strchr(list, ',');
+		if (list)
+			list++;
+	}
+	return 0;
+}
+
+/*
+ * Why the environment asks for glibc's AIO, or NULL when it asks for
+ * vlibc's.  Also when this process may not create an io_uring (sysctl
+ * kernel.io_uring_disabled, seccomp, no CONFIG_IO_URING): the family then
+ * binds glibc whole.
+ */
+static inline const char *aio_glibc_reason(void)
+{
+	const char *v = getenv("VLIBC"), *aio = getenv("VLIBC_AIO");
+	long params[15] = { 0 };	/* struct io_uring_params, 120 bytes */
+	long fd;
+
+	if (v && !strcmp(v, "off"))
+		return "VLIBC=off";
+	if (aio && !strcmp(aio, "glibc"))
+		return "VLIBC_AIO=glibc";
+	if (at_disable_lists(getenv("VLIBC_DISABLE"), "aio"))
+		return "VLIBC_DISABLE lists aio";
+	fd = syscall(__NR_io_uring_setup, 1, params);
+	if (fd < 0)
+		return "io_uring_setup fails here";
+	close(fd);
+	return NULL;
+}
+
+/*
+ * Without the binder loaded, run again with $VLIBC_BUILD/libvlibc.so (or
+ * the one two folders up from this program) preloaded.
+ */
+static inline void aio_reexec(char **argv)
+{
+	char self[PATH_MAX], binder[PATH_MAX + 32], preload[2 * PATH_MAX + 64];
+	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
+	ssize_t n;
+
+	if (at_binder_bound() || getenv(AT_REEXEC_MARK))
+		return;
+	if (build && *build) {
+		snprintf(binder, sizeof(binder), "%s/libvlibc.so", build);
+	} else {
+		/* $O/selftests/aio/test_x -> $O/libvlibc.so */
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			return;
+		self[n] = 0;
+		*strrchr(self, '/') = 0;
+		snprintf(binder, sizeof(binder), "%s/../../libvlibc.so", self);
+	}
+	setenv(AT_REEXEC_MARK, "1", 1);
+	if (access(binder, R_OK)) {
+		fprintf(stderr, "# %s: %s; running without the binder\n",
+			binder, strerror(errno));
+		return;
+	}
+	snprintf(preload, sizeof(preload), "%s%s%s", binder,
+		 old && *old ? " " : "", old ? old : "");
+	setenv("LD_PRELOAD", preload, 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
+		strerror(errno));
+}
+
+/* --- files, pipes, buffers --------------------------------------------------- */
+
+/* Where temporary files go: the build folder (a disk), $TMPDIR, /tmp. */
+static inline const char *at_tmp_dir(void)
+{
+	const char *dirs[] = { getenv("VLIBC_BUILD"), getenv("TMPDIR"), "/tmp" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (dirs[i] && *dirs[i] && !access(dirs[i], W_OK))
+			return dirs[i];
+	return ".";
+}
+
+/*
+ * A new empty file, already unlinked (nothing to clean up): its
+ * descriptor, opened O_RDWR with @flags added, or -1.
+ */
+static inline int at_tmpfile(int flags)
+{
+	char path[PATH_MAX];
+	int fd, fd2;
+
+	snprintf(path, sizeof(path), "%s/aio-selftest.XXXXXX", at_tmp_dir());
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fd2 = flags ? open(path, O_RDWR | O_CLOEXEC | flags) : fd;
+	unlink(path);
+	if (fd2 != fd)
+		close(fd);
+	return fd2;
+}
+
+/* A new open file description of the file @fd refers to. */
+static inline int at_reopen(int fd, int flags)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, flags | O_CLOEXEC);
+}
+
+static inline int at_pipe(int p[2])
+{
+	return pipe2(p, O_CLOEXEC);
+}
+
+/* Byte @i of the pattern @seed names. */
+static inline unsigned char at_byte(unsigned long seed, unsigned long i)
+{
+	unsigned long x = (seed + 1) * 0x9e3779b97f4a7c15UL + i * 0x100000001b3UL;
+
+	return (unsigned char)((x >> 29) ^ (x >> 47) ^ i);
+}
+
+static inline void at_fill(void *buf, size_t len, unsigned long seed,
+			   unsigned long pos)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = at_byte(seed, pos + i);
+}
+
+/* Index of the first byte of @buf not in the pattern, or -1. */
+static inline long at_check(const void *buf, size_t len, unsigned long seed,
+			    unsigned long pos)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != at_byte(seed, pos + i))
+			return i;
+	return -1;
+}
+
+static inline int at_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static inline int at_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+		off += n;
+	}
+	return 0;
+}
+
+/* --- requests ------------------------------------------------------------------ */
+
+/* A zeroed aiocb for @len bytes at @off of @fd, with SIGEV_NONE. */
+static inline void at_prep(struct aiocb *cb, int fd, void *buf, size_t len,
+			   off_t off)
+{
+	memset(cb, 0, sizeof(*cb));
+	cb->aio_fildes = fd;
+	cb->aio_buf = buf;
+	cb->aio_nbytes = len;
+	cb->aio_offset = off;
+	cb->aio_sigevent.sigev_notify = SIGEV_NONE;
+}
+
+/* Run a submitting call; its result, with errno stored in *@errp. */
+#define at_submit(call, errp) ({			\
+	int __r;					\
+	errno = 0;					\
+	__r = (call);					\
+	*(errp) = __r ? errno : 0;			\
+	__r;						\
+})
+
+/* Wait up to @ms for @cb to leave EINPROGRESS: 0, or -1 on timeout. */
+static inline int at_wait(struct aiocb *cb, double ms)
+{
+	const struct aiocb *list[1] = { cb };
+	double end = at_now_ms() + ms;
+
+	while (aio_error(cb) == EINPROGRESS) {
+		double left = end - at_now_ms();
+		struct timespec ts;
+
+		if (left <= 0)
+			return -1;
+		ts = at_ts(left < 100 ? left : 100);
+		aio_suspend(list, 1, &ts);
+	}
+	return 0;
+}
+
+/* at_wait() on each of @n requests in turn, within @ms in all. */
+static inline int at_wait_all(struct aiocb *const *cbs, size_t n, double ms)
+{
+	double end = at_now_ms() + ms;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cbs[i] && at_wait(cbs[i], end - at_now_ms()))
+			return -1;
+	return 0;
+}
+
+/* The same for an array of aiocbs. */
+static inline int at_wait_array(struct aiocb *cbs, size_t n, double ms)
+{
+	double end = at_now_ms() + ms;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (at_wait(&cbs[i], end - at_now_ms()))
+			return -1;
+	return 0;
+}
+
+/* Wait for @cb, then: 0 if it ended with error 0 and returned @want. */
+static inline int at_done_with(struct aiocb *cb, ssize_t want)
+{
+	int err;
+	ssize_t ret;
+
+	if (at_wait(cb, AT_WAIT_MS)) {
+		fprintf(stderr, "# request (fd %d, %zu bytes at %lld) still in progress after %d ms\n",
+			cb->aio_fildes, cb->aio_nbytes,
+			(long long)cb->aio_offset, AT_WAIT_MS);
+		return -1;
+	}
+	err = aio_error(cb);
+	ret = aio_return(cb);
+	if (err || ret != want) {
+		fprintf(stderr, "# request (fd %d, %zu bytes at %lld): error %d (%s), return %zd; expected 0, %zd\n",
+			cb->aio_fildes, cb->aio_nbytes,
+			(long long)cb->aio_offset, err, strerror(err), ret, want);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A request that must fail with @expected or @alt: POSIX lets the error
+ * come either from the submitting call (-1 and errno) or later from
+ * aio_error() (with aio_return() -1).  @submit_ret and @submit_errno are
+ * what the submitting call gave.  0 if so; else says what happened.
+ */
+static inline int expect_aio_error2(struct aiocb *cb, int submit_ret,
+				    int submit_errno, int expected, int alt)
+{
+	int err;
+	ssize_t ret;
+
+	if (submit_ret == -1) {
+		if (submit_errno == expected || submit_errno == alt)
+			return 0;
+		fprintf(stderr, "# submission failed with %d (%s), expected %s\n",
+			submit_errno, strerror(submit_errno), strerror(expected));
+		return -1;
+	}
+	if (submit_ret != 0) {
+		fprintf(stderr, "# submission returned %d\n", submit_ret);
+		return -1;
+	}
+	if (at_wait(cb, AT_WAIT_MS)) {
+		fprintf(stderr, "# accepted, still in progress after %d ms; expected %s\n",
+			AT_WAIT_MS, strerror(expected));
+		return -1;
+	}
+	err = aio_error(cb);
+	ret = aio_return(cb);
+	if ((err == expected || err == alt) && ret == -1)
+		return 0;
+	fprintf(stderr, "# accepted, then error %d (%s) and return %zd; expected %s and -1\n",
+		err, strerror(err), ret, strerror(expected));
+	return -1;
+}
+
+static inline int expect_aio_error(struct aiocb *cb, int submit_ret,
+				   int submit_errno, int expected)
+{
+	return expect_aio_error2(cb, submit_ret, submit_errno, expected,
+				 expected);
+}
+
+/* --- children -------------------------------------------------------------------- */
+
+#define AT_CHILD_TIMEOUT	(-1)
+
+/*
+ * Run @fn(@arg) in a child process: its exit status (128 + N when killed
+ * by signal N), or AT_CHILD_TIMEOUT when it was still running after @ms
+ * (it is killed then).  -2 if fork failed.
+ */
+static inline int at_run_child(int (*fn)(void *arg), void *arg, double ms)
+{
+	double end = at_now_ms() + ms;
+	int status;
+	pid_t pid, r;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0)
+		_exit(fn(arg));
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (at_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return AT_CHILD_TIMEOUT;
+		}
+		at_sleep_ms(2);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline const char *at_child_what(int status, char *buf, size_t size)
+{
+	if (status == AT_CHILD_TIMEOUT)
+		snprintf(buf, size, "timed out (killed)");
+	else if (status > 128)
+		snprintf(buf, size, "killed by signal %d (%s)", status - 128,
+			 strsignal(status - 128));
+	else
+		snprintf(buf, size, "exit status %d", status);
+	return buf;
+}
+
+#endif /* _AIO_SELFTEST_H */

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The POSIX AIO entry points.  Checks follow glibc 2.36 where POSIX lets
+ * an implementation choose: aio_reqprio is refused at once, a bad
+ * descriptor or offset is reported later, through aio_error().
+ */
+#include <linux/errno.h>
+#include <vlibc/aio.h>
+
+#define AIO_PRIO_DELTA_MAX	20
+#define O_DSYNC_		010000
+#define O_SYNC_			04010000
+
+static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
+{
+	struct vlibc_aio_state *a = aio_state();
+	int r = aio_check_cb(cb);
+
+	if (r)
+		return r;
+	if (cb->reqprio < 0 || cb->reqprio > AIO_PRIO_DELTA_MAX) {
+		cb->return_value = -1;
+		cb->error_code = EINVAL;
+		return -EINVAL;
+	}
+	cb->op = op;
+	cb->group = group;
+	if (aio_range_invalid(cb)) {
+		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+		aio_complete_now(a, cb, -EINVAL);
+		return 0;
+	}
+	return aio_submit(a, cb, op, group);
+}
+
+VLIBC_ENTRY long __vlibc_aio_read(struct vlibc_aiocb *cb)
+{
+	return aio_rw(cb, AIO_OP_READ, 0);
+}
+
+VLIBC_ENTRY long __vlibc_aio_write(struct vlibc_aiocb *cb)
+{
+	return aio_rw(cb, AIO_OP_WRITE, 0);
+}
+
+VLIBC_ENTRY long __vlibc_aio_fsync(int how, struct vlibc_aiocb *cb)
+{
+	int r = aio_check_cb(cb);
+
+	if (r)
+		return r;
+	if (how != O_SYNC_ && how != O_DSYNC_)
+		return -EINVAL;
+	r = aio_fd_valid(cb->fildes);
+	if (r)
+		return r;
+	return aio_submit(aio_state(), cb,
+			  how == O_DSYNC_ ? AIO_OP_FDATASYNC : AIO_OP_FSYNC, 0);
+}
+
+/* Reap first when the request still looks in progress: nobody else may. */
+VLIBC_ENTRY int __vlibc_aio_error(const struct vlibc_aiocb *cb)
+{
+	int r = aio_check_cb(cb);
+
+	if (r)
+		return r;
+	if (aio_in_progress(cb))
+		aio_reap(aio_state());
+	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE);
+}
+
+VLIBC_ENTRY long __vlibc_aio_return(struct vlibc_aiocb *cb, long *value)
+{
+	int r = aio_check_cb(cb);
+
+	if (r)
+		return r;
+	*value = cb->return_value;
+	return 0;
+}
+
+struct suspend_list {
+	const struct vlibc_aiocb *const	*list;
+	int				n;
+};
+
+static int request_active(const struct vlibc_aiocb *cb)
+{
+	return cb->state == AIO_REQ_QUEUED || cb->state == AIO_REQ_HELD ||
+	       cb->state == AIO_REQ_INFLIGHT;
+}
+
+/* One entry done, or nothing this process is waiting for in the list. */
+static int suspend_done(void *ctx)
+{
+	const struct suspend_list *s = ctx;
+	int i, active = 0;
+
+	for (i = 0; i < s->n; i++) {
+		const struct vlibc_aiocb *cb = s->list[i];
+
+		if (!cb || aio_check_cb(cb))
+			continue;
+		if (!aio_in_progress(cb))
+			return 1;
+		active |= request_active(cb);
+	}
+	return !active;
+}
+
+VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
+				     int n, const struct vlibc_timespec *timeout)
+{
+	struct suspend_list s = { list, n };
+
+	if (n < 0 || (n && !list))
+		return -EINVAL;
+	if (timeout && (timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L))
+		return -EINVAL;
+	if (suspend_done(&s))
+		return 0;
+	return aio_wait(aio_state(), suspend_done, &s, timeout, WAITER_CALLER);
+}
+
+VLIBC_ENTRY void __vlibc_aio_init(const void *init)
+{
+	/* glibc's thread-pool hints have nothing to size here. */
+}
+
+/*
+ * The caller's part: @notify_thread runs SIGEV_THREAD notifications,
+ * @start_service starts a thread that calls __vlibc_aio_service(), so that
+ * notifications come without the application calling in.
+ */
+VLIBC_ENTRY long __vlibc_aio_attach(long (*notify_thread)(void (*)(unsigned long),
+							 unsigned long, void *),
+				    long (*start_service)(void))
+{
+	struct vlibc_aio_state *a = aio_state();
+
+	a->notify_thread = notify_thread;
+	a->start_service = start_service;
+	return 0;
+}
+
+/* The service thread's body: reap and notify, for ever. */
+VLIBC_ENTRY long __vlibc_aio_service(void)
+{
+	struct vlibc_aio_state *a = aio_state();
+
+	for (;;) {
+		if (aio_ring_get(a))
+			return -EAGAIN;
+		aio_wait(a, 0, 0, 0, WAITER_SERVICE);
+	}
+}
+
+/* The ring descriptor a fork child inherits and must close; -1 if none. */
+VLIBC_ENTRY long __vlibc_aio_ring_fd(void)
+{
+	struct vlibc_aio_state *a = aio_state();
+
+	return a->ring_state == AIO_RING_READY ? a->ring_fd : -1;
+}
+
+/* Can this process have a ring at all? 0, or -errno from io_uring_setup. */
+VLIBC_ENTRY long __vlibc_aio_probe(void)
+{
+	int r = aio_ring_get(aio_state());
+
+	return r ? -ENOSYS : 0;
+}

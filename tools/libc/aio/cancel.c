@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * aio_cancel(): a request the kernel has not seen yet is taken back at
+ * once; one in the kernel gets IORING_OP_ASYNC_CANCEL, and the answer
+ * waits for the kernel's word, so AIO_CANCELED always means the request
+ * ended with ECANCELED and AIO_ALLDONE that it has ended.
+ */
+#include <linux/errno.h>
+#include <vlibc/aio.h>
+
+#define AIO_CANCELED_		0
+#define AIO_NOTCANCELED_	1
+#define AIO_ALLDONE_		2
+#define CANCEL_BATCH		32
+
+struct cancel_wait {
+	struct vlibc_aio_token	*token;
+	const struct vlibc_aiocb *cb;
+};
+
+static int token_done(void *ctx)
+{
+	struct vlibc_aio_token *t = ctx;
+
+	return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+}
+
+/* The cancel answered, and (unless the request runs on) the request ended. */
+static int cancel_settled(void *ctx)
+{
+	struct cancel_wait *w = ctx;
+
+	if (!token_done(w->token))
+		return 0;
+	return w->token->res == -EALREADY || !aio_in_progress(w->cb);
+}
+
+static int cancel_inflight(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	struct vlibc_aio_token token = { 0 };
+	struct cancel_wait w = { &token, cb };
+	int r;
+
+	cb->canceling = 1;
+	vlibc_lock(&a->sq_lock);
+	while (aio_ring_push(a, cb, (unsigned long)&token | AIO_UD_TOKEN, 1))
+		;
+	vlibc_unlock(&a->sq_lock);
+	/* Not interruptible: the token lives on this stack until answered. */
+	do
+		r = aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER);
+	while (r);
+	if (token.res == -EALREADY && aio_in_progress(cb))
+		return AIO_NOTCANCELED_;
+	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
+	       AIO_CANCELED_ : AIO_ALLDONE_;
+}
+
+/* Take a queued or held request off its list; 1 if it was there. */
+static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	struct vlibc_aiocb **pp, *prev = 0;
+
+	if (cb->state == AIO_REQ_HELD) {
+		for (pp = &a->held; *pp; pp = &(*pp)->link)
+			if (*pp == cb) {
+				*pp = cb->link;
+				return 1;
+			}
+		return 0;
+	}
+	for (pp = &a->queue_head; *pp; prev = *pp, pp = &(*pp)->link)
+		if (*pp == cb) {
+			*pp = cb->link;
+			if (a->queue_tail == cb)
+				a->queue_tail = prev;
+			return 1;
+		}
+	return 0;
+}
+
+static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	int waiting;
+
+	if (!aio_in_progress(cb))
+		return AIO_ALLDONE_;
+	vlibc_lock(&a->list_lock);
+	if (!aio_in_progress(cb) || cb->state == AIO_REQ_DONE) {
+		vlibc_unlock(&a->list_lock);
+		return AIO_ALLDONE_;
+	}
+	waiting = (cb->state == AIO_REQ_QUEUED || cb->state == AIO_REQ_HELD) &&
+		  unlink_waiting(a, cb);
+	vlibc_unlock(&a->list_lock);
+	if (waiting) {
+		aio_complete_listed(a, cb, -ECANCELED);
+		return AIO_CANCELED_;
+	}
+	if (cb->state != AIO_REQ_INFLIGHT)
+		return -EINVAL;		/* EINPROGRESS, but not ours */
+	return cancel_inflight(a, cb);
+}
+
+/* Up to @max active requests on @fd after sequence @after, in order. */
+static int collect_fd(struct vlibc_aio_state *a, int fd, uint64_t after,
+		      struct vlibc_aiocb **out, int max)
+{
+	struct vlibc_aiocb *r;
+	int n = 0;
+
+	vlibc_lock(&a->list_lock);
+	r = a->inflight;
+	if (r) {
+		do {
+			if (r->fildes == fd && r->seq > after && n < max)
+				out[n++] = r;
+			r = r->next;
+		} while (r != a->inflight);
+	}
+	vlibc_unlock(&a->list_lock);
+	return n;
+}
+
+static int cancel_fd(struct vlibc_aio_state *a, int fd)
+{
+	struct vlibc_aiocb *batch[CANCEL_BATCH];
+	uint64_t after = 0;
+	int n, i, r, any_canceled = 0, not_canceled = 0;
+
+	while ((n = collect_fd(a, fd, after, batch, CANCEL_BATCH)) > 0) {
+		/* seq is read before cancelling: afterwards @cb may be reused. */
+		for (i = 0; i < n; i++) {
+			uint64_t seq = batch[i]->seq;
+
+			r = cancel_one(a, batch[i]);
+			any_canceled |= r == AIO_CANCELED_;
+			not_canceled |= r == AIO_NOTCANCELED_;
+			after = seq;
+		}
+	}
+	if (not_canceled)
+		return AIO_NOTCANCELED_;
+	return any_canceled ? AIO_CANCELED_ : AIO_ALLDONE_;
+}
+
+VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
+{
+	struct vlibc_aio_state *a = aio_state();
+	int r = aio_fd_valid(fd);
+
+	if (r)
+		return r;
+	if (cb && aio_check_cb(cb))
+		return -EINVAL;
+	if (cb && cb->fildes != fd)
+		return -EINVAL;
+	if (a->ring_state != AIO_RING_READY)
+		return cb && aio_in_progress(cb) ? -EINVAL : AIO_ALLDONE_;
+	return cb ? cancel_one(a, cb) : cancel_fd(a, fd);
+}

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Completions: whoever needs one reaps the completion ring (aio_error,
+ * aio_suspend, the service thread), sets each request's result, and then,
+ * outside the locks, sends the notifications and wakes the waiters.
+ */
+#include <linux/errno.h>
+#include <linux/io_uring.h>
+#include <vlibc/aio.h>
+#include <vlibc/arch/syscall.h>
+
+#define SI_ASYNCIO		(-4)
+#define NOTES_PER_BATCH		32
+
+struct note {
+	struct vlibc_sigevent	ev;
+	int			group;
+};
+
+/* Send @ev as glibc's aio_notify does. */
+void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev)
+{
+	if (ev->notify == SIGEV_SIGNAL_) {
+		/* siginfo_t: signo, errno, code, then pid, uid, value */
+		struct {
+			int		signo, err, code, pad;
+			int		pid, uid;
+			uint64_t	value;
+			char		rest[96];
+		} info = {
+			.signo = ev->signo,
+			.code = SI_ASYNCIO,
+			.pid = (int)vlibc_syscall0(__NR_getpid),
+			.uid = (int)vlibc_syscall0(__NR_getuid),
+			.value = ev->value,
+		};
+
+		vlibc_syscall3(__NR_rt_sigqueueinfo, info.pid, ev->signo,
+			       (long)&info);
+	} else if (ev->notify == SIGEV_THREAD_ && a->notify_thread) {
+		a->notify_thread(ev->un.thread.function, ev->value,
+				 ev->un.thread.attribute);
+	}
+}
+
+void aio_start_service(struct vlibc_aio_state *a)
+{
+	uint32_t zero = 0;
+
+	if (a->start_service && !__atomic_load_n(&a->service_started, __ATOMIC_RELAXED) &&
+	    __atomic_compare_exchange_n(&a->service_started, &zero, 1, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		a->start_service();
+}
+
+/* A request of lio_listio group @group (index + 1) is complete. */
+void aio_group_done(struct vlibc_aio_state *a, int group)
+{
+	struct vlibc_aio_group *g = &a->groups[group - 1];
+	struct vlibc_sigevent ev;
+	int last;
+
+	vlibc_lock(&a->list_lock);
+	__builtin_memcpy(&ev, g->sigevent, sizeof(ev));
+	last = --g->pending == 0;
+	vlibc_unlock(&a->list_lock);
+	if (last)
+		aio_notify(a, &ev);
+}
+
+static void active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	if (cb->next == cb) {
+		a->inflight = 0;
+	} else {
+		cb->prev->next = cb->next;
+		cb->next->prev = cb->prev;
+		if (a->inflight == cb)
+			a->inflight = cb->next;
+	}
+	if (cb->state == AIO_REQ_INFLIGHT)
+		a->n_inflight--;
+}
+
+/*
+ * Record @res as @cb's result and take @cb off the lists; *@n gets what
+ * must be announced.  After the store to error_code the caller may reuse
+ * @cb, so nothing reads it afterwards.
+ */
+static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
+		   int listed, struct note *n)
+{
+	n->ev = cb->sigevent;
+	n->group = cb->group;
+	if (res == -EINTR && cb->canceling)
+		res = -ECANCELED;
+	if (listed) {
+		vlibc_lock(&a->list_lock);
+		active_remove(a, cb);
+		vlibc_unlock(&a->list_lock);
+	}
+	cb->state = AIO_REQ_DONE;
+	cb->return_value = res < 0 ? -1 : res;
+	__atomic_store_n(&cb->error_code, res < 0 ? (int)-res : 0,
+			 __ATOMIC_RELEASE);
+}
+
+static void announce(struct vlibc_aio_state *a, const struct note *n)
+{
+	if (n->ev.notify == SIGEV_SIGNAL_ || n->ev.notify == SIGEV_THREAD_)
+		aio_notify(a, &n->ev);
+	if (n->group)
+		aio_group_done(a, n->group);
+}
+
+/*
+ * Tell waiters something completed: those asleep on the futex, and a
+ * caller waiting in the kernel for a completion this thread took off the
+ * ring first (a NOP gives it one of its own).
+ */
+static void wake_waiters(struct vlibc_aio_state *a)
+{
+	__atomic_add_fetch(&a->completions, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&a->sleepers, __ATOMIC_SEQ_CST))
+		vlibc_futex_wake(&a->completions, 0x7fffffff);
+	if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) == WAITER_CALLER)
+		aio_ring_kick(a);
+}
+
+/* Complete @cb at once with @res, without the ring (bad arguments). */
+void aio_complete_now(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      long res)
+{
+	struct note n;
+
+	finish(a, cb, res, 0, &n);
+	announce(a, &n);
+	wake_waiters(a);
+}
+
+/* Complete a request the kernel never saw (queued, held, cancelled). */
+void aio_complete_listed(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			 long res)
+{
+	struct note n;
+
+	finish(a, cb, res, 1, &n);
+	announce(a, &n);
+	wake_waiters(a);
+}
+
+/* Take up to NOTES_PER_BATCH completions off the ring; returns how many. */
+static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_notes)
+{
+	uint32_t head = *a->cq_head;
+	uint32_t tail = __atomic_load_n(a->cq_tail, __ATOMIC_ACQUIRE);
+	int done = 0;
+
+	*n_notes = 0;
+	while (head != tail && *n_notes < NOTES_PER_BATCH) {
+		const struct io_uring_cqe *cqe =
+			(const struct io_uring_cqe *)a->cqes + (head & *a->cq_mask);
+		uint64_t ud = cqe->user_data;
+		int res = cqe->res;
+		struct vlibc_aiocb *cb;
+
+		head++;
+		if (!ud)
+			continue;
+		done++;
+		if (ud & AIO_UD_TOKEN) {
+			struct vlibc_aio_token *t = (void *)(ud & ~AIO_UD_TOKEN);
+
+			t->res = res;
+			__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+			continue;
+		}
+		cb = (struct vlibc_aiocb *)ud;
+		/* glibc reads and writes a socket without an offset: so do we. */
+		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE && !cb->canceling) {
+			cb->op |= AIO_OP_STREAM;
+			aio_requeue(a, cb);
+			continue;
+		}
+		finish(a, cb, res, 1, &notes[(*n_notes)++]);
+	}
+	__atomic_store_n(a->cq_head, head, __ATOMIC_RELEASE);
+	return done;
+}
+
+int aio_reap(struct vlibc_aio_state *a)
+{
+	struct note notes[NOTES_PER_BATCH];
+	int n, i, total = 0, batch;
+
+	if (a->ring_state != AIO_RING_READY)
+		return 0;
+	do {
+		vlibc_lock(&a->cq_lock);
+		batch = reap_batch(a, notes, &n);
+		vlibc_unlock(&a->cq_lock);
+		for (i = 0; i < n; i++)
+			announce(a, &notes[i]);
+		total += batch;
+	} while (batch && n == NOTES_PER_BATCH);
+	if (total) {
+		wake_waiters(a);
+		aio_release_held(a);
+		aio_flush(a);
+	}
+	return total;
+}

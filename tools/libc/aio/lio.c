@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lio_listio(): each entry is an aio_read()/aio_write(); LIO_WAIT waits for
+ * all of them (EIO if one failed), LIO_NOWAIT with a sigevent sends it
+ * when the last one completes, through a group in the private region.
+ */
+#include <linux/errno.h>
+#include <vlibc/aio.h>
+
+#define LIO_READ_	0
+#define LIO_WRITE_	1
+#define LIO_NOP_	2
+#define LIO_WAIT_	0
+#define LIO_NOWAIT_	1
+#define AIO_PRIO_DELTA_MAX	20
+
+struct lio_list {
+	struct vlibc_aiocb *const	*list;
+	int				n;
+};
+
+static int lio_all_done(void *ctx)
+{
+	const struct lio_list *l = ctx;
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct vlibc_aiocb *cb = l->list[i];
+
+		if (cb && !aio_check_cb(cb) && cb->lio_opcode != LIO_NOP_ &&
+		    cb->state != AIO_REQ_IDLE && aio_in_progress(cb))
+			return 0;
+	}
+	return 1;
+}
+
+/* A free group for @sig with @count requests; its index + 1, or 0. */
+static int group_take(struct vlibc_aio_state *a, const struct vlibc_sigevent *sig,
+		      uint32_t count)
+{
+	int i;
+
+	vlibc_lock(&a->list_lock);
+	for (i = 0; i < VLIBC_AIO_GROUPS; i++)
+		if (!a->groups[i].pending) {
+			a->groups[i].pending = count;
+			__builtin_memcpy(a->groups[i].sigevent, sig, sizeof(*sig));
+			break;
+		}
+	vlibc_unlock(&a->list_lock);
+	return i < VLIBC_AIO_GROUPS ? i + 1 : 0;
+}
+
+static int lio_count(struct vlibc_aiocb *const list[], int n)
+{
+	int i, count = 0;
+
+	for (i = 0; i < n; i++)
+		count += list[i] && !aio_check_cb(list[i]) &&
+			 list[i]->lio_opcode != LIO_NOP_;
+	return count;
+}
+
+static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   int group)
+{
+	long r;
+
+	if (cb->reqprio < 0 || cb->reqprio > AIO_PRIO_DELTA_MAX)
+		r = -EINVAL;
+	else if (cb->lio_opcode != LIO_READ_ && cb->lio_opcode != LIO_WRITE_)
+		r = 1;		/* fails through aio_error, as in glibc */
+	else if (aio_range_invalid(cb))
+		r = 1;
+	else
+		r = aio_submit(a, cb, cb->lio_opcode == LIO_READ_ ? AIO_OP_READ :
+			       AIO_OP_WRITE, group);
+	if (r == 1) {
+		cb->group = group;
+		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+		aio_complete_now(a, cb, -EINVAL);
+		return 0;
+	}
+	if (r) {
+		cb->return_value = -1;
+		cb->error_code = (int)-r;
+		cb->state = AIO_REQ_IDLE;
+		if (group)
+			aio_group_done(a, group);
+	}
+	return r;
+}
+
+VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
+				    int n, const struct vlibc_sigevent *sig)
+{
+	struct vlibc_aio_state *a = aio_state();
+	struct lio_list l = { list, n };
+	long r, err = 0;
+	int i, group = 0, count;
+
+	if ((mode != LIO_WAIT_ && mode != LIO_NOWAIT_) || n < 0 || (n && !list))
+		return -EINVAL;
+	r = aio_ring_get(a);
+	if (r)
+		return r;
+	count = lio_count(list, n);
+	if (mode == LIO_NOWAIT_ && sig && (sig->notify == SIGEV_SIGNAL_ ||
+					   sig->notify == SIGEV_THREAD_)) {
+		if (!count) {
+			aio_notify(a, sig);
+			return 0;
+		}
+		group = group_take(a, sig, count);
+		if (!group)
+			return -EAGAIN;
+	}
+	for (i = 0; i < n; i++) {
+		struct vlibc_aiocb *cb = list[i];
+
+		if (!cb || aio_check_cb(cb) || cb->lio_opcode == LIO_NOP_)
+			continue;
+		r = lio_submit_one(a, cb, group);
+		if (r && !err)
+			err = r;
+	}
+	if (mode == LIO_NOWAIT_)
+		return err;
+	while (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER) == -EINTR)
+		;
+	if (err)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		if (list[i] && !aio_check_cb(list[i]) &&
+		    list[i]->lio_opcode != LIO_NOP_ && list[i]->error_code)
+			return -EIO;
+	return 0;
+}

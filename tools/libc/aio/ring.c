@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The process's io_uring: set up at the first request of each process (a
+ * fork child starts with a wiped private region and so with a ring of its
+ * own), mapped MADV_DONTFORK so a child never sees the parent's rings.
+ *
+ * Submission holds sq_lock across io_uring_enter(): the SQEs a thread
+ * writes are submitted by that thread, so the kernel ties each request to
+ * the thread that asked for it (see aio_thread_exit()).
+ */
+#include <linux/errno.h>
+#include <linux/io_uring.h>
+#include <linux/mman.h>
+#include <vlibc/aio.h>
+#include <vlibc/arch/syscall.h>
+#include <vlibc/families.h>
+
+#define SQ_ENTRIES		128
+#define CQ_ENTRIES		1024
+#define PROT_RW			3	/* PROT_READ | PROT_WRITE */
+#define MAP_SHARED_POPULATE	(MAP_SHARED | MAP_POPULATE)
+#define RLIMIT_NOFILE_		7
+#define F_DUPFD_CLOEXEC_	1030
+
+static long ring_mmap(int fd, unsigned long size, unsigned long off)
+{
+	return vlibc_syscall6(__NR_mmap, 0, size, PROT_RW, MAP_SHARED_POPULATE,
+			      fd, off);
+}
+
+static void ring_unmap(struct vlibc_aio_state *a)
+{
+	if (a->ring_map)
+		vlibc_syscall2(__NR_munmap, (long)a->ring_map, a->ring_map_size);
+	if (a->sqes_map)
+		vlibc_syscall2(__NR_munmap, (long)a->sqes_map, a->sqes_map_size);
+	a->ring_map = a->sqes_map = 0;
+}
+
+static int ring_map(struct vlibc_aio_state *a, const struct io_uring_params *p)
+{
+	unsigned long sq_size = p->sq_off.array + p->sq_entries * 4UL;
+	unsigned long cq_size = p->cq_off.cqes +
+				p->cq_entries * sizeof(struct io_uring_cqe);
+	long m;
+	char *r;
+
+	a->ring_map_size = sq_size > cq_size ? sq_size : cq_size;
+	m = ring_mmap(a->ring_fd, a->ring_map_size, IORING_OFF_SQ_RING);
+	if ((unsigned long)m > -4096UL)
+		return (int)m;
+	a->ring_map = (void *)m;
+	a->sqes_map_size = p->sq_entries * sizeof(struct io_uring_sqe);
+	m = ring_mmap(a->ring_fd, a->sqes_map_size, IORING_OFF_SQES);
+	if ((unsigned long)m > -4096UL)
+		return (int)m;
+	a->sqes_map = (void *)m;
+	vlibc_syscall3(__NR_madvise, (long)a->ring_map, a->ring_map_size,
+		       MADV_DONTFORK);
+	vlibc_syscall3(__NR_madvise, (long)a->sqes_map, a->sqes_map_size,
+		       MADV_DONTFORK);
+
+	r = a->ring_map;
+	a->sq_head = (uint32_t *)(r + p->sq_off.head);
+	a->sq_tail = (uint32_t *)(r + p->sq_off.tail);
+	a->sq_mask = (uint32_t *)(r + p->sq_off.ring_mask);
+	a->sq_flags = (uint32_t *)(r + p->sq_off.flags);
+	a->sq_array = (uint32_t *)(r + p->sq_off.array);
+	a->sq_entries = p->sq_entries;
+	a->sqes = a->sqes_map;
+	a->cq_head = (uint32_t *)(r + p->cq_off.head);
+	a->cq_tail = (uint32_t *)(r + p->cq_off.tail);
+	a->cq_mask = (uint32_t *)(r + p->cq_off.ring_mask);
+	a->cqes = r + p->cq_off.cqes;
+	a->cq_entries = p->cq_entries;
+	return 0;
+}
+
+/*
+ * The ring's descriptor must not take the lowest free number, which the
+ * application may expect to get (or to find closed) itself.
+ */
+static int ring_fd_move_high(int fd)
+{
+	struct { unsigned long cur, max; } lim;
+	long low = 3, high;
+
+	if (vlibc_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, (long)&lim) == 0) {
+		low = lim.cur > 1040 ? 1000 : (long)lim.cur - 40;
+		if (low < 3)
+			low = 3;
+	}
+	high = vlibc_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC_, low);
+	if (high < 0)
+		return fd;
+	vlibc_syscall1(__NR_close, fd);
+	return (int)high;
+}
+
+static int ring_setup(struct vlibc_aio_state *a)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP,
+		.cq_entries = CQ_ENTRIES,
+	};
+	const unsigned int need = IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP |
+				  IORING_FEAT_EXT_ARG;
+	long fd;
+	int r;
+
+	fd = vlibc_syscall2(__NR_io_uring_setup, SQ_ENTRIES, (long)&p);
+	if (fd < 0)
+		return (int)fd;
+	a->ring_fd = ring_fd_move_high((int)fd);
+	if ((p.features & need) != need) {
+		r = -ENOSYS;
+	} else {
+		r = ring_map(a, &p);
+	}
+	if (r) {
+		ring_unmap(a);
+		vlibc_syscall1(__NR_close, fd);
+		a->ring_fd = -1;
+	}
+	return r;
+}
+
+/* 0 with a ring ready, or -EAGAIN when io_uring refused this process. */
+int aio_ring_get(struct vlibc_aio_state *a)
+{
+	uint32_t s = __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE);
+
+	if (likely(s == AIO_RING_READY))
+		return 0;
+	if (s == AIO_RING_FAILED)
+		return -EAGAIN;
+	vlibc_lock(&a->setup_lock);
+	if (a->ring_state == AIO_RING_NONE)
+		__atomic_store_n(&a->ring_state, ring_setup(a) ? AIO_RING_FAILED :
+				 AIO_RING_READY, __ATOMIC_RELEASE);
+	vlibc_unlock(&a->setup_lock);
+	return a->ring_state == AIO_RING_READY ? 0 : -EAGAIN;
+}
+
+static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
+		     uint64_t user_data, int op_cancel)
+{
+	*sqe = (struct io_uring_sqe){ .user_data = user_data };
+	if (op_cancel) {
+		sqe->opcode = IORING_OP_ASYNC_CANCEL;
+		sqe->fd = -1;
+		sqe->addr = (unsigned long)cb;
+		return;
+	}
+	if (!cb) {
+		sqe->opcode = IORING_OP_NOP;
+		return;
+	}
+	sqe->fd = cb->fildes;
+	switch (cb->op & ~AIO_OP_STREAM) {
+	case AIO_OP_READ:
+	case AIO_OP_WRITE:
+		sqe->opcode = (cb->op & ~AIO_OP_STREAM) == AIO_OP_READ ?
+			      IORING_OP_READ : IORING_OP_WRITE;
+		sqe->addr = (unsigned long)cb->buf;
+		/* Like read(2): the kernel caps the count at MAX_RW_COUNT. */
+		sqe->len = cb->nbytes > 0x7ffff000UL ? 0x7ffff000U :
+						       (uint32_t)cb->nbytes;
+		/* A socket has no offset: -1 reads and writes it as a stream. */
+		sqe->off = cb->op & AIO_OP_STREAM ? -1UL : (uint64_t)cb->offset;
+		break;
+	case AIO_OP_FSYNC:
+	case AIO_OP_FDATASYNC:
+		sqe->opcode = IORING_OP_FSYNC;
+		sqe->fsync_flags = cb->op == AIO_OP_FDATASYNC ?
+				   IORING_FSYNC_DATASYNC : 0;
+		break;
+	}
+}
+
+/*
+ * Write one SQE and submit it from this thread.  Returns 0, or -EBUSY
+ * when the submission ring is full (the caller queues the request).
+ * Called with sq_lock held.
+ */
+int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		  uint64_t user_data, int op_cancel)
+{
+	uint32_t tail = *a->sq_tail, idx;
+	long r;
+
+	if (tail - __atomic_load_n(a->sq_head, __ATOMIC_ACQUIRE) >= a->sq_entries)
+		return -EBUSY;
+	idx = tail & *a->sq_mask;
+	sqe_fill((struct io_uring_sqe *)a->sqes + idx, cb, user_data, op_cancel);
+	a->sq_array[idx] = idx;
+	__atomic_store_n(a->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	do {
+		r = vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
+	} while (r == -EINTR || r == -EAGAIN || r == -EBUSY);
+	return 0;
+}
+
+/* Post a NOP so that the thread waiting in the kernel looks again. */
+void aio_ring_kick(struct vlibc_aio_state *a)
+{
+	vlibc_lock(&a->sq_lock);
+	aio_ring_push(a, 0, 0, 0);
+	vlibc_unlock(&a->sq_lock);
+}
+
+/* Wait in the kernel for one completion; -ETIME, -EINTR or 0. */
+int aio_ring_enter_wait(struct vlibc_aio_state *a,
+			const struct vlibc_timespec *rel)
+{
+	struct io_uring_getevents_arg arg = {
+		.ts = (unsigned long)rel,
+	};
+
+	return (int)vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 0, 1,
+				   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+				   (long)&arg, sizeof(arg));
+}
+
+/* The image's family hook: nothing to learn at init, the ring is lazy. */
+void vlibc_aio_init(struct vlibc_private *p, const struct vlibc_elf_dyn *vdso)
+{
+}

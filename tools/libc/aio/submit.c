@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Putting requests on the ring: in order, queued in user space while the
+ * ring is full (never EAGAIN for that), fsyncs held back until every
+ * earlier request on their descriptor is complete.
+ */
+#include <linux/errno.h>
+#include <vlibc/aio.h>
+#include <vlibc/arch/syscall.h>
+#include <vlibc/arch/thread.h>
+
+/* Requests in the kernel at most: each has one CQE, and tokens need room. */
+#define INFLIGHT_MAX		512
+#define F_GETFL_		3
+
+int aio_check_cb(const struct vlibc_aiocb *cb)
+{
+	if (!cb || ((unsigned long)cb & (__alignof__(struct vlibc_aiocb) - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+int aio_fd_valid(int fd)
+{
+	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+
+	return r < 0 ? (int)r : 0;
+}
+
+static void active_add(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	struct vlibc_aiocb *tail = a->inflight ? a->inflight->prev : 0;
+
+	cb->seq = ++a->seq;
+	if (!tail) {
+		cb->next = cb->prev = cb;
+		a->inflight = cb;
+	} else {
+		cb->prev = tail;
+		cb->next = a->inflight;
+		tail->next = cb;
+		a->inflight->prev = cb;
+	}
+}
+
+static void queue_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	cb->state = AIO_REQ_QUEUED;
+	cb->link = 0;
+	if (a->queue_tail)
+		a->queue_tail->link = cb;
+	else
+		a->queue_head = cb;
+	a->queue_tail = cb;
+}
+
+/* An earlier active request on @cb's descriptor that is not an fsync held back. */
+static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
+{
+	struct vlibc_aiocb *r = a->inflight;
+
+	if (!r)
+		return 0;
+	do {
+		if (r->seq >= cb->seq)
+			return 0;
+		if (r->fildes == cb->fildes && r != cb)
+			return 1;
+		r = r->next;
+	} while (r != a->inflight);
+	return 0;
+}
+
+/* Put an in-flight request back in the queue, to be submitted again. */
+void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	vlibc_lock(&a->list_lock);
+	a->n_inflight--;
+	queue_append(a, cb);
+	vlibc_unlock(&a->list_lock);
+}
+
+/*
+ * Submit queued requests while there is room.  Takes sq_lock, then
+ * list_lock for each request.
+ */
+void aio_flush(struct vlibc_aio_state *a)
+{
+	struct vlibc_aiocb *cb;
+
+	if (!__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
+		return;
+	vlibc_lock(&a->sq_lock);
+	for (;;) {
+		vlibc_lock(&a->list_lock);
+		cb = a->queue_head;
+		if (!cb || a->n_inflight >= INFLIGHT_MAX ||
+		    *a->sq_tail - __atomic_load_n(a->sq_head, __ATOMIC_ACQUIRE) >=
+		    a->sq_entries) {
+			vlibc_unlock(&a->list_lock);
+			break;
+		}
+		a->queue_head = cb->link;
+		if (!a->queue_head)
+			a->queue_tail = 0;
+		cb->state = AIO_REQ_INFLIGHT;
+		cb->owner = vlibc_arch_thread_id();
+		a->n_inflight++;
+		vlibc_unlock(&a->list_lock);
+		aio_ring_push(a, cb, (unsigned long)cb, 0);
+	}
+	vlibc_unlock(&a->sq_lock);
+}
+
+/* Move fsyncs whose turn has come from the held list to the queue. */
+void aio_release_held(struct vlibc_aio_state *a)
+{
+	struct vlibc_aiocb **pp, *cb;
+	int moved = 0;
+
+	if (!__atomic_load_n(&a->held, __ATOMIC_RELAXED))
+		return;
+	vlibc_lock(&a->list_lock);
+	for (pp = &a->held; (cb = *pp);) {
+		if (earlier_on_fd(a, cb)) {
+			pp = &cb->link;
+			continue;
+		}
+		*pp = cb->link;
+		queue_append(a, cb);
+		moved = 1;
+	}
+	vlibc_unlock(&a->list_lock);
+	if (moved)
+		aio_flush(a);
+}
+
+/*
+ * Start request @cb (its fields checked by the caller).  @group is a
+ * lio_listio group index + 1, or 0.
+ */
+int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
+	       int group)
+{
+	int r = aio_ring_get(a);
+
+	if (r)
+		return r;
+	cb->op = op;
+	cb->group = group;
+	cb->canceling = 0;
+	cb->return_value = 0;
+	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
+	    cb->sigevent.notify == SIGEV_THREAD_ || group)
+		aio_start_service(a);
+
+	vlibc_lock(&a->list_lock);
+	active_add(a, cb);
+	if ((op == AIO_OP_FSYNC || op == AIO_OP_FDATASYNC) &&
+	    earlier_on_fd(a, cb)) {
+		cb->state = AIO_REQ_HELD;
+		cb->link = a->held;
+		a->held = cb;
+		vlibc_unlock(&a->list_lock);
+		return 0;
+	}
+	queue_append(a, cb);
+	vlibc_unlock(&a->list_lock);
+	aio_flush(a);
+	return 0;
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Waiting for completions (aio_suspend, lio_listio(LIO_WAIT), aio_cancel,
+ * the service thread).  One waiter at a time sits in io_uring_enter() for
+ * the next completion and reaps it; the others sleep on the completion
+ * counter, which every reap bumps.  A waiter leaving the kernel bumps it
+ * too, so that another can take its place.
+ */
+#include <linux/errno.h>
+#include <vlibc/aio.h>
+
+#define NSEC	1000000000L
+
+static void ts_add(struct vlibc_timespec *t, const struct vlibc_timespec *d)
+{
+	t->tv_sec += d->tv_sec;
+	t->tv_nsec += d->tv_nsec;
+	if (t->tv_nsec >= NSEC) {
+		t->tv_sec++;
+		t->tv_nsec -= NSEC;
+	}
+}
+
+/* Time left until @deadline in @left; 0 when it has passed. */
+static int ts_left(const struct vlibc_timespec *deadline,
+		   struct vlibc_timespec *left)
+{
+	struct vlibc_timespec now;
+
+	vlibc_clock_monotonic(&now);
+	left->tv_sec = deadline->tv_sec - now.tv_sec;
+	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += NSEC;
+	}
+	return left->tv_sec > 0 || (left->tv_sec == 0 && left->tv_nsec > 0);
+}
+
+static void wait_in_kernel_abandon(struct vlibc_aio_state *a);
+
+static int wait_in_kernel(struct vlibc_aio_state *a,
+			  const struct vlibc_timespec *left, int who)
+{
+	int r = aio_ring_enter_wait(a, left);
+
+	wait_in_kernel_abandon(a);
+	return r;
+}
+
+/* Leave the place in the kernel and let a sleeper take it. */
+static void wait_in_kernel_abandon(struct vlibc_aio_state *a)
+{
+	__atomic_store_n(&a->kernel_waiter, WAITER_NONE, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&a->completions, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&a->sleepers, __ATOMIC_SEQ_CST))
+		vlibc_futex_wake(&a->completions, 1);
+}
+
+static int wait_on_counter(struct vlibc_aio_state *a, uint32_t seen,
+			   const struct vlibc_timespec *left)
+{
+	int r;
+
+	r = vlibc_futex_wait(&a->completions, seen, left);
+	__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	return r;
+}
+
+/*
+ * Wait until @done(@ctx), for at most @rel (NULL: no limit).  Returns 0,
+ * -EAGAIN on timeout, -EINTR when a signal handler ran.
+ */
+int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
+	     const struct vlibc_timespec *rel, int who)
+{
+	struct vlibc_timespec deadline, left, *limit = 0;
+	uint32_t none = WAITER_NONE, seen;
+	int r;
+
+	if (rel) {
+		vlibc_clock_monotonic(&deadline);
+		ts_add(&deadline, rel);
+		limit = &left;
+	}
+	for (;;) {
+		aio_reap(a);
+		if (done && done(ctx))
+			return 0;
+		__atomic_add_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&a->completions, __ATOMIC_SEQ_CST);
+		if (done && done(ctx)) {
+			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			return 0;
+		}
+		if (rel && !ts_left(&deadline, &left)) {
+			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			return -EAGAIN;
+		}
+		none = WAITER_NONE;
+		if (__atomic_compare_exchange_n(&a->kernel_waiter, &none, who, 0,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			/*
+			 * A reaper that looked before we took the place did
+			 * not kick us: look once more.
+			 */
+			if (done && done(ctx)) {
+				wait_in_kernel_abandon(a);
+				return 0;
+			}
+			r = wait_in_kernel(a, limit, who);
+		} else {
+			r = wait_on_counter(a, seen, limit);
+		}
+		if (r == -EINTR)
+			return -EINTR;
+	}
+}

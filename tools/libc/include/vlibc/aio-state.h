@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-process state of the POSIX AIO family, part of struct vlibc_private:
+ * zero means "no ring yet", which is also what a fork child starts with.
+ */
+#ifndef _VLIBC_AIO_STATE_H
+#define _VLIBC_AIO_STATE_H
+
+#include <vlibc/futex.h>
+
+struct vlibc_aiocb;
+
+enum vlibc_aio_ring_state {
+	AIO_RING_NONE,		/* not set up yet in this process */
+	AIO_RING_READY,
+	AIO_RING_FAILED,	/* io_uring refused: every call says EAGAIN */
+};
+
+/* One lio_listio(LIO_NOWAIT) list with a sigevent, waiting to finish. */
+struct vlibc_aio_group {
+	uint32_t	pending;	/* requests not yet complete; 0: free */
+	uint32_t	pad;
+	unsigned char	sigevent[64];
+};
+
+#define VLIBC_AIO_GROUPS	16
+
+struct vlibc_aio_state {
+	uint32_t		ring_state;
+	int			ring_fd;
+	struct vlibc_lock	setup_lock;
+	/* Submission side, under sq_lock (held across io_uring_enter). */
+	struct vlibc_lock	sq_lock;
+	uint32_t		*sq_head, *sq_tail, *sq_mask, *sq_array, *sq_flags;
+	void			*sqes;
+	uint32_t		sq_entries;
+	/* Completion side, under cq_lock. */
+	struct vlibc_lock	cq_lock;
+	uint32_t		*cq_head, *cq_tail, *cq_mask;
+	void			*cqes;
+	uint32_t		cq_entries;
+	void			*ring_map, *sqes_map;
+	unsigned long		ring_map_size, sqes_map_size;
+	/* Requests, under list_lock: in flight, queued, fsyncs held back. */
+	struct vlibc_lock	list_lock;
+	struct vlibc_aiocb	*inflight;
+	struct vlibc_aiocb	*queue_head, *queue_tail;
+	struct vlibc_aiocb	*held;
+	uint32_t		n_inflight;
+	uint64_t		seq;
+	/* Waiting: bumped at every completion; one waiter sits in the kernel. */
+	uint32_t		completions;
+	uint32_t		sleepers;	/* threads in futex_wait on it */
+	uint32_t		kernel_waiter;	/* 0, WAITER_CALLER, WAITER_SERVICE */
+	/* Callbacks into the caller (binder), set by __vlibc_aio_attach(). */
+	long			(*notify_thread)(void (*fn)(unsigned long), unsigned long value,
+						 void *attr);
+	long			(*start_service)(void);
+	uint32_t		service_started;
+	struct vlibc_aio_group	groups[VLIBC_AIO_GROUPS];
+};
+
+#endif /* _VLIBC_AIO_STATE_H */

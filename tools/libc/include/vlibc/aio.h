@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * POSIX AIO on io_uring: the family's internal interface.
+ *
+ * struct vlibc_aiocb mirrors glibc's x86-64 struct aiocb (and aiocb64,
+ * the same layout).  A request's state lives in the fields glibc keeps
+ * for itself and never reads back: __next_prio, __abs_prio, __policy and
+ * __glibc_reserved.  __error_code and __return_value mean what they mean
+ * in glibc; __error_code is written last, with release order, so a
+ * caller that sees it leave EINPROGRESS sees the result too.
+ *
+ * A request moves   IDLE -> QUEUED -> INFLIGHT -> DONE
+ *                           HELD ---^            (fsync behind earlier ones)
+ * QUEUED waits for room in the ring, HELD for the requests before it on
+ * the same descriptor; all three are on the active list, in order.
+ */
+#ifndef _VLIBC_AIO_H
+#define _VLIBC_AIO_H
+
+#include <vlibc/compiler.h>
+#include <vlibc/private.h>
+
+#define VLIBC_EINPROGRESS	115
+
+struct vlibc_sigevent {
+	uint64_t	value;
+	int		signo;
+	int		notify;
+	union {
+		int	tid;
+		struct {
+			void	(*function)(unsigned long);
+			void	*attribute;
+		} thread;
+		char	pad[48];
+	} un;
+};
+
+#define SIGEV_SIGNAL_		0
+#define SIGEV_NONE_		1
+#define SIGEV_THREAD_		2
+
+enum vlibc_aio_op {
+	AIO_OP_READ,
+	AIO_OP_WRITE,
+	AIO_OP_FSYNC,
+	AIO_OP_FDATASYNC,
+	AIO_OP_STREAM = 0x10,	/* flag: retried without an offset (ESPIPE) */
+};
+
+enum vlibc_aio_req_state {
+	AIO_REQ_IDLE,
+	AIO_REQ_QUEUED,
+	AIO_REQ_HELD,
+	AIO_REQ_INFLIGHT,
+	AIO_REQ_DONE,
+};
+
+struct vlibc_aiocb {
+	int			fildes;
+	int			lio_opcode;
+	int			reqprio;
+	int			pad0;
+	void			*buf;
+	size_t			nbytes;
+	struct vlibc_sigevent	sigevent;
+	/* glibc's __next_prio: the queue and held lists */
+	struct vlibc_aiocb	*link;
+	/* glibc's __abs_prio and __policy */
+	uint8_t			state, op, group, canceling;
+	uint32_t		pad1;
+	int			error_code;
+	int			pad2;
+	long			return_value;
+	long			offset;
+	/* glibc's __glibc_reserved[32]: the active list */
+	struct vlibc_aiocb	*next, *prev;
+	uint64_t		seq;
+	unsigned long		owner;
+};
+
+_Static_assert(sizeof(struct vlibc_aiocb) == 168, "struct aiocb is 168 bytes");
+_Static_assert(__builtin_offsetof(struct vlibc_aiocb, sigevent) == 32, "aio_sigevent");
+_Static_assert(__builtin_offsetof(struct vlibc_aiocb, error_code) == 112, "__error_code");
+_Static_assert(__builtin_offsetof(struct vlibc_aiocb, return_value) == 120, "__return_value");
+_Static_assert(__builtin_offsetof(struct vlibc_aiocb, offset) == 128, "aio_offset");
+_Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_reserved");
+
+/* user_data of an SQE: a request, a cancel token (bit 0 set) or a kick (0). */
+#define AIO_UD_TOKEN		1UL
+
+struct vlibc_aio_token {
+	uint32_t	done;
+	int		res;
+};
+
+/* ring.c */
+int aio_ring_get(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		  uint64_t user_data, int op_cancel) __vlibc_hidden;
+int aio_ring_enter_wait(struct vlibc_aio_state *a,
+			const struct vlibc_timespec *rel) __vlibc_hidden;
+void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+
+/* submit.c */
+int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
+	       int group) __vlibc_hidden;
+void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
+void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_fd_valid(int fd) __vlibc_hidden;
+
+/* complete.c */
+int aio_reap(struct vlibc_aio_state *a) __vlibc_hidden;
+void aio_complete_now(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      long res) __vlibc_hidden;
+void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev) __vlibc_hidden;
+void aio_complete_listed(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			 long res) __vlibc_hidden;
+void aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
+void aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
+
+/* wait.c */
+enum { WAITER_NONE, WAITER_CALLER, WAITER_SERVICE };
+int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
+	     const struct vlibc_timespec *rel, int who) __vlibc_hidden;
+
+/*
+ * What pread(2)'s rw_verify_area() refuses with EINVAL.  io_uring alone
+ * would not: it reads offset -1 as "the file position", and sees only the
+ * count it is given, capped at MAX_RW_COUNT as read(2) caps it.
+ */
+static inline int aio_range_invalid(const struct vlibc_aiocb *cb)
+{
+	long end;
+
+	return cb->offset < 0 || (long)cb->nbytes < 0 ||
+	       __builtin_add_overflow(cb->offset, (long)cb->nbytes, &end);
+}
+
+static inline int aio_in_progress(const struct vlibc_aiocb *cb)
+{
+	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) ==
+	       VLIBC_EINPROGRESS;
+}
+
+static inline struct vlibc_aio_state *aio_state(void)
+{
+	return &vlibc_private()->aio;
+}
+
+#endif /* _VLIBC_AIO_H */
