@@ -21,6 +21,8 @@
 #include "slot.h"
 #include "sys.h"
 
+#define likely(x)	__builtin_expect(!!(x), 1)
+
 static struct {
 	long	(*read)(struct aiocb *);
 	long	(*write)(struct aiocb *);
@@ -35,7 +37,10 @@ static struct {
 	long	(*service)(void);
 	long	(*ring_fd)(void);
 	long	(*probe)(void);
+	long	(*thread_exit)(void);
 	int	fork_ring_fd;
+	pthread_key_t exit_key;
+	int	exit_key_ok;
 } aio;
 
 #define AIO_ENTRY(field, name)	((aio.field = vlibc_image_sym(img, name)) != NULL)
@@ -54,7 +59,8 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 	      AIO_ENTRY(attach, "__vlibc_aio_attach") &&
 	      AIO_ENTRY(service, "__vlibc_aio_service") &&
 	      AIO_ENTRY(ring_fd, "__vlibc_aio_ring_fd") &&
-	      AIO_ENTRY(probe, "__vlibc_aio_probe"))) {
+	      AIO_ENTRY(probe, "__vlibc_aio_probe") &&
+	      AIO_ENTRY(thread_exit, "__vlibc_aio_thread_exit"))) {
 		*why = "image lacks the aio entry points";
 		return 0;
 	}
@@ -138,9 +144,30 @@ static long start_service(void)
 	return -r;
 }
 
+static void thread_exit(void *unused)
+{
+	aio.thread_exit();
+}
+
 void vlibc_aio_attach(const struct vlibc_image *img)
 {
 	aio.attach(notify_thread, start_service);
+	if (!aio.exit_key_ok)
+		aio.exit_key_ok = !pthread_key_create(&aio.exit_key, thread_exit);
+}
+
+static __thread int submitted __attribute__((tls_model("initial-exec")));
+
+/*
+ * A thread that submits gets a thread-exit destructor: its requests must
+ * outlive it (see tools/libc/aio/exit.c).
+ */
+static inline void note_submitter(void)
+{
+	if (likely(submitted) || !aio.exit_key_ok)
+		return;
+	submitted = 1;
+	pthread_setspecific(aio.exit_key, (void *)1);
 }
 
 void vlibc_aio_fork_prepare(void)
@@ -171,16 +198,19 @@ static int set_errno(long r)
 
 static int aio_read_veneer(struct aiocb *cb)
 {
+	note_submitter();
 	return set_errno(aio.read(cb));
 }
 
 static int aio_write_veneer(struct aiocb *cb)
 {
+	note_submitter();
 	return set_errno(aio.write(cb));
 }
 
 static int aio_fsync_veneer(int op, struct aiocb *cb)
 {
+	note_submitter();
 	return set_errno(aio.fsync(op, cb));
 }
 
@@ -196,10 +226,21 @@ static ssize_t aio_return_veneer(struct aiocb *cb)
 	return r < 0 ? set_errno(r) : v;
 }
 
+/*
+ * aio_suspend() is a cancellation point.  pthread_cancel() signals the
+ * thread, which ends the wait in io_uring_enter() with EINTR (a wait on
+ * the futex restarts, see Documentation/userspace-api/vlibc.rst).
+ */
 static int aio_suspend_veneer(const struct aiocb *const list[], int n,
 			      const struct timespec *timeout)
 {
-	return set_errno(aio.suspend(list, n, timeout));
+	long r;
+
+	pthread_testcancel();
+	r = aio.suspend(list, n, timeout);
+	if (r == -EINTR)
+		pthread_testcancel();
+	return set_errno(r);
 }
 
 static int aio_cancel_veneer(int fd, struct aiocb *cb)
@@ -210,6 +251,7 @@ static int aio_cancel_veneer(int fd, struct aiocb *cb)
 static int lio_listio_veneer(int mode, struct aiocb *const list[], int n,
 			     struct sigevent *sig)
 {
+	note_submitter();
 	return set_errno(aio.listio(mode, list, n, sig));
 }
 

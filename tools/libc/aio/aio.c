@@ -144,18 +144,6 @@ VLIBC_ENTRY long __vlibc_aio_attach(long (*notify_thread)(void (*)(unsigned long
 	return 0;
 }
 
-/* The service thread's body: reap and notify, for ever. */
-VLIBC_ENTRY long __vlibc_aio_service(void)
-{
-	struct vlibc_aio_state *a = aio_state();
-
-	for (;;) {
-		if (aio_ring_get(a))
-			return -EAGAIN;
-		aio_wait(a, 0, 0, 0, WAITER_SERVICE);
-	}
-}
-
 /* The ring descriptor a fork child inherits and must close; -1 if none. */
 VLIBC_ENTRY long __vlibc_aio_ring_fd(void)
 {

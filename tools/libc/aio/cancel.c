@@ -41,7 +41,7 @@ static int cancel_inflight(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	struct cancel_wait w = { &token, cb };
 	int r;
 
-	cb->canceling = 1;
+	cb->canceling = AIO_CANCEL_USER;
 	vlibc_lock(&a->sq_lock);
 	while (aio_ring_push(a, cb, (unsigned long)&token | AIO_UD_TOKEN, 1))
 		;
@@ -61,6 +61,11 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aiocb **pp, *prev = 0;
 
+	for (pp = &a->handoff; *pp; pp = &(*pp)->link)
+		if (*pp == cb) {
+			*pp = cb->link;
+			return 1;
+		}
 	if (cb->state == AIO_REQ_HELD) {
 		for (pp = &a->held; *pp; pp = &(*pp)->link)
 			if (*pp == cb) {

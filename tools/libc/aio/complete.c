@@ -92,7 +92,7 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 {
 	n->ev = cb->sigevent;
 	n->group = cb->group;
-	if (res == -EINTR && cb->canceling)
+	if (res == -EINTR && cb->canceling == AIO_CANCEL_USER)
 		res = -ECANCELED;
 	if (listed) {
 		vlibc_lock(&a->list_lock);
@@ -177,6 +177,8 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 		}
 		cb = (struct vlibc_aiocb *)ud;
 		/* glibc reads and writes a socket without an offset: so do we. */
+		if (aio_handoff_taken(a, cb, res))
+			continue;
 		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE && !cb->canceling) {
 			cb->op |= AIO_OP_STREAM;
 			aio_requeue(a, cb);

@@ -46,6 +46,7 @@ struct vlibc_aio_state {
 	struct vlibc_aiocb	*inflight;
 	struct vlibc_aiocb	*queue_head, *queue_tail;
 	struct vlibc_aiocb	*held;
+	struct vlibc_aiocb	*handoff;	/* for the service thread to submit */
 	uint32_t		n_inflight;
 	uint64_t		seq;
 	/* Waiting: bumped at every completion; one waiter sits in the kernel. */

@@ -86,6 +86,9 @@ _Static_assert(__builtin_offsetof(struct vlibc_aiocb, return_value) == 120, "__r
 _Static_assert(__builtin_offsetof(struct vlibc_aiocb, offset) == 128, "aio_offset");
 _Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_reserved");
 
+/* cb->canceling */
+enum { AIO_CANCEL_NONE, AIO_CANCEL_USER, AIO_CANCEL_HANDOFF };
+
 /* user_data of an SQE: a request, a cancel token (bit 0 set) or a kick (0). */
 #define AIO_UD_TOKEN		1UL
 
@@ -120,6 +123,10 @@ void aio_complete_listed(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 			 long res) __vlibc_hidden;
 void aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
 void aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
+
+/* exit.c */
+int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      int res) __vlibc_hidden;
 
 /* wait.c */
 enum { WAITER_NONE, WAITER_CALLER, WAITER_SERVICE };
