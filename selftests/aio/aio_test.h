@@ -244,7 +244,7 @@ static inline const char *at_tmp_dir(void)
 	const char *dirs[] = { getenv("VLIBC_BUILD"), getenv("TMPDIR"), "/tmp" };
 	size_t i;
 
-	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (dirs[i] && *dirs[i] && !access(dirs[i], W_OK))
 			return dirs[i];
 	return ".";
@@ -480,6 +480,25 @@ static inline int expect_aio_error(struct aiocb *cb, int submit_ret,
 {
 	return expect_aio_error2(cb, submit_ret, submit_errno, expected,
 				 expected);
+}
+
+/*
+ * lio_listio(LIO_WAIT) has no timeout: an alarm (default action: the
+ * test dies of SIGALRM, and says so) bounds it to @AT_LIO_WAIT_S.
+ */
+#define AT_LIO_WAIT_S	10
+
+static inline int at_lio_wait(struct aiocb *const list[], int n)
+{
+	int r, err;
+
+	alarm(AT_LIO_WAIT_S);
+	errno = 0;
+	r = lio_listio(LIO_WAIT, list, n, NULL);
+	err = errno;
+	alarm(0);
+	errno = err;
+	return r;
 }
 
 /* --- children -------------------------------------------------------------------- */

@@ -21,7 +21,7 @@ static const char *const family[] = {
 	"aio_suspend64", "aio_cancel64", "aio_fsync64", "lio_listio64",
 };
 
-#define FAMILY_NAMES	(sizeof(family) / sizeof(family[0]))
+#define FAMILY_NAMES	ARRAY_SIZE(family)
 
 /* --- binding ------------------------------------------------------------------ */
 
@@ -65,7 +65,6 @@ TEST(bound_to_vlibc)
 /* This program again with @var=@value and a few cases: they must pass. */
 static int run_variant(const char *var, const char *value)
 {
-	extern char **environ;
 	char *argv[] = {
 		"/proc/self/exe", "-t", "bound_to_vlibc", "-t", "write_read_back",
 		"-t", "fsync_follows_earlier_writes", NULL,
@@ -196,8 +195,8 @@ TEST(write_read_back)
 	size_t s, o;
 
 	ASSERT_LE(0, fd);
-	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		for (o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++)
+	for (s = 0; s < ARRAY_SIZE(sizes); s++)
+		for (o = 0; o < ARRAY_SIZE(offsets); o++)
 			EXPECT_EQ(0, write_then_read(fd, sizes[s], offsets[o],
 						     s * 10 + o)) {
 				TH_LOG("%zu bytes at offset %lld", sizes[s],
@@ -225,7 +224,7 @@ TEST(read_at_end_of_file)
 	ASSERT_LE(0, fd);
 	at_fill(data, sizeof(data), 7, 0);
 	ASSERT_EQ(0, at_pwrite_full(fd, data, sizeof(data), 0));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memset(buf, 0, sizeof(buf));
 		at_prep(&cb, fd, buf, cases[i].len, cases[i].off);
 		ASSERT_EQ(0, aio_read(&cb));
@@ -329,7 +328,7 @@ TEST(fsync_bad_op)
 	size_t i;
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		at_prep(&fs, fd, NULL, 0, 0);
 		errno = 0;
 		EXPECT_EQ(-1, aio_fsync(ops[i], &fs)) {
@@ -591,7 +590,9 @@ TEST(large_file_names)
 	rd.aio_lio_opcode = LIO_READ;
 	prep64(&nop, -1, NULL, 0, 0);
 	nop.aio_lio_opcode = LIO_NOP;
+	alarm(AT_LIO_WAIT_S);
 	ASSERT_EQ(0, lio_listio64(LIO_WAIT, list, 3, NULL));
+	alarm(0);
 	EXPECT_EQ(0, aio_error64(&rd));
 	EXPECT_EQ(sizeof(in), aio_return64(&rd));
 	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
@@ -653,6 +654,44 @@ TEST(init_then_requests)
 		EXPECT_EQ(512, aio_return(&cb[i]));
 		EXPECT_EQ(-1, at_check(buf[i], 512, i, 0));
 	}
+	close(fd);
+}
+
+/*
+ * A program that closes every descriptor above 2 (as daemons do) after
+ * using AIO, then uses it again: it works, although whatever descriptor
+ * the implementation had open is gone, and its number reused.
+ */
+TEST(aio_after_closing_all_descriptors)
+{
+	char out[64] = "after close_range", in[64] = { 0 }, pbuf[8] = { 0 };
+	struct aiocb cb;
+	int fd = at_tmpfile(0), p[2];
+
+	ASSERT_LE(0, fd);
+	at_prep(&cb, fd, out, sizeof(out), 0);
+	ASSERT_EQ(0, aio_write(&cb));
+	ASSERT_EQ(0, at_done_with(&cb, sizeof(out)));
+	ASSERT_EQ(0, syscall(__NR_close_range, 3, ~0U, 0));
+	/* New descriptors take the lowest numbers again. */
+	fd = at_tmpfile(0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, at_pipe(p));
+	at_prep(&cb, fd, out, sizeof(out), 100);
+	ASSERT_EQ(0, aio_write(&cb));
+	ASSERT_EQ(0, at_done_with(&cb, sizeof(out)));
+	at_prep(&cb, fd, in, sizeof(in), 100);
+	ASSERT_EQ(0, aio_read(&cb));
+	EXPECT_EQ(0, at_done_with(&cb, sizeof(in)));
+	EXPECT_STREQ(out, in);
+	at_prep(&cb, p[0], pbuf, 4, 0);
+	ASSERT_EQ(0, aio_read(&cb));
+	at_sleep_ms(20);
+	EXPECT_EQ(EINPROGRESS, aio_error(&cb));
+	ASSERT_EQ(0, at_write_full(p[1], "pipe", 4));
+	EXPECT_EQ(0, at_done_with(&cb, 4));
+	close(p[0]);
+	close(p[1]);
 	close(fd);
 }
 

@@ -93,7 +93,7 @@ TEST(negative_offset)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(10, lseek(fd, 10, SEEK_SET));
-	for (i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
 		memset(buf, 0x5a, sizeof(buf));
 		EXPECT_EQ(0, expect_rw_error(fd, offsets[i], sizeof(buf), buf,
 					     EINVAL, EINVAL)) {
@@ -124,7 +124,7 @@ TEST(offset_overflow)
 	int fd = data_file(100), ret, err;
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		at_prep(&cb, fd, buf, cases[i].len, cases[i].off);
 		ret = at_submit(aio_read(&cb), &err);
 		EXPECT_EQ(0, expect_aio_error2(&cb, ret, err, EINVAL, EOVERFLOW)) {
@@ -162,7 +162,7 @@ TEST(huge_count)
 
 	ASSERT_LE(0, fd);
 	ASSERT_NE(MAP_FAILED, buf);
-	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		memset(buf, 0, 100);
 		at_prep(&cb, fd, buf, counts[i], 0);
 		ASSERT_EQ(0, aio_read(&cb));
@@ -190,7 +190,7 @@ TEST(reqprio_range)
 	int fd = data_file(100), w, ret, err;
 
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		for (w = 0; w < 2; w++) {
 			at_prep(&cb, fd, buf, sizeof(buf), 0);
 			cb.aio_reqprio = bad[i];
@@ -200,7 +200,7 @@ TEST(reqprio_range)
 				       w ? "write" : "read", bad[i]);
 			}
 		}
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(good); i++)
 		for (w = 0; w < 2; w++) {
 			at_prep(&cb, fd, buf, sizeof(buf), 0);
 			cb.aio_reqprio = good[i];
@@ -336,7 +336,7 @@ TEST(null_aiocb)
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(calls); i++)
 		EXPECT_EQ(0, odd_call(calls[i], NULL, -1, "NULL"));
 }
 
@@ -358,7 +358,7 @@ TEST(misaligned_aiocb)
 
 	ASSERT_LE(0, fd);
 	ASSERT_NE(NULL, mem);
-	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(calls); i++) {
 		at_prep(&proto, fd, data, sizeof(data), 0);
 		memset(mem, 0, 2 * sizeof(struct aiocb));
 		memcpy(mem + 1, &proto, sizeof(proto));
@@ -404,7 +404,7 @@ TEST(direct_io_alignment)
 	ASSERT_EQ(0, aio_read(&cb));
 	EXPECT_EQ(0, at_done_with(&cb, 4096));
 	EXPECT_EQ(-1, at_check(buf, 4096, 1, 8192));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		unsigned char *p = buf + 4096 + cases[i].skew;
 
 		errno = 0;

@@ -179,9 +179,29 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
 }
 
 /*
- * Write one SQE and submit it from this thread.  Returns 0, or -EBUSY
- * when the submission ring is full (the caller queues the request).
- * Called with sq_lock held.
+ * The application closed the ring's descriptor (closefrom(3), as daemons
+ * do).  With nothing in flight the ring is simply made again; requests in
+ * flight on the lost ring could no longer be waited for (a known limit).
+ * Called with sq_lock and list_lock held.
+ */
+int aio_ring_remake(struct vlibc_aio_state *a)
+{
+	if (a->n_inflight)
+		return -EBADF;
+	ring_unmap(a);
+	a->ring_fd = -1;
+	if (ring_setup(a)) {
+		__atomic_store_n(&a->ring_state, AIO_RING_FAILED, __ATOMIC_RELEASE);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/*
+ * Write one SQE and submit it from this thread.  Returns 0, -EBUSY when
+ * the submission ring is full (the caller queues the request), or -EBADF
+ * when the ring's descriptor is gone (the SQE is taken back).  Called
+ * with sq_lock held.
  */
 int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		  uint64_t user_data, int op_cancel)
@@ -198,6 +218,10 @@ int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	do {
 		r = vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
 	} while (r == -EINTR || r == -EAGAIN || r == -EBUSY);
+	if (r == -EBADF || r == -EOPNOTSUPP) {
+		__atomic_store_n(a->sq_tail, tail, __ATOMIC_RELEASE);
+		return -EBADF;
+	}
 	return 0;
 }
 

@@ -81,6 +81,27 @@ void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 }
 
 /*
+ * The ring's descriptor was closed behind our back: put @cb (never
+ * submitted) back at the head of the queue and make the ring again.
+ * Returns 1 to go on submitting.
+ */
+static int ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	int r;
+
+	vlibc_lock(&a->list_lock);
+	a->n_inflight--;
+	cb->state = AIO_REQ_QUEUED;
+	cb->link = a->queue_head;
+	a->queue_head = cb;
+	if (!a->queue_tail)
+		a->queue_tail = cb;
+	r = aio_ring_remake(a);
+	vlibc_unlock(&a->list_lock);
+	return !r;
+}
+
+/*
  * Submit queued requests while there is room.  Takes sq_lock, then
  * list_lock for each request.
  */
@@ -107,7 +128,9 @@ void aio_flush(struct vlibc_aio_state *a)
 		cb->owner = vlibc_arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
-		aio_ring_push(a, cb, (unsigned long)cb, 0);
+		if (aio_ring_push(a, cb, (unsigned long)cb, 0) == -EBADF &&
+		    !ring_lost(a, cb))
+			break;
 	}
 	vlibc_unlock(&a->sq_lock);
 }

@@ -104,6 +104,7 @@ int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 int aio_ring_enter_wait(struct vlibc_aio_state *a,
 			const struct vlibc_timespec *rel) __vlibc_hidden;
 void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
 
 /* submit.c */
 int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,

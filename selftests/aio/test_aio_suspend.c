@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * POSIX AIO: aio_suspend.  It returns 0 at once when an entry is done,
+ * skips NULL entries, times out with EAGAIN, is interrupted by a signal
+ * whose handler has no SA_RESTART (EINTR), and wakes every thread waiting
+ * on a request that completes, or is cancelled.
+ *
+ * Requests that must stay pending are reads on empty pipes; a write
+ * completes them.  Every wait has a timeout.
+ */
+#include <pthread.h>
+#include <sys/time.h>
+#include "kselftest_harness.h"
+#include "aio_test.h"
+
+/* aio_suspend(@list, @n, @ms): its result, errno in *@err, time in *@took. */
+static int suspend_ms(const struct aiocb *const list[], int n, double ms,
+		      int *err, double *took)
+{
+	struct timespec ts = at_ts(ms);
+	double start = at_now_ms();
+	int r;
+
+	errno = 0;
+	r = aio_suspend(list, n, &ts);
+	*err = r ? errno : 0;
+	*took = at_now_ms() - start;
+	return r;
+}
+
+struct pending {
+	int		p[2];
+	char		buf[8];
+	struct aiocb	cb;
+};
+
+/* A read of 4 bytes waiting on an empty pipe. */
+static int pending_start(struct pending *pd)
+{
+	memset(pd->buf, 0, sizeof(pd->buf));
+	if (at_pipe(pd->p))
+		return -1;
+	at_prep(&pd->cb, pd->p[0], pd->buf, 4, 0);
+	return aio_read(&pd->cb);
+}
+
+/* Let it complete; 0 if it did, with the 4 bytes. */
+static int pending_finish(struct pending *pd)
+{
+	int r = at_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
+
+	close(pd->p[0]);
+	close(pd->p[1]);
+	return r ? -1 : 0;
+}
+
+TEST(returns_when_one_is_done)
+{
+	struct pending pd;
+	char data[16] = "done";
+	struct aiocb done;
+	const struct aiocb *list[2];
+	int fd = at_tmpfile(0), err;
+	double took;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pending_start(&pd));
+	at_prep(&done, fd, data, sizeof(data), 0);
+	ASSERT_EQ(0, aio_write(&done));
+	ASSERT_EQ(0, at_done_with(&done, sizeof(data)));
+	list[0] = &pd.cb;
+	list[1] = &done;
+	EXPECT_EQ(0, suspend_ms(list, 2, 5000, &err, &took));
+	EXPECT_GT(500, took);
+	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
+	EXPECT_EQ(0, pending_finish(&pd));
+	close(fd);
+}
+
+/* NULL entries are skipped: they neither count as done nor break it. */
+TEST(null_entries_skipped)
+{
+	struct pending pd;
+	char data[16] = "done";
+	struct aiocb done;
+	const struct aiocb *list[3] = { NULL, NULL, NULL };
+	int fd = at_tmpfile(0), err;
+	double took;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pending_start(&pd));
+	list[1] = &pd.cb;
+	EXPECT_EQ(-1, suspend_ms(list, 3, 50, &err, &took));
+	EXPECT_EQ(EAGAIN, err);
+	at_prep(&done, fd, data, sizeof(data), 0);
+	ASSERT_EQ(0, aio_write(&done));
+	ASSERT_EQ(0, at_done_with(&done, sizeof(data)));
+	list[2] = &done;
+	EXPECT_EQ(0, suspend_ms(list, 3, 5000, &err, &took));
+	EXPECT_GT(500, took);
+	EXPECT_EQ(0, pending_finish(&pd));
+	close(fd);
+}
+
+/* Nothing to wait for (no entries, or only NULL ones): back promptly. */
+TEST(nothing_to_wait_for)
+{
+	const struct aiocb *list[4] = { NULL, NULL, NULL, NULL };
+	int r, err;
+	double took;
+
+	r = suspend_ms(list, 0, 5000, &err, &took);
+	TH_LOG("nent 0: %d (%s) after %.1f ms", r, r ? strerror(err) : "ok", took);
+	EXPECT_GT(1000, took);
+	EXPECT_TRUE(r == 0 || err == EAGAIN || err == EINVAL);
+	r = suspend_ms(list, 4, 5000, &err, &took);
+	TH_LOG("4 NULL entries: %d (%s) after %.1f ms", r,
+	       r ? strerror(err) : "ok", took);
+	EXPECT_GT(1000, took);
+	EXPECT_TRUE(r == 0 || err == EAGAIN || err == EINVAL);
+}
+
+/* A 50 ms timeout: -1/EAGAIN after 40 ms to 2 s; a zero one at once. */
+TEST(timeout)
+{
+	struct pending pd;
+	const struct aiocb *list[1];
+	int i, err;
+	double took;
+
+	ASSERT_EQ(0, pending_start(&pd));
+	list[0] = &pd.cb;
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(-1, suspend_ms(list, 1, 50, &err, &took));
+		EXPECT_EQ(EAGAIN, err);
+		EXPECT_TRUE(took >= 40 && took < 2000) {
+			TH_LOG("50 ms timeout took %.1f ms", took);
+		}
+	}
+	EXPECT_EQ(-1, suspend_ms(list, 1, 0, &err, &took));
+	EXPECT_EQ(EAGAIN, err);
+	EXPECT_GT(1000, took);
+	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
+	EXPECT_EQ(0, pending_finish(&pd));
+}
+
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+/*
+ * A signal for the process (not aimed at the waiting thread) whose
+ * handler has no SA_RESTART: -1/EINTR, well before the timeout.
+ */
+TEST(interrupted_by_signal)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
+	struct pending pd;
+	const struct aiocb *list[1];
+	int r, err;
+	double took;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, pending_start(&pd));
+	list[0] = &pd.cb;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	r = suspend_ms(list, 1, 5000, &err, &took);
+	TH_LOG("returned %d (%s) after %.1f ms, %d signal(s)", r,
+	       r ? strerror(err) : "ok", took, alarms);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EINTR, err);
+	EXPECT_TRUE(took >= 50 && took < 2000);
+	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
+	EXPECT_EQ(0, pending_finish(&pd));
+}
+
+struct delayed_write {
+	int	fd;
+	double	ms;
+};
+
+static void *write_later(void *arg)
+{
+	struct delayed_write *dw = arg;
+
+	at_sleep_ms(dw->ms);
+	at_write_full(dw->fd, "late", 4);
+	return NULL;
+}
+
+/* A waiter wakes when the request completes, not at the timeout. */
+TEST(wakes_on_completion)
+{
+	struct pending pd;
+	struct delayed_write dw = { .ms = 100 };
+	const struct aiocb *list[1];
+	pthread_t t;
+	int err;
+	double took;
+
+	ASSERT_EQ(0, pending_start(&pd));
+	dw.fd = pd.p[1];
+	list[0] = &pd.cb;
+	ASSERT_EQ(0, pthread_create(&t, NULL, write_later, &dw));
+	EXPECT_EQ(0, suspend_ms(list, 1, 5000, &err, &took)) {
+		TH_LOG("%s after %.1f ms", strerror(err), took);
+	}
+	EXPECT_TRUE(took >= 90 && took < 2000) {
+		TH_LOG("woke after %.1f ms", took);
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, at_done_with(&pd.cb, 4));
+	EXPECT_EQ(0, memcmp(pd.buf, "late", 4));
+	close(pd.p[0]);
+	close(pd.p[1]);
+}
+
+#define PIPES	3
+#define WAITERS	4
+
+struct waiter {
+	pthread_barrier_t	*ready;
+	const struct aiocb	*list[PIPES];
+	int			n;
+	/* results */
+	int			ret, err;
+	volatile int		woke;	/* 1 + the round it woke in */
+	double			at;
+};
+
+static volatile int round_now;
+
+/* Wait (5 s at most) until one of the list is done. */
+static void *wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+	struct timespec ts = at_ts(5000);
+
+	pthread_barrier_wait(w->ready);
+	errno = 0;
+	w->ret = aio_suspend(w->list, w->n, &ts);
+	w->err = errno;
+	w->at = at_now_ms();
+	__atomic_store_n(&w->woke, 1 + round_now, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Four threads wait on overlapping lists: {0,1}, {1,2}, {2,0}, {0,1,2}.
+ * Completing the read on pipe 1 wakes the first, second and fourth; the
+ * third wakes only when pipe 2's read completes.
+ */
+TEST(threads_on_overlapping_lists)
+{
+	static const int lists[WAITERS][PIPES] = {
+		{ 0, 1, -1 }, { 1, 2, -1 }, { 2, 0, -1 }, { 0, 1, 2 },
+	};
+	struct pending pd[PIPES];
+	struct waiter w[WAITERS];
+	pthread_t t[WAITERS];
+	pthread_barrier_t ready;
+	int i, j;
+
+	for (i = 0; i < PIPES; i++)
+		ASSERT_EQ(0, pending_start(&pd[i]));
+	pthread_barrier_init(&ready, NULL, WAITERS + 1);
+	round_now = 0;
+	for (i = 0; i < WAITERS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].ready = &ready;
+		for (j = 0; j < PIPES && lists[i][j] >= 0; j++)
+			w[i].list[j] = &pd[lists[i][j]].cb;
+		w[i].n = j;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
+	}
+	pthread_barrier_wait(&ready);
+	at_sleep_ms(100);
+	for (i = 0; i < WAITERS; i++)
+		EXPECT_EQ(0, w[i].woke);
+	round_now = 1;
+	ASSERT_EQ(0, at_write_full(pd[1].p[1], "one!", 4));
+	EXPECT_EQ(0, at_poll_flag(&w[0].woke, 1, 2000));
+	EXPECT_EQ(0, at_poll_flag(&w[1].woke, 1, 2000));
+	EXPECT_EQ(0, at_poll_flag(&w[3].woke, 1, 2000));
+	at_sleep_ms(100);
+	EXPECT_EQ(0, w[2].woke) {
+		TH_LOG("the waiter on {2, 0} woke for pipe 1 (%d, %s)",
+		       w[2].ret, strerror(w[2].err));
+	}
+	round_now = 2;
+	ASSERT_EQ(0, at_write_full(pd[2].p[1], "two!", 4));
+	EXPECT_EQ(0, at_poll_flag(&w[2].woke, 1, 2000));
+	for (i = 0; i < WAITERS; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].ret) {
+			TH_LOG("waiter %d: %s", i, strerror(w[i].err));
+		}
+		EXPECT_EQ(i == 2 ? 3 : 2, w[i].woke);
+	}
+	EXPECT_EQ(0, at_done_with(&pd[1].cb, 4));
+	EXPECT_EQ(0, at_done_with(&pd[2].cb, 4));
+	EXPECT_EQ(0, pending_finish(&pd[0]));
+	for (i = 1; i < PIPES; i++) {
+		close(pd[i].p[0]);
+		close(pd[i].p[1]);
+	}
+}
+
+#define SAME_WAITERS	8
+
+/* Eight threads on the same request: one completion wakes them all. */
+TEST(many_threads_one_request)
+{
+	struct pending pd;
+	struct waiter w[SAME_WAITERS];
+	pthread_t t[SAME_WAITERS];
+	pthread_barrier_t ready;
+	int i;
+
+	ASSERT_EQ(0, pending_start(&pd));
+	pthread_barrier_init(&ready, NULL, SAME_WAITERS + 1);
+	round_now = 0;
+	for (i = 0; i < SAME_WAITERS; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].ready = &ready;
+		w[i].list[0] = &pd.cb;
+		w[i].n = 1;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
+	}
+	pthread_barrier_wait(&ready);
+	at_sleep_ms(100);
+	round_now = 1;
+	ASSERT_EQ(0, at_write_full(pd.p[1], "all!", 4));
+	for (i = 0; i < SAME_WAITERS; i++) {
+		EXPECT_EQ(0, at_poll_flag(&w[i].woke, 1, 2000));
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].ret);
+		EXPECT_EQ(2, w[i].woke);
+	}
+	EXPECT_EQ(0, at_done_with(&pd.cb, 4));
+	close(pd.p[0]);
+	close(pd.p[1]);
+}
+
+/* A waiter on a request that gets cancelled wakes up. */
+TEST(wakes_on_cancel)
+{
+	char buf[2][8];
+	struct aiocb cb[2];
+	struct waiter w = { 0 };
+	pthread_barrier_t ready;
+	pthread_t t;
+	int p[2], i;
+
+	ASSERT_EQ(0, at_pipe(p));
+	for (i = 0; i < 2; i++) {
+		at_prep(&cb[i], p[0], buf[i], 4, 0);
+		ASSERT_EQ(0, aio_read(&cb[i]));
+	}
+	pthread_barrier_init(&ready, NULL, 2);
+	w.ready = &ready;
+	w.list[0] = &cb[1];
+	w.n = 1;
+	round_now = 0;
+	ASSERT_EQ(0, pthread_create(&t, NULL, wait_thread, &w));
+	pthread_barrier_wait(&ready);
+	at_sleep_ms(100);
+	EXPECT_EQ(0, w.woke);
+	round_now = 1;
+	ASSERT_EQ(AIO_CANCELED, aio_cancel(p[0], &cb[1]));
+	EXPECT_EQ(0, at_poll_flag(&w.woke, 1, 2000));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(ECANCELED, aio_error(&cb[1]));
+	ASSERT_EQ(0, at_write_full(p[1], "abcd", 4));
+	EXPECT_EQ(0, at_done_with(&cb[0], 4));
+	close(p[0]);
+	close(p[1]);
+}
+
+int main(int argc, char **argv)
+{
+	aio_reexec(argv);
+	return test_harness_run(argc, argv);
+}
