@@ -9,7 +9,9 @@
  * arrive while the application does not call in.  In a fork child the
  * inherited ring descriptor of the parent is closed.
  *
- * VLIBC_AIO=io_uring (default) | glibc
+ * VLIBC_AIO=io_uring (default: buffered reads are tried first with
+ * preadv2(RWF_NOWAIT) and answered at once from the page cache, the rest
+ * goes on the ring) | ring (everything on the ring) | glibc
  */
 #include <aio.h>
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include "sys.h"
 
 #define likely(x)	__builtin_expect(!!(x), 1)
+#define AIO_NOWAIT_READ	1	/* VLIBC_AIO_NOWAIT_READ of the image */
 
 static struct {
 	long	(*read)(struct aiocb *);
@@ -33,7 +36,8 @@ static struct {
 	long	(*cancel)(int, struct aiocb *);
 	long	(*listio)(int, struct aiocb *const[], int, struct sigevent *);
 	long	(*attach)(long (*)(void (*)(unsigned long), unsigned long, void *),
-			  long (*)(void));
+			  long (*)(void), unsigned int);
+	unsigned int flags;
 	long	(*service)(void);
 	long	(*ring_fd)(void);
 	long	(*probe)(void);
@@ -68,7 +72,10 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 		*why = "VLIBC_AIO=glibc";
 		return 0;
 	}
-	if (variant && !v_streq(variant, "io_uring"))
+	aio.flags = AIO_NOWAIT_READ;
+	if (variant && v_streq(variant, "ring"))
+		aio.flags = 0;
+	else if (variant && !v_streq(variant, "io_uring"))
 		vlibc_debug("aio: unknown variant", variant, "(using io_uring)", 0);
 	if (aio.probe()) {
 		*why = "io_uring is not available to this process";
@@ -151,7 +158,7 @@ static void thread_exit(void *unused)
 
 void vlibc_aio_attach(const struct vlibc_image *img)
 {
-	aio.attach(notify_thread, start_service);
+	aio.attach(notify_thread, start_service, aio.flags);
 	if (!aio.exit_key_ok)
 		aio.exit_key_ok = !pthread_key_create(&aio.exit_key, thread_exit);
 }

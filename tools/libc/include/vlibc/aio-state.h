@@ -25,6 +25,9 @@ struct vlibc_aio_group {
 
 #define VLIBC_AIO_GROUPS	16
 
+/* Try a read with preadv2(RWF_NOWAIT) first: the page cache answers it. */
+#define VLIBC_AIO_NOWAIT_READ	1
+
 struct vlibc_aio_state {
 	uint32_t		ring_state;
 	int			ring_fd;
@@ -58,6 +61,7 @@ struct vlibc_aio_state {
 						 void *attr);
 	long			(*start_service)(void);
 	uint32_t		service_started;
+	uint32_t		flags;		/* VLIBC_AIO_NOWAIT_READ */
 	struct vlibc_aio_group	groups[VLIBC_AIO_GROUPS];
 };
 

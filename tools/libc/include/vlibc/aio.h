@@ -68,7 +68,7 @@ struct vlibc_aiocb {
 	struct vlibc_aiocb	*link;
 	/* glibc's __abs_prio and __policy */
 	uint8_t			state, op, group, canceling;
-	uint32_t		pad1;
+	uint32_t		fd_cache;	/* fd << 2 | 2 | O_DIRECT bit */
 	int			error_code;
 	int			pad2;
 	long			return_value;
