@@ -60,7 +60,7 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	cb->op = AIO_OP_READ;
 	cb->group = 0;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
-	aio_complete_now(a, cb, r);
+	aio_complete(a, cb, r, 0);
 	return 1;
 }
 
@@ -80,7 +80,7 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 	cb->group = group;
 	if (aio_range_invalid(cb)) {
 		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
-		aio_complete_now(a, cb, -EINVAL);
+		aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
 	if (op == AIO_OP_READ && (a->flags & VLIBC_AIO_NOWAIT_READ) &&

@@ -41,11 +41,8 @@ static int cancel_inflight(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	struct cancel_wait w = { &token, cb };
 	int r;
 
-	cb->canceling = AIO_CANCEL_USER;
-	vlibc_lock(&a->sq_lock);
-	while (aio_ring_push(a, cb, (unsigned long)&token | AIO_UD_TOKEN, 1))
-		;
-	vlibc_unlock(&a->sq_lock);
+	if (aio_cancel_submit(a, cb, &token, AIO_CANCEL_USER))
+		return AIO_NOTCANCELED_;
 	/* Not interruptible: the token lives on this stack until answered. */
 	do
 		r = aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER);
@@ -99,7 +96,7 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		  unlink_waiting(a, cb);
 	vlibc_unlock(&a->list_lock);
 	if (waiting) {
-		aio_complete_listed(a, cb, -ECANCELED);
+		aio_complete(a, cb, -ECANCELED, 1);
 		return AIO_CANCELED_;
 	}
 	if (cb->state != AIO_REQ_INFLIGHT)
@@ -107,33 +104,25 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	return cancel_inflight(a, cb);
 }
 
-/* Up to @max active requests on @fd after sequence @after, in order. */
-static int collect_fd(struct vlibc_aio_state *a, int fd, uint64_t after,
-		      struct vlibc_aiocb **out, int max)
-{
-	struct vlibc_aiocb *r;
-	int n = 0;
+struct fd_after {
+	int		fd;
+	uint64_t	after;
+};
 
-	vlibc_lock(&a->list_lock);
-	r = a->inflight;
-	if (r) {
-		do {
-			if (r->fildes == fd && r->seq > after && n < max)
-				out[n++] = r;
-			r = r->next;
-		} while (r != a->inflight);
-	}
-	vlibc_unlock(&a->list_lock);
-	return n;
+static int on_fd_after(const struct vlibc_aiocb *r, const void *ctx)
+{
+	const struct fd_after *k = ctx;
+
+	return r->fildes == k->fd && r->seq > k->after;
 }
 
 static int cancel_fd(struct vlibc_aio_state *a, int fd)
 {
 	struct vlibc_aiocb *batch[CANCEL_BATCH];
-	uint64_t after = 0;
+	struct fd_after key = { fd, 0 };
 	int n, i, r, any_canceled = 0, not_canceled = 0;
 
-	while ((n = collect_fd(a, fd, after, batch, CANCEL_BATCH)) > 0) {
+	while ((n = aio_collect(a, on_fd_after, &key, batch, CANCEL_BATCH)) > 0) {
 		/* seq is read before cancelling: afterwards @cb may be reused. */
 		for (i = 0; i < n; i++) {
 			uint64_t seq = batch[i]->seq;
@@ -141,7 +130,7 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 			r = cancel_one(a, batch[i]);
 			any_canceled |= r == AIO_CANCELED_;
 			not_canceled |= r == AIO_NOTCANCELED_;
-			after = seq;
+			key.after = seq;
 		}
 	}
 	if (not_canceled)

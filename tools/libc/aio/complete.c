@@ -127,24 +127,17 @@ static void wake_waiters(struct vlibc_aio_state *a)
 		aio_ring_kick(a);
 }
 
-/* Complete @cb at once with @res, without the ring (bad arguments). */
-void aio_complete_now(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		      long res)
+/*
+ * Complete @cb with @res without the ring: a request refused before it
+ * was listed (bad arguments, @listed 0), or one the kernel never saw
+ * (queued, held, cancelled: @listed 1, taken off the active list).
+ */
+void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
+		  int listed)
 {
 	struct note n;
 
-	finish(a, cb, res, 0, &n);
-	announce(a, &n);
-	wake_waiters(a);
-}
-
-/* Complete a request the kernel never saw (queued, held, cancelled). */
-void aio_complete_listed(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-			 long res)
-{
-	struct note n;
-
-	finish(a, cb, res, 1, &n);
+	finish(a, cb, res, listed, &n);
 	announce(a, &n);
 	wake_waiters(a);
 }

@@ -56,41 +56,25 @@ int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	return 1;
 }
 
-static void hand_off(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		     unsigned long self)
+static int hand_off(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		    unsigned long self)
 {
 	struct vlibc_aio_token token = { 0 };
 	struct handoff_wait w = { &token, cb, self };
 
-	cb->canceling = AIO_CANCEL_HANDOFF;
-	vlibc_lock(&a->sq_lock);
-	while (aio_ring_push(a, cb, (unsigned long)&token | AIO_UD_TOKEN, 1))
-		;
-	vlibc_unlock(&a->sq_lock);
+	if (aio_cancel_submit(a, cb, &token, AIO_CANCEL_HANDOFF))
+		return -EBADF;
 	while (aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER))
 		;
 	/* Wake the service thread, wherever it waits. */
 	aio_ring_kick(a);
+	return 0;
 }
 
-static int collect_owned(struct vlibc_aio_state *a, unsigned long self,
-			 struct vlibc_aiocb **out)
+static int owned_by(const struct vlibc_aiocb *r, const void *self)
 {
-	struct vlibc_aiocb *r;
-	int n = 0;
-
-	vlibc_lock(&a->list_lock);
-	r = a->inflight;
-	if (r) {
-		do {
-			if (r->state == AIO_REQ_INFLIGHT && r->owner == self &&
-			    r->canceling == AIO_CANCEL_NONE && n < EXIT_BATCH)
-				out[n++] = r;
-			r = r->next;
-		} while (r != a->inflight);
-	}
-	vlibc_unlock(&a->list_lock);
-	return n;
+	return r->state == AIO_REQ_INFLIGHT && r->owner == *(const unsigned long *)self &&
+	       r->canceling == AIO_CANCEL_NONE;
 }
 
 VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
@@ -102,10 +86,11 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 
 	if (a->ring_state != AIO_RING_READY || !a->start_service)
 		return 0;
-	while ((n = collect_owned(a, self, batch)) > 0) {
+	while ((n = aio_collect(a, owned_by, &self, batch, EXIT_BATCH)) > 0) {
 		aio_start_service(a);
 		for (i = 0; i < n; i++)
-			hand_off(a, batch[i], self);
+			if (hand_off(a, batch[i], self))
+				return -EBADF;	/* the ring is gone */
 	}
 	return 0;
 }

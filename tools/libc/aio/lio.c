@@ -78,7 +78,7 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	if (r == 1) {
 		cb->group = group;
 		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
-		aio_complete_now(a, cb, -EINVAL);
+		aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
 	if (r) {

@@ -71,6 +71,48 @@ static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb
 	return 0;
 }
 
+/* Up to @max active requests that @match, in submission order. */
+int aio_collect(struct vlibc_aio_state *a,
+		int (*match)(const struct vlibc_aiocb *, const void *),
+		const void *ctx, struct vlibc_aiocb **out, int max)
+{
+	struct vlibc_aiocb *r;
+	int n = 0;
+
+	vlibc_lock(&a->list_lock);
+	r = a->inflight;
+	if (r) {
+		do {
+			if (n < max && match(r, ctx))
+				out[n++] = r;
+			r = r->next;
+		} while (r != a->inflight);
+	}
+	vlibc_unlock(&a->list_lock);
+	return n;
+}
+
+/*
+ * Ask the kernel to cancel @cb (@how: AIO_CANCEL_USER or _HANDOFF); its
+ * answer comes to @token, which must live until aio_wait() saw it.
+ * -EBADF when the ring's descriptor is gone.
+ */
+int aio_cancel_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      struct vlibc_aio_token *token, int how)
+{
+	int r;
+
+	cb->canceling = how;
+	vlibc_lock(&a->sq_lock);
+	while ((r = aio_ring_push(a, cb, (unsigned long)token | AIO_UD_TOKEN,
+				  1)) == -EBUSY)
+		;
+	vlibc_unlock(&a->sq_lock);
+	if (r)
+		cb->canceling = AIO_CANCEL_NONE;
+	return r;
+}
+
 /* Put an in-flight request back in the queue, to be submitted again. */
 void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {

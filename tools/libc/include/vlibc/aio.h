@@ -113,15 +113,18 @@ void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_collect(struct vlibc_aio_state *a,
+		int (*match)(const struct vlibc_aiocb *, const void *),
+		const void *ctx, struct vlibc_aiocb **out, int max) __vlibc_hidden;
+int aio_cancel_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      struct vlibc_aio_token *token, int how) __vlibc_hidden;
 int aio_fd_valid(int fd) __vlibc_hidden;
 
 /* complete.c */
 int aio_reap(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_complete_now(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		      long res) __vlibc_hidden;
+void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
+		  int listed) __vlibc_hidden;
 void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev) __vlibc_hidden;
-void aio_complete_listed(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-			 long res) __vlibc_hidden;
 void aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
 void aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
 
