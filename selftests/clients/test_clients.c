@@ -9,7 +9,10 @@
  *    A second, plain fio (psync, no preload) checks the file again, so
  *    what the first run wrote is what another process reads.
  *  - stress-ng --aio: aio_read/aio_write/aio_fsync/aio_error/aio_cancel
- *    with SIGEV_SIGNAL notification, from forked workers.
+ *    with SIGEV_SIGNAL notification, from forked workers; its bogo ops and
+ *    its count of notification signals must both be non-zero.  And the
+ *    binder must still see VLIBC=off and VLIBC_DEBUG in a worker that has
+ *    rewritten its process title over the environment strings.
  *
  * Each case first asks a probe (aio_probe, run under vlibc-run) where the
  * binder binds the AIO names.  While the binder has no AIO family the
