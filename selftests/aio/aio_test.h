@@ -19,6 +19,8 @@
 #ifndef _AIO_SELFTEST_H
 #define _AIO_SELFTEST_H
 
+#include "vlibc_test.h"
+
 #include <aio.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -91,57 +93,10 @@ static inline at_bound_fn at_binder_bound(void)
 	return (at_bound_fn)dlsym(RTLD_DEFAULT, AT_BOUND_SYMBOL);
 }
 
-/* Path of the /proc/self/maps entry holding @addr ("" if anonymous). */
-static inline int at_mapping_path(unsigned long addr, char *path, size_t size)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[4096];
-	int found = -1;
-
-	if (!f)
-		return -1;
-	while (found && fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-		int off = 0;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2)
-			continue;
-		if (addr < lo || addr >= hi)
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(path, size, "%s", off ? line + off : "");
-		found = 0;
-	}
-	fclose(f);
-	return found;
-}
-
-/*
- * Where the binder bound @name: "image", "binder" (a veneer), "glibc",
- * another mapping's path; "(no binder)" when the binder is not loaded,
- * "(not bound)" when it does not bind the name.
- */
+/* Where the binder bound @name: see vt_bound_owner(). */
 static inline const char *aio_owner(const char *name, char *path, size_t size)
 {
-	at_bound_fn bound = at_binder_bound();
-	void *addr;
-	const char *base;
-
-	if (!bound)
-		return "(no binder)";
-	addr = bound(name);
-	if (!addr)
-		return "(not bound)";
-	if (at_mapping_path((unsigned long)addr, path, size))
-		return "(unmapped address)";
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (strstr(path, "linux-vlibc") || !strcmp(path, "[vlibc]"))
-		return "image";
-	if (!strcmp(base, "libvlibc.so"))
-		return "binder";
-	if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5))
-		return "glibc";
-	return path;
+	return vt_bound_owner(name, path, size);
 }
 
 /* Does this process run the AIO family on vlibc (not on glibc's code)? */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vlibc_test.h"
 
 #define POOL_SYMBOL	"vlibc_binder_getrandom_pool"
 #define BOUND_SYMBOL	"vlibc_binder_bound"
@@ -161,36 +162,6 @@ static int write_full(int fd, const void *buf, size_t len)
 
 /* --- where a function lives ---------------------------------------------- */
 
-/* Path of the /proc/self/maps entry holding @addr ("" if anonymous). */
-static int mapping_path(unsigned long addr, char *path, size_t size)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[4096];
-	int found = -1;
-
-	if (!f)
-		return -1;
-	while (found && fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-		int off = 0;
-
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2)
-			continue;
-		if (addr < lo || addr >= hi)
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(path, size, "%s", off ? line + off : "");
-		found = 0;
-	}
-	fclose(f);
-	return found;
-}
-
-static int is_image_path(const char *path)
-{
-	return strstr(path, "linux-vlibc") || !strcmp(path, "[vlibc]");
-}
-
 static int maps_have_image(void)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
@@ -201,34 +172,16 @@ static int maps_have_image(void)
 		return 0;
 	while (!found && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
-		found = is_image_path(line);
+		found = vt_is_image_path(line);
 	}
 	fclose(f);
 	return found;
 }
 
-/*
- * Where @name is bound: the binder says so through vlibc_binder_bound()
- * (its public names are jump stubs); without it, the dynamic linker's
- * answer.  "image", "binder", "glibc", or the mapping's path.
- */
+/* Where @name is bound: see vt_bound_owner(). */
 static const char *symbol_owner(const char *name, char *path, size_t size)
 {
-	void *(*bound)(const char *) = (void *(*)(const char *))
-		dlsym(RTLD_DEFAULT, BOUND_SYMBOL);
-	void *addr = bound ? bound(name) : dlsym(RTLD_DEFAULT, name);
-	const char *base;
-
-	if (!addr || mapping_path((unsigned long)addr, path, size))
-		return "(not found)";
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	if (is_image_path(path))
-		return "image";
-	if (!strcmp(base, "libvlibc.so"))
-		return "binder";
-	if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5))
-		return "glibc";
-	return path;
+	return vt_bound_owner(name, path, size);
 }
 
 /*
@@ -431,7 +384,7 @@ static int check_efault_vs_syscall(void)
 
 		/* E.g. the stack at the top without ASLR: not a case then. */
 		if (cases[i].addr != (unsigned long)none &&
-		    !mapping_path(cases[i].addr, path, sizeof(path)))
+		    !vt_mapping_path(cases[i].addr, path, sizeof(path)))
 			continue;
 		raw = call_raw(buf, cases[i].len, 0);
 		lib = call_lib(buf, cases[i].len, 0);

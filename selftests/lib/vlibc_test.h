@@ -22,11 +22,16 @@
  * vt_line_value() (the value of a "key=value" output line).  The build:
  * vt_build_path() names a file in $VLIBC_BUILD (set by selftests/run).
  *
+ * Bindings: vt_mapping_path() (the /proc/self/maps entry holding an
+ * address), vt_bound_owner() (where the binder bound a libc name: "image",
+ * "binder", "glibc", a path, or "(no binder)", "(not bound)").
+ *
  * Allocation failures abort(): these are tests.
  */
 #ifndef _VLIBC_SELFTEST_H
 #define _VLIBC_SELFTEST_H
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -270,6 +275,68 @@ static inline int vt_run(struct vt_result *r, char *const argv[],
 	struct vt_spawn sp = { .argv = argv, .envp = envp };
 
 	return vt_spawn_run(&sp, r);
+}
+
+/* --- where a name is bound ------------------------------------------------ */
+
+/* Path of the /proc/self/maps entry holding @addr ("" if anonymous); 0 or -1. */
+static inline int vt_mapping_path(unsigned long addr, char *path, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &lo, &hi, &off) < 2)
+			continue;
+		if (addr < lo || addr >= hi)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(path, size, "%s", off ? line + off : "");
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static inline int vt_is_image_path(const char *path)
+{
+	return strstr(path, "linux-vlibc") || !strcmp(path, "[vlibc]");
+}
+
+/*
+ * Where the binder bound @name in this process, asked through its
+ * vlibc_binder_bound() (its public names are jump stubs, so the symbol's
+ * own address says nothing): "image", "binder" (a veneer), "glibc", the
+ * path of another mapping, "(no binder)" or "(not bound)".
+ */
+static inline const char *vt_bound_owner(const char *name, char *path, size_t size)
+{
+	void *(*bound)(const char *) = (void *(*)(const char *))
+		dlsym(RTLD_DEFAULT, "vlibc_binder_bound");
+	const char *base;
+	void *addr;
+
+	if (!bound)
+		return "(no binder)";
+	addr = bound(name);
+	if (!addr)
+		return "(not bound)";
+	if (vt_mapping_path((unsigned long)addr, path, size))
+		return "(unmapped address)";
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	if (vt_is_image_path(path))
+		return "image";
+	if (!strcmp(base, "libvlibc.so"))
+		return "binder";
+	if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5))
+		return "glibc";
+	return path;
 }
 
 #endif /* _VLIBC_SELFTEST_H */
