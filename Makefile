@@ -21,22 +21,10 @@ ARCH_DIR	:= tools/libc/arch/x86
 INCLUDES	:= -Itools/libc/include -I$(ARCH_DIR)/include -Ivdso-link
 WARN		:= -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes
 
-# --- the image -------------------------------------------------------------
-include tools/libc/Kbuild
-IMAGE_OBJS	:= $(addprefix $(O)/image/,$(vlibc-y))
+.DEFAULT_GOAL := all
 
-IMAGE_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES) \
-		   -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-		   -idirafter /usr/include/x86_64-linux-gnu -idirafter /usr/include \
-		   -ffreestanding -fPIC -fvisibility=hidden \
-		   -fno-stack-protector -fno-stack-clash-protection \
-		   -fno-tree-loop-distribute-patterns -fcf-protection=none \
-		   -fno-common -fno-plt -D__VLIBC_IMAGE__
-IMAGE_LDFLAGS	:= -shared -nostdlib -Wl,-T,$(O)/vlibc.lds \
-		   -Wl,-soname=linux-vlibc.so.1 -Wl,--hash-style=both \
-		   -Wl,--build-id=sha1 -Wl,-Bsymbolic -Wl,--no-undefined \
-		   -Wl,-z,max-page-size=4096 -Wl,-z,common-page-size=4096 \
-		   -Wl,-z,norelro -Wl,--eh-frame-hdr -Wl,-z,noexecstack
+# --- the image: vdso-link/Makefile.image -----------------------------------
+include vdso-link/Makefile.image
 
 # --- host tools and the binder ---------------------------------------------
 HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES)
@@ -54,33 +42,6 @@ PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/vlibc-run \
 		   $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c
 
 all: $(PROGS)
-
-$(O)/vlibc.lds: vdso-link/vlibc.lds.S tools/libc/include/vlibc/abi.h
-	@mkdir -p $(@D)
-	$(CC) -E -P -x c -D__ASSEMBLY__ $(INCLUDES) $< -o $@
-
-$(O)/image/%.o: tools/libc/%.c
-	@mkdir -p $(@D)
-	$(CC) $(IMAGE_CFLAGS) -MMD -MP -c $< -o $@
-
-# Linked, then refused unless vlibc-check accepts it.
-$(O)/linux-vlibc.so.1: $(IMAGE_OBJS) $(O)/vlibc.lds $(O)/vlibc-check
-	$(CC) $(IMAGE_LDFLAGS) $(IMAGE_OBJS) -o $@.tmp
-	$(O)/vlibc-check $@.tmp
-	mv $@.tmp $@
-
-$(O)/vlibc-check: vdso-link/vlibc-check.c vdso-link/image_layout.c vdso-link/image_layout.h
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) vdso-link/vlibc-check.c vdso-link/image_layout.c -o $@
-
-$(O)/vlibc2c: vdso-link/vlibc2c.c vdso-link/image_layout.c vdso-link/image_layout.h
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) vdso-link/vlibc2c.c vdso-link/image_layout.c -o $@
-
-# The C file the kernel build embeds (kernel delivery); built here so the
-# embedder is exercised on every build.
-$(O)/vlibc-image.c: $(O)/linux-vlibc.so.1 $(O)/vlibc2c
-	$(O)/vlibc2c $< $@
 
 vpath %.c binder tools/libc/lib vdso-link
 vpath %.S binder/arch/x86
@@ -100,7 +61,7 @@ $(O)/vlibc-run: binder/vlibc-run.in
 	sed 's|@PREFIX@|$(PREFIX)|g' $< > $@
 	chmod +x $@
 
--include $(IMAGE_OBJS:.o=.d) $(BINDER_OBJS:.o=.d)
+-include $(BINDER_OBJS:.o=.d)
 
 # --- kselftest headers, taken from Debian's linux-source-6.12 --------------
 KSFT_KEY	:= $(notdir $(LINUX_SOURCE_TAR))-$(shell stat -c %s-%Y $(LINUX_SOURCE_TAR) 2>/dev/null)

@@ -164,10 +164,13 @@ void vlibc_aio_attach(const struct vlibc_image *img)
 }
 
 static __thread int submitted __attribute__((tls_model("initial-exec")));
+/* Calls into the image under way on this thread (a signal handler may nest). */
+static __thread int depth __attribute__((tls_model("initial-exec")));
 
 /*
- * A thread that submits gets a thread-exit destructor: its requests must
- * outlive it (see tools/libc/aio/exit.c).
+ * A thread that submits, or reaps (and so may submit queued requests),
+ * gets a thread-exit destructor: its requests must outlive it (see
+ * tools/libc/aio/exit.c).
  */
 static inline void note_submitter(void)
 {
@@ -203,27 +206,35 @@ static int set_errno(long r)
 	return (int)r;
 }
 
+/* Every veneer brackets its call into the image with these. */
+#define IMAGE_CALL(expr)	({ long __r; note_submitter(); depth++;	\
+				   __r = (expr); depth--; __r; })
+
 static int aio_read_veneer(struct aiocb *cb)
 {
-	note_submitter();
-	return set_errno(aio.read(cb));
+	return set_errno(IMAGE_CALL(aio.read(cb)));
 }
 
 static int aio_write_veneer(struct aiocb *cb)
 {
-	note_submitter();
-	return set_errno(aio.write(cb));
+	return set_errno(IMAGE_CALL(aio.write(cb)));
 }
 
 static int aio_fsync_veneer(int op, struct aiocb *cb)
 {
-	note_submitter();
-	return set_errno(aio.fsync(op, cb));
+	return set_errno(IMAGE_CALL(aio.fsync(op, cb)));
 }
 
+/*
+ * aio_error() is async-signal-safe.  A handler that interrupted this
+ * thread inside the image (holding its locks) only reads the status; the
+ * interrupted call, or another thread, reaps.
+ */
 static int aio_error_veneer(const struct aiocb *cb)
 {
-	return set_errno(aio.error(cb));
+	if (depth && cb && !((unsigned long)cb & 7))
+		return __atomic_load_n(&cb->__error_code, __ATOMIC_ACQUIRE);
+	return set_errno(IMAGE_CALL(aio.error(cb)));
 }
 
 static ssize_t aio_return_veneer(struct aiocb *cb)
@@ -244,7 +255,7 @@ static int aio_suspend_veneer(const struct aiocb *const list[], int n,
 	long r;
 
 	pthread_testcancel();
-	r = aio.suspend(list, n, timeout);
+	r = IMAGE_CALL(aio.suspend(list, n, timeout));
 	if (r == -EINTR)
 		pthread_testcancel();
 	return set_errno(r);
@@ -252,14 +263,13 @@ static int aio_suspend_veneer(const struct aiocb *const list[], int n,
 
 static int aio_cancel_veneer(int fd, struct aiocb *cb)
 {
-	return set_errno(aio.cancel(fd, cb));
+	return set_errno(IMAGE_CALL(aio.cancel(fd, cb)));
 }
 
 static int lio_listio_veneer(int mode, struct aiocb *const list[], int n,
 			     struct sigevent *sig)
 {
-	note_submitter();
-	return set_errno(aio.listio(mode, list, n, sig));
+	return set_errno(IMAGE_CALL(aio.listio(mode, list, n, sig)));
 }
 
 VLIBC_BIND_VENEER(aio_read, aio, aio_read_veneer);

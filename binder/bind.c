@@ -338,9 +338,26 @@ static void fork_parent(void)
 #undef VLIBC_BINDER_FAMILY
 }
 
+/*
+ * Start-up work that another thread began after fork_prepare() looked
+ * belongs to a thread the child does not have: start it again.
+ */
+static void once_reset_foreign(unsigned long *word)
+{
+	unsigned long w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+
+	if (w != ONCE_DONE && w != self_id())
+		__atomic_store_n(word, 0, __ATOMIC_RELEASE);
+}
+
 /* The kernel wiped the private region: set the image up again. */
 static void fork_child(void)
 {
+	int f;
+
+	once_reset_foreign(&binder.state);
+	for (f = 0; f < VLIBC_FAMILIES; f++)
+		once_reset_foreign(&binder.family_state[f]);
 	if (binder.have_image)
 		image_start();
 #define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_child(&binder.image);

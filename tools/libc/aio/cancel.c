@@ -35,24 +35,6 @@ static int cancel_settled(void *ctx)
 	return w->token->res == -EALREADY || !aio_in_progress(w->cb);
 }
 
-static int cancel_inflight(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
-{
-	struct vlibc_aio_token token = { 0 };
-	struct cancel_wait w = { &token, cb };
-	int r;
-
-	if (aio_cancel_submit(a, cb, &token, AIO_CANCEL_USER))
-		return AIO_NOTCANCELED_;
-	/* Not interruptible: the token lives on this stack until answered. */
-	do
-		r = aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER);
-	while (r);
-	if (token.res == -EALREADY && aio_in_progress(cb))
-		return AIO_NOTCANCELED_;
-	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
-	       AIO_CANCELED_ : AIO_ALLDONE_;
-}
-
 /* Take a queued or held request off its list; 1 if it was there. */
 static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
@@ -81,57 +63,83 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	return 0;
 }
 
-static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+/* The kernel's answer to a cancel in flight, once it came. */
+static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			 struct vlibc_aio_token *token)
 {
-	int waiting;
+	struct cancel_wait w = { token, cb };
 
-	if (!aio_in_progress(cb))
-		return AIO_ALLDONE_;
+	/* Not interruptible: the token lives on this stack until answered. */
+	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER))
+		;
+	if (token->res == -EALREADY && aio_in_progress(cb))
+		return AIO_NOTCANCELED_;
+	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
+	       AIO_CANCELED_ : AIO_ALLDONE_;
+}
+
+/*
+ * Cancel @cb, which must still be request @seq (0: whatever it is).  The
+ * decision is taken under sq_lock and list_lock, where @cb cannot end.
+ */
+static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		      uint64_t seq)
+{
+	struct vlibc_aio_token token = { 0 };
+	int state, r;
+
+	vlibc_lock(&a->sq_lock);
 	vlibc_lock(&a->list_lock);
-	if (!aio_in_progress(cb) || cb->state == AIO_REQ_DONE) {
-		vlibc_unlock(&a->list_lock);
-		return AIO_ALLDONE_;
+	if (!aio_active_is(a, cb, seq)) {
+		/* Ended, or EINPROGRESS but never ours (inherited at fork). */
+		r = seq || !aio_in_progress(cb) || cb->state == AIO_REQ_DONE ?
+		    AIO_ALLDONE_ : -EINVAL;
+		goto unlock;
 	}
-	waiting = (cb->state == AIO_REQ_QUEUED || cb->state == AIO_REQ_HELD) &&
-		  unlink_waiting(a, cb);
-	vlibc_unlock(&a->list_lock);
-	if (waiting) {
+	state = cb->state;
+	if (state == AIO_REQ_QUEUED || state == AIO_REQ_HELD) {
+		unlink_waiting(a, cb);
+		vlibc_unlock(&a->list_lock);
+		vlibc_unlock(&a->sq_lock);
 		aio_complete(a, cb, -ECANCELED, 1);
 		return AIO_CANCELED_;
 	}
-	if (cb->state != AIO_REQ_INFLIGHT)
-		return -EINVAL;		/* EINPROGRESS, but not ours */
-	return cancel_inflight(a, cb);
+	r = aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
+	vlibc_unlock(&a->list_lock);
+	vlibc_unlock(&a->sq_lock);
+	return r ? AIO_NOTCANCELED_ : cancel_result(a, cb, &token);
+unlock:
+	vlibc_unlock(&a->list_lock);
+	vlibc_unlock(&a->sq_lock);
+	return r;
 }
 
-struct fd_after {
-	int		fd;
-	uint64_t	after;
-};
-
-static int on_fd_after(const struct vlibc_aiocb *r, const void *ctx)
+static int on_fd(const struct vlibc_aiocb *r, const void *fd)
 {
-	const struct fd_after *k = ctx;
-
-	return r->fildes == k->fd && r->seq > k->after;
+	return r->fildes == *(const int *)fd;
 }
 
 static int cancel_fd(struct vlibc_aio_state *a, int fd)
 {
-	struct vlibc_aiocb *batch[CANCEL_BATCH];
-	struct fd_after key = { fd, 0 };
+	struct vlibc_aio_ref batch[CANCEL_BATCH];
+	uint64_t done_up_to = 0;
 	int n, i, r, any_canceled = 0, not_canceled = 0;
 
-	while ((n = aio_collect(a, on_fd_after, &key, batch, CANCEL_BATCH)) > 0) {
-		/* seq is read before cancelling: afterwards @cb may be reused. */
-		for (i = 0; i < n; i++) {
-			uint64_t seq = batch[i]->seq;
+	while ((n = aio_collect(a, on_fd, &fd, batch, CANCEL_BATCH)) > 0) {
+		int progress = 0;
 
-			r = cancel_one(a, batch[i]);
+		for (i = 0; i < n; i++) {
+			/* Each request once: those that run on stay listed. */
+			if (batch[i].seq <= done_up_to)
+				continue;
+			r = cancel_one(a, batch[i].cb, batch[i].seq);
 			any_canceled |= r == AIO_CANCELED_;
 			not_canceled |= r == AIO_NOTCANCELED_;
-			key.after = seq;
+			done_up_to = batch[i].seq;
+			progress = 1;
 		}
+		if (!progress)
+			break;
 	}
 	if (not_canceled)
 		return AIO_NOTCANCELED_;
@@ -151,5 +159,5 @@ VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
 		return -EINVAL;
 	if (a->ring_state != AIO_RING_READY)
 		return cb && aio_in_progress(cb) ? -EINVAL : AIO_ALLDONE_;
-	return cb ? cancel_one(a, cb) : cancel_fd(a, fd);
+	return cb ? cancel_one(a, cb, 0) : cancel_fd(a, fd);
 }

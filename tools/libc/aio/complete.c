@@ -49,8 +49,9 @@ void aio_start_service(struct vlibc_aio_state *a)
 
 	if (a->start_service && !__atomic_load_n(&a->service_started, __ATOMIC_RELAXED) &&
 	    __atomic_compare_exchange_n(&a->service_started, &zero, 1, 0,
-					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-		a->start_service();
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED) &&
+	    a->start_service())
+		__atomic_store_n(&a->service_started, 0, __ATOMIC_RELEASE);
 }
 
 /* A request of lio_listio group @group (index + 1) is complete. */
@@ -97,6 +98,7 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 	if (listed) {
 		vlibc_lock(&a->list_lock);
 		active_remove(a, cb);
+		cb->state = AIO_REQ_DONE;
 		vlibc_unlock(&a->list_lock);
 	}
 	cb->state = AIO_REQ_DONE;
@@ -140,10 +142,13 @@ void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 	finish(a, cb, res, listed, &n);
 	announce(a, &n);
 	wake_waiters(a);
+	if (listed)
+		aio_release_held(a);
 }
 
 /* Take up to NOTES_PER_BATCH completions off the ring; returns how many. */
-static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_notes)
+static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_notes,
+		      int *kicks)
 {
 	uint32_t head = *a->cq_head;
 	uint32_t tail = __atomic_load_n(a->cq_tail, __ATOMIC_ACQUIRE);
@@ -158,8 +163,10 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 		struct vlibc_aiocb *cb;
 
 		head++;
-		if (!ud)
+		if (!ud) {
+			(*kicks)++;
 			continue;
+		}
 		done++;
 		if (ud & AIO_UD_TOKEN) {
 			struct vlibc_aio_token *t = (void *)(ud & ~AIO_UD_TOKEN);
@@ -169,14 +176,20 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 			continue;
 		}
 		cb = (struct vlibc_aiocb *)ud;
-		/* glibc reads and writes a socket without an offset: so do we. */
+		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE) {
+			/* glibc reads and writes a socket without an offset. */
+			cb->op |= AIO_OP_STREAM;
+			if (cb->canceling == AIO_CANCEL_USER) {
+				res = -ECANCELED;
+			} else if (cb->canceling == AIO_CANCEL_HANDOFF) {
+				res = -ECANCELED;	/* hand it off as is */
+			} else {
+				aio_requeue(a, cb);
+				continue;
+			}
+		}
 		if (aio_handoff_taken(a, cb, res))
 			continue;
-		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE && !cb->canceling) {
-			cb->op |= AIO_OP_STREAM;
-			aio_requeue(a, cb);
-			continue;
-		}
 		finish(a, cb, res, 1, &notes[(*n_notes)++]);
 	}
 	__atomic_store_n(a->cq_head, head, __ATOMIC_RELEASE);
@@ -186,13 +199,13 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 int aio_reap(struct vlibc_aio_state *a)
 {
 	struct note notes[NOTES_PER_BATCH];
-	int n, i, total = 0, batch;
+	int n, i, total = 0, batch, kicks = 0;
 
 	if (a->ring_state != AIO_RING_READY)
 		return 0;
 	do {
 		vlibc_lock(&a->cq_lock);
-		batch = reap_batch(a, notes, &n);
+		batch = reap_batch(a, notes, &n, &kicks);
 		vlibc_unlock(&a->cq_lock);
 		for (i = 0; i < n; i++)
 			announce(a, &notes[i]);
@@ -202,6 +215,9 @@ int aio_reap(struct vlibc_aio_state *a)
 		wake_waiters(a);
 		aio_release_held(a);
 		aio_flush(a);
+	} else if (kicks && __atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST)) {
+		/* We took a kick meant for the thread in the kernel: pass it on. */
+		aio_ring_kick(a);
 	}
 	return total;
 }

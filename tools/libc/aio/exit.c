@@ -56,14 +56,24 @@ int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	return 1;
 }
 
-static int hand_off(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+static int hand_off(struct vlibc_aio_state *a, const struct vlibc_aio_ref *ref,
 		    unsigned long self)
 {
 	struct vlibc_aio_token token = { 0 };
-	struct handoff_wait w = { &token, cb, self };
+	struct handoff_wait w = { &token, ref->cb, self };
+	int r = 0;
 
-	if (aio_cancel_submit(a, cb, &token, AIO_CANCEL_HANDOFF))
-		return -EBADF;
+	vlibc_lock(&a->sq_lock);
+	vlibc_lock(&a->list_lock);
+	if (aio_active_is(a, ref->cb, ref->seq) &&
+	    ref->cb->state == AIO_REQ_INFLIGHT && ref->cb->owner == self)
+		r = aio_cancel_push_locked(a, ref->cb, &token, AIO_CANCEL_HANDOFF);
+	else
+		token.done = 1;		/* it ended meanwhile */
+	vlibc_unlock(&a->list_lock);
+	vlibc_unlock(&a->sq_lock);
+	if (r)
+		return r;
 	while (aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER))
 		;
 	/* Wake the service thread, wherever it waits. */
@@ -81,15 +91,17 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 {
 	struct vlibc_aio_state *a = aio_state();
 	unsigned long self = vlibc_arch_thread_id();
-	struct vlibc_aiocb *batch[EXIT_BATCH];
+	struct vlibc_aio_ref batch[EXIT_BATCH];
 	int n, i;
 
 	if (a->ring_state != AIO_RING_READY || !a->start_service)
 		return 0;
 	while ((n = aio_collect(a, owned_by, &self, batch, EXIT_BATCH)) > 0) {
 		aio_start_service(a);
+		if (!__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
+			return -EAGAIN;	/* no thread to take them over */
 		for (i = 0; i < n; i++)
-			if (hand_off(a, batch[i], self))
+			if (hand_off(a, &batch[i], self))
 				return -EBADF;	/* the ring is gone */
 	}
 	return 0;
@@ -99,6 +111,7 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 static void submit_handoffs(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *list, *cb;
+	int r;
 
 	vlibc_lock(&a->list_lock);
 	list = a->handoff;
@@ -112,8 +125,18 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 		a->n_inflight++;
 		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
 		vlibc_unlock(&a->list_lock);
-		while (aio_ring_push(a, cb, (unsigned long)cb, 0))
+		while ((r = aio_ring_push(a, cb, (unsigned long)cb, 0)) == -EBUSY)
 			;
+		if (r == -EBADF) {
+			/* The application closed the ring: nothing can run them. */
+			vlibc_unlock(&a->sq_lock);
+			aio_complete(a, cb, -ECANCELED, 1);
+			while ((cb = list)) {
+				list = cb->link;
+				aio_complete(a, cb, -ECANCELED, 1);
+			}
+			return;
+		}
 	}
 	vlibc_unlock(&a->sq_lock);
 }

@@ -119,7 +119,7 @@ static int ring_setup(struct vlibc_aio_state *a)
 	}
 	if (r) {
 		ring_unmap(a);
-		vlibc_syscall1(__NR_close, fd);
+		vlibc_syscall1(__NR_close, a->ring_fd);
 		a->ring_fd = -1;
 	}
 	return r;

@@ -71,10 +71,14 @@ static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb
 	return 0;
 }
 
-/* Up to @max active requests that @match, in submission order. */
+/*
+ * Up to @max active requests that @match, in submission order, with their
+ * sequence numbers: by the time the caller acts on one it may have ended
+ * and the aiocb been reused, so aio_active_is() checks it again.
+ */
 int aio_collect(struct vlibc_aio_state *a,
 		int (*match)(const struct vlibc_aiocb *, const void *),
-		const void *ctx, struct vlibc_aiocb **out, int max)
+		const void *ctx, struct vlibc_aio_ref *out, int max)
 {
 	struct vlibc_aiocb *r;
 	int n = 0;
@@ -83,8 +87,10 @@ int aio_collect(struct vlibc_aio_state *a,
 	r = a->inflight;
 	if (r) {
 		do {
-			if (n < max && match(r, ctx))
-				out[n++] = r;
+			if (n < max && match(r, ctx)) {
+				out[n].cb = r;
+				out[n++].seq = r->seq;
+			}
 			r = r->next;
 		} while (r != a->inflight);
 	}
@@ -92,22 +98,38 @@ int aio_collect(struct vlibc_aio_state *a,
 	return n;
 }
 
+/* Is @cb active, and (with @seq) still that request?  Under list_lock. */
+int aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
+		  uint64_t seq)
+{
+	const struct vlibc_aiocb *r = a->inflight;
+
+	if (!r)
+		return 0;
+	do {
+		if (r == cb)
+			return !seq || r->seq == seq;
+		r = r->next;
+	} while (r != a->inflight);
+	return 0;
+}
+
 /*
- * Ask the kernel to cancel @cb (@how: AIO_CANCEL_USER or _HANDOFF); its
- * answer comes to @token, which must live until aio_wait() saw it.
+ * Ask the kernel to cancel in-flight @cb (@how: AIO_CANCEL_USER or
+ * _HANDOFF); its answer comes to @token, which must live until aio_wait()
+ * saw it.  Called with sq_lock and list_lock held, so @cb cannot end (and
+ * be reused) before the request to cancel it is in the kernel.
  * -EBADF when the ring's descriptor is gone.
  */
-int aio_cancel_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		      struct vlibc_aio_token *token, int how)
+int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   struct vlibc_aio_token *token, int how)
 {
 	int r;
 
 	cb->canceling = how;
-	vlibc_lock(&a->sq_lock);
 	while ((r = aio_ring_push(a, cb, (unsigned long)token | AIO_UD_TOKEN,
 				  1)) == -EBUSY)
 		;
-	vlibc_unlock(&a->sq_lock);
 	if (r)
 		cb->canceling = AIO_CANCEL_NONE;
 	return r;
@@ -131,6 +153,8 @@ static int ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	int r;
 
+	/* Reapers read the ring's pointers under cq_lock: hold them off. */
+	vlibc_lock(&a->cq_lock);
 	vlibc_lock(&a->list_lock);
 	a->n_inflight--;
 	cb->state = AIO_REQ_QUEUED;
@@ -140,6 +164,7 @@ static int ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		a->queue_tail = cb;
 	r = aio_ring_remake(a);
 	vlibc_unlock(&a->list_lock);
+	vlibc_unlock(&a->cq_lock);
 	return !r;
 }
 
@@ -215,6 +240,8 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->group = group;
 	cb->canceling = 0;
 	cb->return_value = 0;
+	/* The state first: whoever sees EINPROGRESS must see an active request. */
+	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
 	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
 	    cb->sigevent.notify == SIGEV_THREAD_ || group)

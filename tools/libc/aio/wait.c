@@ -11,13 +11,19 @@
 
 #define NSEC	1000000000L
 
+/* @t += @d, saturating: a timeout of LONG_MAX seconds means "for ever". */
 static void ts_add(struct vlibc_timespec *t, const struct vlibc_timespec *d)
 {
-	t->tv_sec += d->tv_sec;
+	if (__builtin_add_overflow(t->tv_sec, d->tv_sec, &t->tv_sec)) {
+		t->tv_sec = 0x7fffffffffffffffL;
+		t->tv_nsec = 0;
+		return;
+	}
 	t->tv_nsec += d->tv_nsec;
 	if (t->tv_nsec >= NSEC) {
-		t->tv_sec++;
 		t->tv_nsec -= NSEC;
+		if (t->tv_sec < 0x7fffffffffffffffL)
+			t->tv_sec++;
 	}
 }
 
@@ -53,8 +59,9 @@ static void wait_in_kernel_abandon(struct vlibc_aio_state *a)
 {
 	__atomic_store_n(&a->kernel_waiter, WAITER_NONE, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&a->completions, 1, __ATOMIC_SEQ_CST);
+	/* All: one that wakes may leave (timed out) without taking the place. */
 	if (__atomic_load_n(&a->sleepers, __ATOMIC_SEQ_CST))
-		vlibc_futex_wake(&a->completions, 1);
+		vlibc_futex_wake(&a->completions, 0x7fffffff);
 }
 
 static int wait_on_counter(struct vlibc_aio_state *a, uint32_t seen,
@@ -115,5 +122,7 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 		}
 		if (r == -EINTR)
 			return -EINTR;
+		if (r == -EBADF || r == -EOPNOTSUPP)
+			return -EAGAIN;	/* the ring's descriptor is gone */
 	}
 }

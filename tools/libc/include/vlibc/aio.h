@@ -113,11 +113,18 @@ void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
+struct vlibc_aio_ref {
+	struct vlibc_aiocb	*cb;
+	uint64_t		seq;
+};
+
 int aio_collect(struct vlibc_aio_state *a,
 		int (*match)(const struct vlibc_aiocb *, const void *),
-		const void *ctx, struct vlibc_aiocb **out, int max) __vlibc_hidden;
-int aio_cancel_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		      struct vlibc_aio_token *token, int how) __vlibc_hidden;
+		const void *ctx, struct vlibc_aio_ref *out, int max) __vlibc_hidden;
+int aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
+		  uint64_t seq) __vlibc_hidden;
+int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   struct vlibc_aio_token *token, int how) __vlibc_hidden;
 int aio_fd_valid(int fd) __vlibc_hidden;
 
 /* complete.c */
