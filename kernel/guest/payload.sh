@@ -1,0 +1,185 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The QEMU suite inside the guest (busybox sh).  Prints TAP between
+# "vlibc-qemu: begin" and "1..N"; kernel/qemu-check.sh renumbers and counts.
+#
+# What it expects comes from the kernel command line:
+#   vlibc=off                  the kernel's toggle: no delivery this boot
+#   vlibc_qemu.expect=none     the kernel has no vlibc (infrastructure run):
+#                              no delivery; selftest failures become TODO
+#   vlibc_qemu.selftests=0     skip the selftests (the second boot)
+#   vlibc_qemu.storm=N         processes in the fork/exec storm (200)
+# Otherwise every 64-bit process must have [vlibc] with AT_VLIBC.
+. /vlibc/env
+cmdline=" $(cat /proc/cmdline) "
+param() {
+	local v=${cmdline##* $1=}
+	[ "$v" = "$cmdline" ] && { echo "$2"; return; }
+	echo "${v%% *}"
+}
+EXPECT=$(param vlibc_qemu.expect kernel)
+SELFTESTS=$(param vlibc_qemu.selftests 1)
+STORM=$(param vlibc_qemu.storm 200)
+BOOT=on
+[ "$(param vlibc on)" = off ] && BOOT=off
+WANT=0
+[ "$EXPECT" = kernel ] && [ $BOOT = on ] && WANT=1
+BINDER=$VLIBC_BUILD/libvlibc.so
+MAPS_AWK=/vlibc/maps.awk
+
+n=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2${3:+ # $3}"
+	fi
+}
+comment() { sed 's/^/# /' "$@"; }
+
+echo "vlibc-qemu: begin"
+echo "# boot: vlibc=$BOOT, expect=$EXPECT, kernel $(uname -r), $(nproc) cpus"
+if [ $WANT = 1 ]; then
+	echo "# every process must have [vlibc] and AT_VLIBC"
+else
+	echo "# no process may have [vlibc] or AT_VLIBC"
+fi
+
+# --- delivery in one process: auxv and maps of the same (dynamic) process
+check_delivery() {
+	local out at maps start
+	out=$(LD_SHOW_AUXV=1 /usr/bin/cat /proc/self/maps)
+	at=$(echo "$out" | sed -n 's/^AT_??? (0x3c): *0x\([0-9a-f]*\)$/\1/p')
+	maps=$(echo "$out" | awk -f $MAPS_AWK | tr '\n' ' ')
+	echo "# dynamic process: AT_VLIBC=${at:-none} maps: $maps"
+	if [ $WANT = 1 ]; then
+		start=$(echo "$maps" | sed -n 's/.*vlibc=\([0-9a-f]*\)-.*/\1/p')
+		[ -n "$at" ] && [ -n "$start" ] &&
+			[ $((0x$at)) -eq $((0x$start)) ] &&
+			case "$maps" in *"region=ok"*) true ;; *) false ;; esac
+		tap $? "AT_VLIBC names the [vlibc] mapping, private region after it"
+	else
+		[ -z "$at" ] && [ "$maps" = "novlibc " ]
+		tap $? "no AT_VLIBC and no [vlibc] in a dynamic process"
+	fi
+	maps=$(awk -f $MAPS_AWK /proc/self/maps | tr '\n' ' ')
+	echo "# static busybox process: $maps"
+	if [ $WANT = 1 ]; then
+		case "$maps" in *"vlibc="*"region=ok"*) true ;; *) false ;; esac
+		tap $? "a static process has [vlibc] and its private region"
+	else
+		[ "$maps" = "novlibc " ]
+		tap $? "no [vlibc] in a static process"
+	fi
+}
+
+# --- no image file anywhere on the guest's file systems
+check_no_image_file() {
+	local found
+	found=$(find / \( -path /proc -o -path /sys \) -prune -o \
+		-name 'linux-vlibc.so*' -print)
+	[ -z "$found" ]
+	tap $? "no linux-vlibc.so* file anywhere in the guest${found:+: $found}"
+}
+
+# --- the selftests, one TAP line per program, details of failures only
+run_selftests() {
+	local prog name log sum p f s todo=
+	[ $WANT = 1 ] || todo="TODO no kernel delivery, no image file"
+	for prog in $(find "$VLIBC_BUILD/selftests" -type f -name 'test_*' | sort); do
+		name=${prog#"$VLIBC_BUILD"/selftests/}
+		log=/tmp/selftest.log
+		O=$VLIBC_BUILD VLIBC_TEST_TIMEOUT=${VLIBC_TEST_TIMEOUT:-600} \
+			/vlibc/src/selftests/run "$prog" > $log 2>&1
+		sum=$(tail -1 $log)
+		p=${sum%% passed*}
+		f=${sum#*passed, }; f=${f%% failed*}
+		s=${sum#*failed, }; s=${s%% skipped*}
+		case "$p$f$s" in *[!0-9]*|"") p=0 f=1 s=0 ;; esac
+		sel_pass=$((sel_pass + p)) sel_fail=$((sel_fail + f)) sel_skip=$((sel_skip + s))
+		if [ "$f" -ne 0 ]; then
+			grep -E '^  (not ok|# )|^not ok' $log | comment
+			tap 1 "selftests/$name: $p passed, $f failed, $s skipped" "$todo"
+		else
+			grep -E '^  ok .*# SKIP' $log | comment
+			tap 0 "selftests/$name: $p passed, $s skipped"
+		fi
+	done
+	echo "# selftests in the guest: $sel_pass passed, $sel_fail failed, $sel_skip skipped"
+}
+
+# --- unmodified fio on POSIX AIO, binder from /etc/ld.so.preload
+check_fio() {
+	local err=/tmp/fio.err out=/tmp/fio.out rc
+	(cd /tmp && VLIBC_DEBUG=1 fio /vlibc/posixaio.fio > $out 2> $err)
+	rc=$?
+	grep -E 'err=|WRITE:|READ:' $out | comment
+	sort -u $err | grep -E '^vlibc: (image|no image|family|off)' | comment
+	[ $rc -eq 0 ] && grep -q 'err= 0' $out && ! grep -q 'verify:.*bad' $out
+	tap $? "fio posixaio job with verify completes (exit $rc)"
+	if [ $WANT = 1 ]; then
+		grep -q '^vlibc: image .*(kernel) at' $err &&
+			grep -q '^vlibc: family aio -> vlibc' $err &&
+			! grep -q '(file) at' $err
+		tap $? "fio: the binder took the image from the kernel, aio -> vlibc"
+	else
+		grep -q '^vlibc: no image:' $err && ! grep -q -- '-> vlibc' $err
+		tap $? "fio: the binder found no image and kept glibc"
+	fi
+}
+
+# --- fork/exec storm: half static busybox, half dynamic with the binder
+check_storm() {
+	local dir=/tmp/storm i=0 j all=0 good=0 files=0 bad
+	rm -rf $dir
+	mkdir -p $dir
+	while [ $i -lt "$STORM" ]; do
+		j=0
+		while [ $j -lt 10 ] && [ $i -lt "$STORM" ]; do
+			if [ $((i % 2)) -eq 0 ]; then
+				awk -f $MAPS_AWK /proc/self/maps > $dir/$i &
+			else
+				/usr/bin/cat /proc/self/maps | awk -f $MAPS_AWK > $dir/$i &
+			fi
+			i=$((i + 1)) j=$((j + 1))
+		done
+		wait
+	done
+	for f in $dir/*; do
+		all=$((all + 1))
+		grep -q '^file=' "$f" && files=$((files + 1))
+		if [ $WANT = 1 ]; then
+			grep -q '^vlibc=' "$f" && grep -q '^region=ok' "$f" &&
+				good=$((good + 1))
+		else
+			grep -qx novlibc "$f" && good=$((good + 1))
+		fi
+	done
+	bad=$(grep -l -v -e '^vlibc=' -e '^region=ok' -e novlibc $dir/* | head -3)
+	for f in $bad; do
+		echo "# storm process $(basename "$f"): $(tr '\n' ' ' < "$f")"
+	done
+	if [ $WANT = 1 ]; then
+		echo "# distinct [vlibc] addresses: $(grep -h '^vlibc=' $dir/* | sort -u | wc -l) of $all"
+		[ $all -eq "$STORM" ] && [ $good -eq $all ]
+		tap $? "storm: $good of $all processes have [vlibc] and their own private region"
+	else
+		[ $all -eq "$STORM" ] && [ $good -eq $all ]
+		tap $? "storm: $good of $all processes have no [vlibc]"
+	fi
+	[ $files -eq 0 ]
+	tap $? "storm: no process mapped an image file ($files did)"
+}
+
+sel_pass=0 sel_fail=0 sel_skip=0
+check_delivery
+check_no_image_file
+[ "$SELFTESTS" = 1 ] && run_selftests
+echo "$BINDER" > /etc/ld.so.preload
+check_fio
+check_storm
+rm -f /etc/ld.so.preload
+check_no_image_file
+echo "1..$n"

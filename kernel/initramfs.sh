@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the QEMU suite's initramfs, $O/kernel/initramfs.cpio.gz, from
+# Debian packages and the project's build outputs:
+#   busybox-static (with its applet links), bash and a few dynamic
+#   coreutils, fio, strace, stress-ng, every library they and the
+#   project's programs load (ldd), the binder, vlibc-run and the selftest
+#   programs at the same absolute path as on the host (probe-linked has it
+#   as its run path), selftests/run, and kernel/guest/ (/init, the payload).
+# No linux-vlibc.so* file goes in: in the guest the image can only come
+# from the kernel.  The vdso-link selftests (build tools, they need a
+# compiler) stay on the host.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRC"
+O=${O:-build}
+BUILD=$(cd "$O" && pwd)
+OUT=$BUILD/kernel
+STAGE=$OUT/initramfs.d
+IMAGE=$OUT/initramfs.cpio.gz
+T0=$(date +%s)
+
+say() { echo "initramfs: $*"; }
+die() { echo "initramfs: error: $*" >&2; exit 1; }
+
+# Dynamic programs from the host, copied to /usr/bin under their names.
+HOST_PROGS=(/usr/bin/bash /usr/bin/timeout /usr/bin/true /usr/bin/cat
+	    /usr/bin/env /usr/bin/fio /usr/bin/strace /usr/bin/stress-ng)
+# Loaded with dlopen (pthread_cancel, thread exit): ldd does not list it.
+EXTRA_LIBS=(/lib/x86_64-linux-gnu/libgcc_s.so.1)
+
+for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/vlibc-run"; do
+	[ -e "$f" ] || die "$f missing (scripts/bootstrap installs it; make builds it)"
+done
+
+rm -rf "$STAGE"
+mkdir -p "$STAGE"
+cd "$STAGE"
+# Debian's merged /usr, so that every path ldd prints exists.
+mkdir -p usr/bin usr/lib/x86_64-linux-gnu usr/lib64 proc sys dev tmp \
+	 etc root run var/tmp vlibc/src/selftests
+ln -s bin usr/sbin
+ln -s usr/bin bin
+ln -s usr/bin sbin
+ln -s usr/lib lib
+ln -s usr/lib64 lib64
+
+cp /bin/busybox usr/bin/busybox
+cp -L "${HOST_PROGS[@]}" usr/bin/
+for applet in $(/bin/busybox --list); do
+	[ -e "usr/bin/$applet" ] || ln -s busybox "usr/bin/$applet"
+done
+
+# The project's outputs, at the host's absolute path.
+mkdir -p ".$BUILD"
+cp "$BUILD/libvlibc.so" "$BUILD/vlibc-run" ".$BUILD/"
+(cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \
+	! -name 'linux-vlibc.so*' ! -name '*.o' ! -name '*.d' -print0) |
+	(cd "$BUILD" && xargs -0 cp --parents -t "$STAGE/.$BUILD")
+cp "$SRC"/selftests/run vlibc/src/selftests/run
+cp "$SRC"/kernel/guest/init init
+cp "$SRC"/kernel/guest/payload.sh "$SRC"/kernel/guest/maps.awk \
+   "$SRC"/kernel/guest/posixaio.fio vlibc/
+chmod 755 init vlibc/payload.sh
+echo "VLIBC_BUILD=$BUILD" > vlibc/env
+
+# Every library an ELF file in the stage loads, at the path ldd gives.
+mapfile -t elves < <(find usr/bin ".$BUILD" -type f ! -name busybox \
+	-exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
+libs=$(for f in "${elves[@]}"; do
+	host=/${f#./}
+	ldd "$host" 2>/dev/null | awk -v f="$host" '
+		/not found/ { print "MISSING " $1 " for " f }
+		$2 == "=>" && $3 ~ /^\// { print $3 }
+		$1 ~ /^\// { print $1 }'
+done | sort -u)
+if grep -q '^MISSING' <<< "$libs"; then
+	grep '^MISSING' <<< "$libs" >&2
+	die "libraries missing on the host"
+fi
+for lib in $libs "${EXTRA_LIBS[@]}"; do
+	case $lib in "$BUILD"/*) continue ;; esac
+	mkdir -p ".$(dirname "$lib")"
+	cp -L "$lib" ".$lib"
+done
+
+cat > etc/passwd <<EOF
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+cat > etc/group <<EOF
+root:x:0:
+nogroup:x:65534:
+nobody:x:65534:
+EOF
+printf 'passwd: files\ngroup: files\nshadow: files\n' > etc/nsswitch.conf
+
+leak=$(find . -name 'linux-vlibc.so*')
+[ -z "$leak" ] || die "an image file would be in the guest: $leak"
+
+find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet | gzip -1 > "$IMAGE.tmp"
+mv "$IMAGE.tmp" "$IMAGE"
+say "$IMAGE: $(du -sm . | cut -f1) MB in $(find . -type f | wc -l) files," \
+    "$(( $(stat -c %s "$IMAGE") / 1048576 )) MB compressed, $(( $(date +%s) - T0 ))s"
