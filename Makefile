@@ -78,6 +78,12 @@ ksft-headers: $(KSFT_DIR)/kselftest_harness.h
 
 include selftests/Makefile.inc
 -include bench/Makefile.inc
+include kernel/Makefile.inc
+
+# The README's test command: the native suite, then the QEMU suite (kernel
+# delivery), and one closing line for both.
+test:
+	./scripts/test-all
 
 demo: all
 	./scripts/demo
@@ -95,5 +101,5 @@ uninstall:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check bench demo install uninstall clean ksft-headers
+.PHONY: all check test bench demo install uninstall clean ksft-headers
 .DELETE_ON_ERROR:

@@ -58,7 +58,7 @@ mkdir -p ".$BUILD"
 cp "$BUILD/libvlibc.so" "$BUILD/vlibc-run" ".$BUILD/"
 (cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \
 	! -name 'linux-vlibc.so*' ! -name '*.o' ! -name '*.d' -print0) |
-	(cd "$BUILD" && xargs -0 cp --parents -t "$STAGE/.$BUILD")
+	(cd "$BUILD" && xargs -0 -r cp --parents -t "$STAGE/.$BUILD")
 cp "$SRC"/selftests/run vlibc/src/selftests/run
 cp "$SRC"/kernel/guest/init init
 cp "$SRC"/kernel/guest/payload.sh "$SRC"/kernel/guest/maps.awk \

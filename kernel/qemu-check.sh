@@ -14,6 +14,7 @@
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRC"
 O=${O:-build}
 EXPECT=${VLIBC_QEMU_EXPECT:-kernel}
 STORM=${VLIBC_QEMU_STORM:-200}

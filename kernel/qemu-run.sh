@@ -7,7 +7,7 @@
 # The serial console goes to LOG; the guest's /init ends the boot with a
 # reboot, which -no-reboot turns into QEMU exiting, and a panic does the
 # same (panic=-1).  Prints the wall time to /init and to the end.
-# Environment: O (build folder), VLIBC_QEMU_TIMEOUT (seconds, 1800),
+# Environment: O (build folder), VLIBC_QEMU_TIMEOUT (seconds, 600),
 # VLIBC_QEMU_MEM (1G), VLIBC_QEMU_SMP (2).
 set -euo pipefail
 
@@ -17,7 +17,7 @@ shift
 O=${O:-build}
 KERNEL=$O/kernel/bzImage
 INITRD=$O/kernel/initramfs.cpio.gz
-TIMEOUT=${VLIBC_QEMU_TIMEOUT:-1800}
+TIMEOUT=${VLIBC_QEMU_TIMEOUT:-600}
 for f in "$KERNEL" "$INITRD"; do
 	[ -f "$f" ] || { echo "qemu-run: $f missing (make kernel; kernel/initramfs.sh)" >&2; exit 1; }
 done

@@ -91,8 +91,7 @@ run_selftests() {
 	for prog in $(find "$VLIBC_BUILD/selftests" -type f -name 'test_*' | sort); do
 		name=${prog#"$VLIBC_BUILD"/selftests/}
 		log=/tmp/selftest.log
-		O=$VLIBC_BUILD VLIBC_TEST_TIMEOUT=${VLIBC_TEST_TIMEOUT:-600} \
-			/vlibc/src/selftests/run "$prog" > $log 2>&1
+		O=$VLIBC_BUILD /vlibc/src/selftests/run "$prog" > $log 2>&1
 		sum=$(tail -1 $log)
 		p=${sum%% passed*}
 		f=${sum#*passed, }; f=${f%% failed*}
@@ -130,19 +129,34 @@ check_fio() {
 	fi
 }
 
-# --- fork/exec storm: half static busybox, half dynamic with the binder
+# --- fork/exec storm, three kinds of process in turn, each reading its
+# own maps: f = busybox applet in a forked shell (fork, no exec; busybox
+# runs its applets in-process), s = exec of the static busybox binary,
+# d = exec of dynamic cat with the binder preloaded.
+storm_one() {
+	case $1 in
+	f) awk -f $MAPS_AWK /proc/self/maps ;;
+	s) /usr/bin/busybox awk -f $MAPS_AWK /proc/self/maps ;;
+	d) /usr/bin/cat /proc/self/maps | awk -f $MAPS_AWK ;;
+	esac
+}
+
+# "N of M": distinct [vlibc] addresses among the processes of one kind.
+storm_distinct() {
+	local all
+	all=$(ls /tmp/storm | grep -c "^$1")
+	echo "$(cat /tmp/storm/$1* | grep '^vlibc=' | sort -u | wc -l) of $all"
+}
+
 check_storm() {
-	local dir=/tmp/storm i=0 j all=0 good=0 files=0 bad
+	local dir=/tmp/storm i=0 j all=0 good=0 files=0 kind f
 	rm -rf $dir
 	mkdir -p $dir
 	while [ $i -lt "$STORM" ]; do
 		j=0
 		while [ $j -lt 10 ] && [ $i -lt "$STORM" ]; do
-			if [ $((i % 2)) -eq 0 ]; then
-				awk -f $MAPS_AWK /proc/self/maps > $dir/$i &
-			else
-				/usr/bin/cat /proc/self/maps | awk -f $MAPS_AWK > $dir/$i &
-			fi
+			case $((i % 3)) in 0) kind=f ;; 1) kind=s ;; *) kind=d ;; esac
+			storm_one $kind > $dir/$kind$i &
 			i=$((i + 1)) j=$((j + 1))
 		done
 		wait
@@ -157,12 +171,12 @@ check_storm() {
 			grep -qx novlibc "$f" && good=$((good + 1))
 		fi
 	done
-	bad=$(grep -l -v -e '^vlibc=' -e '^region=ok' -e novlibc $dir/* | head -3)
-	for f in $bad; do
+	for f in $(grep -l -v -e '^vlibc=' -e '^region=ok' -e novlibc $dir/* | head -3); do
 		echo "# storm process $(basename "$f"): $(tr '\n' ' ' < "$f")"
 	done
 	if [ $WANT = 1 ]; then
-		echo "# distinct [vlibc] addresses: $(grep -h '^vlibc=' $dir/* | sort -u | wc -l) of $all"
+		echo "# distinct [vlibc] addresses: forked $(storm_distinct f)," \
+		     "static exec $(storm_distinct s), dynamic exec $(storm_distinct d)"
 		[ $all -eq "$STORM" ] && [ $good -eq $all ]
 		tap $? "storm: $good of $all processes have [vlibc] and their own private region"
 	else

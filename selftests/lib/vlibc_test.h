@@ -306,7 +306,8 @@ static inline int vt_mapping_path(unsigned long addr, char *path, size_t size)
 
 static inline int vt_is_image_path(const char *path)
 {
-	return strstr(path, "linux-vlibc") || !strcmp(path, "[vlibc]");
+	/* A path, or a whole maps line: the file image, or the kernel's. */
+	return strstr(path, "linux-vlibc") || strstr(path, "[vlibc]");
 }
 
 /*
