@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Start-up cost with the binder at work: one getrandom() call, so the
- * IFUNC resolver runs and the image is set up, then exit.
+ * getrandom family binds and the image is set up, then exit.
  */
 #include <sys/random.h>
 

@@ -5,8 +5,8 @@
 # Debian packages and the project's build outputs:
 #   busybox-static (with its applet links), bash and a few dynamic
 #   coreutils, fio, strace, stress-ng, every library they and the
-#   project's programs load (ldd), the binder, vlibc-run and the selftest
-#   programs at the same absolute path as on the host (probe-linked has it
+#   project's programs load (ldd), the binder, vlibc-run, the selftest
+#   programs and the exec-cost probes at the same absolute path as on the host (probe-linked has it
 #   as its run path), selftests/run, and kernel/guest/ (/init, the payload).
 # No linux-vlibc.so* file goes in: in the guest the image can only come
 # from the kernel.  The vdso-link selftests (build tools, they need a
@@ -56,13 +56,15 @@ done
 # The project's outputs, at the host's absolute path.
 mkdir -p ".$BUILD"
 cp "$BUILD/libvlibc.so" "$BUILD/vlibc-run" ".$BUILD/"
+mkdir -p ".$BUILD/bench"
+cp "$BUILD/bench/exec_cost" "$BUILD/bench/getrandom_once" ".$BUILD/bench/"
 (cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \
 	! -name 'linux-vlibc.so*' ! -name '*.o' ! -name '*.d' -print0) |
 	(cd "$BUILD" && xargs -0 -r cp --parents -t "$STAGE/.$BUILD")
 cp "$SRC"/selftests/run vlibc/src/selftests/run
 cp "$SRC"/kernel/guest/init init
 cp "$SRC"/kernel/guest/payload.sh "$SRC"/kernel/guest/maps.awk \
-   "$SRC"/kernel/guest/posixaio.fio vlibc/
+   "$SRC"/kernel/guest/posixaio.fio "$SRC"/bench/exec-cost.sh vlibc/
 chmod 755 init vlibc/payload.sh
 echo "VLIBC_BUILD=$BUILD" > vlibc/env
 

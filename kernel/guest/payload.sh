@@ -187,9 +187,34 @@ check_storm() {
 	tap $? "storm: no process mapped an image file ($files did)"
 }
 
+# --- exec cost: time, page faults and system calls per run, without and
+# with the binder; under kernel delivery the binder opens no file
+# but itself, even when a family binds and needs the image.
+opened() {
+	strace -qq -f -e trace=open,openat -o /tmp/opens "$@" || return 1
+	sed -n 's/.*open[at]*([^"]*"\([^"]*\)".*/\1/p' /tmp/opens | sort -u
+}
+
+check_exec_cost() {
+	local prog=$VLIBC_BUILD/bench/getrandom_once plain with extra
+
+	O=$VLIBC_BUILD BINDER=$BINDER EXEC_COST_RUNS=${EXEC_COST_RUNS:-50} \
+		bash /vlibc/exec-cost.sh
+	tap $? "exec cost measured, programs run with and without the binder"
+	plain=$(opened env "$prog") &&
+		with=$(opened env LD_PRELOAD=$BINDER "$prog")
+	extra=$(echo "$with" | grep -vxF "$plain" | tr '\n' ' ')
+	echo "# files the binder opens beyond plain glibc's: ${extra:-none}"
+	if [ $WANT = 1 ]; then
+		[ "$extra" = "$BINDER " ]
+		tap $? "kernel delivery: the binder opens no file but itself"
+	fi
+}
+
 sel_pass=0 sel_fail=0 sel_skip=0
 check_delivery
 check_no_image_file
+check_exec_cost
 [ "$SELFTESTS" = 1 ] && run_selftests
 echo "$BINDER" > /etc/ld.so.preload
 check_fio
