@@ -36,7 +36,12 @@ BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS)))
 # same answer whenever the first bound call comes.
 BINDER_CFLAGS	:= $(HOST_CFLAGS) -fPIC -fvisibility=hidden -fno-stack-protector \
 		   -fno-tree-loop-distribute-patterns -pthread
-BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined
+BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined \
+		   -Wl,--wrap=memcpy -Wl,--wrap=memset
+# The binder exports memcpy and memset as jump slots (binder/memcpy.c); its
+# own copies (struct copies the compiler emits) go to string.c's loops,
+# built for it as __wrap_memcpy and __wrap_memset.
+$(O)/binder/string.o: BINDER_CFLAGS += -Dmemcpy=__wrap_memcpy -Dmemset=__wrap_memset
 
 PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/vlibc-run \
 		   $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c
