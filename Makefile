@@ -49,6 +49,10 @@ $(O)/binder/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BINDER_CFLAGS) -MMD -MP -c $< -o $@
 
+# pthread_once() runs the application's routine: its cleanup must run when
+# a C++ exception leaves the routine too.
+$(O)/binder/once.o: BINDER_CFLAGS += -fexceptions
+
 $(O)/binder/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(BINDER_CFLAGS) -c $< -o $@

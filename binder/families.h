@@ -2,3 +2,4 @@
 /* The binder's families, one line each: VLIBC_BINDER_FAMILY(name). */
 VLIBC_BINDER_FAMILY(getrandom)
 VLIBC_BINDER_FAMILY(aio)
+VLIBC_BINDER_FAMILY(locks)

@@ -6,3 +6,4 @@
  */
 VLIBC_FAMILY(getrandom)
 VLIBC_FAMILY(aio)
+VLIBC_FAMILY(locks)

@@ -11,6 +11,7 @@
 #include <vlibc/abi.h>
 #include <vlibc/compiler.h>
 #include <vlibc/aio-state.h>
+#include <vlibc/locks.h>
 
 struct vlibc_getrandom_state {
 	long (*vgetrandom)(void *buf, unsigned long len, unsigned long flags,
@@ -28,6 +29,7 @@ struct vlibc_private {
 	int				(*clock_gettime)(int clock, void *ts);
 	struct vlibc_getrandom_state	getrandom;
 	struct vlibc_aio_state		aio;
+	struct vlibc_locks_state	locks;
 };
 
 _Static_assert(sizeof(struct vlibc_private) <= VLIBC_PRIVATE_SIZE,

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VLIBC_ARCH_PROCESSOR_H
+#define _VLIBC_ARCH_PROCESSOR_H
+
+/* One round of a spin-wait loop, as the kernel's cpu_relax(). */
+static inline void vlibc_arch_cpu_relax(void)
+{
+	__asm__ volatile ("pause" ::: "memory");
+}
+
+#endif /* _VLIBC_ARCH_PROCESSOR_H */
