@@ -31,7 +31,7 @@
 #include "sys.h"
 #include <vlibc/locks.h>
 
-#define LOCKS_SPIN_DEFAULT	100
+#define LOCKS_SPIN_DEFAULT	400
 #define NSEC_PER_SEC		1000000000L
 
 static struct {
@@ -113,6 +113,7 @@ int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 	locks.params.size = sizeof(locks.params);
 	locks.params.spin = spin;
 	locks.params.tid_offset = glibc_tid_offset();
+	locks.params.single_threaded = vlibc_glibc_sym("__libc_single_threaded");
 	if (!locks.params.tid_offset || locks.attach(&locks.params)) {
 		*why = "glibc's thread id not found";
 		return 0;

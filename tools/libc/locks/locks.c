@@ -38,6 +38,7 @@ VLIBC_ENTRY long __vlibc_locks_attach(const struct vlibc_locks_params *params)
 	}
 	l->spin = params->spin;
 	l->cancel_async = params->cancel_async;
+	l->single_threaded = params->single_threaded;
 	l->glibc = params->glibc;
 	return 0;
 }

@@ -98,6 +98,9 @@ struct vlibc_locks_params {
 	/* Switches asynchronous cancellation on (1) or back off (0) around a
 	 * wait that is a cancellation point; returns what it replaced. */
 	int		(*cancel_async)(int on);
+	/* glibc's __libc_single_threaded: nonzero while the process has one
+	 * thread, so private mutexes need no atomic instructions. */
+	const char	*single_threaded;
 	struct vlibc_locks_glibc glibc;
 };
 
@@ -108,6 +111,7 @@ struct vlibc_locks_state {
 	long		tid_offset;	/* 0: ask the kernel (gettid) */
 	int		(*cancel_async)(int on);
 	int		once_generation; /* 0 until a once needs it */
+	const char	*single_threaded;
 	struct vlibc_locks_glibc glibc;
 };
 

@@ -8,4 +8,13 @@ static inline void vlibc_arch_cpu_relax(void)
 	__asm__ volatile ("pause" ::: "memory");
 }
 
+/* A cheap, fast-changing number (spin jitter), not a clock. */
+static inline unsigned int vlibc_arch_jitter(void)
+{
+	unsigned int lo, hi;
+
+	__asm__ volatile ("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo;
+}
+
 #endif /* _VLIBC_ARCH_PROCESSOR_H */
