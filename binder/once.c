@@ -7,9 +7,64 @@
  * as glibc's does.  This file is built with -fexceptions: the cleanup
  * then runs for exceptions as well as for cancellation.
  */
+#include <dlfcn.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include "binder.h"
 #include "slot.h"
+
+/*
+ * -fexceptions makes the compiler refer to libgcc's personality routine
+ * and _Unwind_Resume(); linking them would load libgcc_s.so.1 into every
+ * process under the preload.  These local definitions forward to the
+ * unwinder's own, which is loaded whenever something unwinds through this
+ * frame (glibc loads it for cancellation, C++ programs link it).  The
+ * handle from dlopen() is kept: it only counts a reference.
+ */
+#define URC_CONTINUE_UNWIND	8	/* _URC_CONTINUE_UNWIND */
+
+/* <unwind.h>'s types, opaque here: including it would export these. */
+typedef int (*personality_fn)(int version, int actions, unsigned long cls,
+			      void *exc, void *ctx);
+
+static void *unwinder_sym(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	void *gcc_s;
+
+	if (!p) {
+		p = dlsym(RTLD_DEFAULT, name);
+		/* glibc loads it for cancellation without making it global. */
+		gcc_s = p ? NULL : dlopen("libgcc_s.so.1", RTLD_NOLOAD | RTLD_LAZY);
+		if (gcc_s)
+			p = dlsym(gcc_s, name);
+		__atomic_store_n(cache, p, __ATOMIC_RELEASE);
+	}
+	return p;
+}
+
+__attribute__((visibility("hidden")))
+int __gcc_personality_v0(int version, int actions, unsigned long cls,
+			 void *exc, void *ctx)
+{
+	static void *real;
+	personality_fn fn = (personality_fn)unwinder_sym(&real, "__gcc_personality_v0");
+
+	/* No unwinder to ask: let the exception pass this frame. */
+	return fn ? fn(version, actions, cls, exc, ctx) : URC_CONTINUE_UNWIND;
+}
+
+__attribute__((visibility("hidden"), noreturn))
+void _Unwind_Resume(void *exc)
+{
+	static void *real;
+	void (*fn)(void *) = (void (*)(void *))unwinder_sym(&real, "_Unwind_Resume");
+
+	if (fn)
+		fn(exc);
+	abort();
+}
 
 static struct {
 	int	(*begin)(pthread_once_t *);

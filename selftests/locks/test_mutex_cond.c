@@ -464,8 +464,8 @@ static void mixed(struct __test_metadata *_metadata, int type, int pshared,
 					  pthread_mutex_init;
 	mutex_fn g_trylock = lt_glibc("pthread_mutex_trylock");
 	struct side g = side_of(1), b = side_of(0);
-	const char *name = lt_type_name(type);
 	pthread_mutex_t *m = lt_shared(sizeof(*m));
+	char name[80];
 	struct mixed_worker w[4];
 	pthread_mutexattr_t a;
 	pthread_t t[4];
@@ -477,9 +477,9 @@ static void mixed(struct __test_metadata *_metadata, int type, int pshared,
 	pthread_mutexattr_settype(&a, type);
 	if (pshared)
 		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	ASSERT_EQ(0, init(m, &a));
-	TH_LOG("%s%s, initialised by %s", name, pshared ? ", pshared" : "",
-	       glibc_init ? "glibc" : "the binding");
+	snprintf(name, sizeof(name), "%s%s, initialised by %s", lt_type_name(type),
+		 pshared ? ", pshared" : "", glibc_init ? "glibc" : "the binding");
+	ASSERT_EQ(0, init(m, &a)) TH_LOG("%s", name);
 
 	/* Locked by one side, seen held by the other. */
 	ASSERT_EQ(0, b.lock(m)) TH_LOG("%s", name);

@@ -49,7 +49,7 @@ struct vlibc_mutex {
 /* glibc's sem_t (struct new_sem, 64-bit atomics). */
 struct vlibc_sem {
 	uint64_t	data;		/* value in bits 0-31, waiters above */
-	int		private;	/* FUTEX_PRIVATE_FLAG or 0 (shared) */
+	int		private;	/* 0 private, FUTEX_PRIVATE_FLAG shared (sic) */
 	int		pad;
 };
 
