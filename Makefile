@@ -28,23 +28,30 @@ include vdso-link/Makefile.image
 
 # --- host tools and the binder ---------------------------------------------
 HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES)
-BINDER_SRCS	:= $(wildcard binder/*.c binder/arch/x86/*.S) tools/libc/lib/elf_dyn.c \
-		   tools/libc/lib/string.c vdso-link/image_layout.c
+BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/x86/*.S)) \
+		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c vdso-link/image_layout.c
 BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS))))
 # Start-up decisions read only what the process started with (raw system
 # calls, no stack protector, no implicit calls into libc), so they give the
 # same answer whenever the first bound call comes.
 BINDER_CFLAGS	:= $(HOST_CFLAGS) -fPIC -fvisibility=hidden -fno-stack-protector \
 		   -fno-tree-loop-distribute-patterns -pthread
-BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined \
-		   -Wl,--wrap=memcpy -Wl,--wrap=memset
-# The binder exports memcpy and memset as jump slots (binder/memcpy.c); its
-# own copies (struct copies the compiler emits) go to string.c's loops,
-# built for it as __wrap_memcpy and __wrap_memset.
-$(O)/binder/string.o: BINDER_CFLAGS += -Dmemcpy=__wrap_memcpy -Dmemset=__wrap_memset
+BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined
 
-PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/vlibc-run \
-		   $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c
+# libvlibc-memcpy.so: the same binder plus the memcpy family, opt-in (the
+# family loses to glibc at small sizes, and binding memcpy at all costs
+# every call a jump: see Documentation/userspace-api/vlibc-memcpy.rst).
+# It exports memcpy and memset as jump slots; its own copies (struct
+# copies the compiler emits) go to string.c's loops, built for it as
+# __wrap_memcpy and __wrap_memset.
+MEMCPY_BINDER_OBJS := $(patsubst $(O)/binder/%,$(O)/binder-memcpy/%,$(BINDER_OBJS)) \
+		      $(O)/binder-memcpy/memcpy.o
+MEMCPY_BINDER_CFLAGS = $(BINDER_CFLAGS) -DVLIBC_BINDER_WITH_MEMCPY
+MEMCPY_BINDER_LDFLAGS := $(BINDER_LDFLAGS) -Wl,--wrap=memcpy -Wl,--wrap=memset
+$(O)/binder-memcpy/string.o: MEMCPY_BINDER_CFLAGS += -Dmemcpy=__wrap_memcpy -Dmemset=__wrap_memset
+
+PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/libvlibc-memcpy.so \
+		   $(O)/vlibc-run $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c
 
 all: $(PROGS)
 
@@ -54,6 +61,10 @@ $(O)/binder/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BINDER_CFLAGS) -MMD -MP -c $< -o $@
 
+# pthread_once() runs the application's routine: its cleanup must run when
+# a C++ exception leaves the routine too.
+$(O)/binder/once.o: BINDER_CFLAGS += -fexceptions
+
 $(O)/binder/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(BINDER_CFLAGS) -c $< -o $@
@@ -61,12 +72,25 @@ $(O)/binder/%.o: %.S
 $(O)/libvlibc.so: $(BINDER_OBJS)
 	$(CC) $(BINDER_LDFLAGS) $^ -o $@
 
+$(O)/binder-memcpy/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(MEMCPY_BINDER_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/binder-memcpy/once.o: MEMCPY_BINDER_CFLAGS += -fexceptions
+
+$(O)/binder-memcpy/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(MEMCPY_BINDER_CFLAGS) -c $< -o $@
+
+$(O)/libvlibc-memcpy.so: $(MEMCPY_BINDER_OBJS)
+	$(CC) $(MEMCPY_BINDER_LDFLAGS) $^ -o $@
+
 $(O)/vlibc-run: binder/vlibc-run.in
 	@mkdir -p $(@D)
 	sed 's|@PREFIX@|$(PREFIX)|g' $< > $@
 	chmod +x $@
 
--include $(BINDER_OBJS:.o=.d)
+-include $(BINDER_OBJS:.o=.d) $(MEMCPY_BINDER_OBJS:.o=.d)
 
 # --- kselftest headers, taken from Debian's linux-source-6.12 --------------
 KSFT_KEY	:= $(notdir $(LINUX_SOURCE_TAR))-$(shell stat -c %s-%Y $(LINUX_SOURCE_TAR) 2>/dev/null)
@@ -97,11 +121,13 @@ install: all
 	install -D -m 0644 $(O)/linux-vlibc.so.1 \
 		$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1
 	install -D -m 0755 $(O)/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc.so
+	install -D -m 0755 $(O)/libvlibc-memcpy.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so
 	install -D -m 0755 $(O)/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-run
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1 \
-	      $(DESTDIR)$(PREFIX)/lib/libvlibc.so $(DESTDIR)$(PREFIX)/bin/vlibc-run
+	      $(DESTDIR)$(PREFIX)/lib/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so \
+	      $(DESTDIR)$(PREFIX)/bin/vlibc-run
 
 clean:
 	rm -rf $(O)

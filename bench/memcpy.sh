@@ -7,7 +7,11 @@
 # 256 MiB, run
 #
 #	glibc      plainly (no preload)
-#	vlibc      under vlibc-run, the default table (VLIBC_MEMCPY unset)
+#	vlibc      under vlibc-run with VLIBC_MEMCPY=auto, the measured table
+#		   (the family is opt-in: vlibc-run then preloads
+#		   libvlibc-memcpy.so)
+#	slot       glibc's functions behind libvlibc-memcpy.so's jump slots
+#		   (VLIBC_MEMCPY=glibc with that binder): the binding's cost
 #	<variant>  under vlibc-run with VLIBC_MEMCPY=<variant>, for each of
 #		   BENCH_MEMCPY_VARIANTS (avx2 sse2 vector erms nt pvr)
 #
@@ -29,7 +33,7 @@ B=$(cd "$O" && pwd) || exit 1
 ROUNDS=${BENCH_MEMCPY_ROUNDS:-3}
 SIZES=${BENCH_MEMCPY_SIZES:-"16 32 64 128 256 512 1024 2048 4096 8192 16384 32768 65536 262144 1048576 4194304 16777216 67108864 134217728 268435456"}
 FUNCS=${BENCH_MEMCPY_FUNCS:-"memcpy memmove mempcpy memset"}
-VARIANTS=${BENCH_MEMCPY_VARIANTS-"avx2 sse2 vector erms nt pvr"}
+VARIANTS=${BENCH_MEMCPY_VARIANTS-"slot avx2 sse2 vector erms nt pvr"}
 export BENCH_RUNS=${BENCH_RUNS:-5} BENCH_MS=${BENCH_MS:-10}
 BIG=67108864		# from here on the target is 1.6x
 
@@ -48,7 +52,7 @@ memcpy_broken() {
 	exit 1
 }
 
-for f in "$PROG" "$RUN" "$VLIBC_IMAGE" "$B/libvlibc.so"; do
+for f in "$PROG" "$RUN" "$VLIBC_IMAGE" "$B/libvlibc-memcpy.so"; do
 	[ -e "$f" ] || memcpy_broken "$f is missing: run make bench-memcpy"
 done
 
@@ -62,7 +66,7 @@ human() {
 echo "== memcpy family: unmodified program, hot buffers, GB/s (bench/memcpy.sh)"
 echo "  $ROUNDS rounds; each figure: median over rounds of the median of" \
      "$BENCH_RUNS loops of ${BENCH_MS} ms"
-level=$(VLIBC_DEBUG=1 "$RUN" "$PROG" memcpy 16 2>&1 >/dev/null |
+level=$(VLIBC_MEMCPY=auto VLIBC_DEBUG=1 "$RUN" "$PROG" memcpy 16 2>&1 >/dev/null |
 	sed -n 's/^vlibc: memcpy: level \([a-z0-9]*\).*/\1/p')
 [ -n "$level" ] || memcpy_broken "the binder did not put memcpy on vlibc"
 echo "  vlibc default: level $level; variants: VLIBC_MEMCPY=<variant>"
@@ -73,7 +77,9 @@ for r in $(seq "$ROUNDS"); do
 		for v in $ALL; do
 			case $v in
 			glibc)	"$PROG" "$fn" $SIZES ;;
-			vlibc)	"$RUN" "$PROG" "$fn" $SIZES ;;
+			vlibc)	VLIBC_MEMCPY=auto "$RUN" "$PROG" "$fn" $SIZES ;;
+			slot)	VLIBC_MEMCPY=glibc LD_PRELOAD=$B/libvlibc-memcpy.so \
+				"$PROG" "$fn" $SIZES ;;
 			*)	VLIBC_MEMCPY=$v "$RUN" "$PROG" "$fn" $SIZES ;;
 			esac > "$TMP/out" || memcpy_broken "$v $fn failed"
 			awk -v v="$v" '{ print v, $1, $2, $3 }' "$TMP/out" >> "$TMP/all"

@@ -93,6 +93,9 @@ void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
 void *vlibc_family_entry(enum vlibc_family_id f, const char *entry);
 void *vlibc_glibc_sym(const char *name);
 
+/* once.c: pthread_once()'s image entry points found (1) or not (0). */
+int vlibc_locks_once_decide(const struct vlibc_image *img);
+
 void vlibc_debug(const char *a, const char *b, const char *c, unsigned long hex);
 
 #endif /* _VLIBC_BINDER_H */

@@ -31,7 +31,7 @@ HOST_PROGS=(/usr/bin/bash /usr/bin/timeout /usr/bin/true /usr/bin/cat
 # Loaded with dlopen (pthread_cancel, thread exit): ldd does not list it.
 EXTRA_LIBS=(/lib/x86_64-linux-gnu/libgcc_s.so.1)
 
-for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/vlibc-run"; do
+for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run"; do
 	[ -e "$f" ] || die "$f missing (scripts/bootstrap installs it; make builds it)"
 done
 
@@ -55,7 +55,7 @@ done
 
 # The project's outputs, at the host's absolute path.
 mkdir -p ".$BUILD"
-cp "$BUILD/libvlibc.so" "$BUILD/vlibc-run" ".$BUILD/"
+cp "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" ".$BUILD/"
 mkdir -p ".$BUILD/bench"
 cp "$BUILD/bench/exec_cost" "$BUILD/bench/getrandom_once" ".$BUILD/bench/"
 (cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \

@@ -4,7 +4,7 @@
  * fortified __memcpy_chk(), __memmove_chk(), __mempcpy_chk(),
  * __memset_chk(), checked against byte loops.
  *
- * The program runs itself again with $VLIBC_BUILD/libvlibc.so preloaded
+ * The program runs itself again with $VLIBC_BUILD/libvlibc-memcpy.so preloaded
  * (MEMCPY_SELFTEST_REEXECUTED=1 runs it on plain glibc: every behaviour
  * case must pass there too).  Built with -fno-builtin and
  * -fno-tree-loop-distribute-patterns (selftests/memcpy/Makefile.inc):
@@ -474,7 +474,10 @@ static char *self_path(void)
 	return vt_strf("%s", path);
 }
 
-/* Run this program with @args, the binder preloaded and @var set. */
+/*
+ * Run this program with @args and @var set, with the binder that has the
+ * memcpy family preloaded (@preload 1), the default binder (2), or none.
+ */
 static void run_child(struct vt_result *r, char **args, const char *var,
 		      int preload)
 {
@@ -485,7 +488,8 @@ static void run_child(struct vt_result *r, char **args, const char *var,
 		argv[i + 1] = args[i];
 	envp[e++] = vt_strf("%s=1", REEXEC_MARK);
 	if (preload) {
-		char *binder = vt_build_path("libvlibc.so");
+		char *binder = vt_build_path(preload == 2 ? "libvlibc.so" :
+					     "libvlibc-memcpy.so");
 
 		envp[e++] = vt_strf("LD_PRELOAD=%s", binder);
 		free(binder);
@@ -500,7 +504,7 @@ static void run_child(struct vt_result *r, char **args, const char *var,
 
 static int binder_present(void)
 {
-	char *binder = vt_build_path("libvlibc.so");
+	char *binder = vt_build_path("libvlibc-memcpy.so");
 	int ok = !access(binder, R_OK);
 
 	free(binder);
@@ -540,6 +544,24 @@ TEST(bound_to_glibc_with_variant_glibc)
 		char *v = vt_line_value(r.out, names[i]);
 
 		EXPECT_STREQ("glibc", v ? v : "(missing)");
+		free(v);
+	}
+	vt_result_free(&r);
+}
+
+/* The family is opt-in: the default binder leaves these names alone. */
+TEST(default_binder_does_not_bind)
+{
+	char *args[] = { "--child", "owners", NULL };
+	struct vt_result r;
+	size_t i;
+
+	run_child(&r, args, "VLIBC_MEMCPY=auto", 2);
+	ASSERT_EQ(0, r.status);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *v = vt_line_value(r.out, names[i]);
+
+		EXPECT_STREQ("(not bound)", v ? v : "(missing)");
 		free(v);
 	}
 	vt_result_free(&r);
@@ -679,7 +701,7 @@ static void reexec(char **argv)
 	if (getenv(REEXEC_MARK))
 		return;
 	setenv(REEXEC_MARK, "1", 1);
-	binder = vt_build_path("libvlibc.so");
+	binder = vt_build_path("libvlibc-memcpy.so");
 	if (access(binder, R_OK)) {
 		fprintf(stderr, "# %s: %s; running without the binder\n",
 			binder, strerror(errno));

@@ -11,6 +11,10 @@
  *
  * Every exported entry point carries the version LINUX_VLIBC_1 and returns
  * a non-negative value on success or -errno on failure; none touches errno.
+ * The exception are entry points named after a POSIX function that itself
+ * returns an error number (__vlibc_pthread_*): they return it as POSIX
+ * says (0 or a positive E* value), so the public name binds to them with
+ * no veneer.
  */
 #ifndef _VLIBC_ABI_H
 #define _VLIBC_ABI_H

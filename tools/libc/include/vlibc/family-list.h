@@ -6,4 +6,5 @@
  */
 VLIBC_FAMILY(getrandom)
 VLIBC_FAMILY(aio)
+VLIBC_FAMILY(locks)
 VLIBC_FAMILY(memcpy)

@@ -11,6 +11,7 @@
 #include <vlibc/abi.h>
 #include <vlibc/compiler.h>
 #include <vlibc/aio-state.h>
+#include <vlibc/locks.h>
 #include <vlibc/memcpy.h>
 
 struct vlibc_getrandom_state {
@@ -29,6 +30,7 @@ struct vlibc_private {
 	int				(*clock_gettime)(int clock, void *ts);
 	struct vlibc_getrandom_state	getrandom;
 	struct vlibc_aio_state		aio;
+	struct vlibc_locks_state	locks;
 	struct vlibc_memcpy_state	memcpy;
 };
 

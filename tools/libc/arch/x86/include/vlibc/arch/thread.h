@@ -15,6 +15,15 @@ static inline void *vlibc_arch_thread_slot_load(long offset)
 	return v;
 }
 
+/* The 32-bit word at @offset from the thread pointer (glibc's thread id). */
+static inline int vlibc_arch_thread_word32(long offset)
+{
+	int v;
+
+	__asm__ ("movl %%fs:(%1), %0" : "=r"(v) : "r"(offset));
+	return v;
+}
+
 /* A value that tells threads apart: the thread pointer (%fs:0 points to itself). */
 static inline unsigned long vlibc_arch_thread_id(void)
 {

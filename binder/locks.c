@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The locks family: pthread mutexes, semaphores and spinlocks on the
+ * image's futex locks (pthread_once is in once.c).
+ *
+ * Mutex and spinlock names bind straight to the image: their entry points
+ * return POSIX error numbers, and an uncontended lock must cost no more
+ * than glibc's.  Semaphores go through veneers that set errno and make
+ * the waits cancellation points: the image switches asynchronous
+ * cancellation on around the futex wait only (cancel_async() below, as
+ * glibc 2.36 does), and the cleanup pushed here unregisters the waiter
+ * that cancellation took out of the wait.  A cancellation that strikes in
+ * the image has no unwind information to walk; glibc then resumes at the
+ * innermost cleanup buffer, which is the one pushed here, and continues
+ * unwinding from this frame.
+ *
+ * What the image needs from glibc comes from here: where glibc keeps the
+ * kernel thread id in its thread descriptor (the offset libthread_db
+ * reads, _thread_db_pthread_tid, checked against gettid() in the image)
+ * and glibc's own mutex functions for the kinds vlibc does not take.
+ *
+ * VLIBC_LOCKS=futex (default: spin, then sleep) | nospin | spinN (N
+ * rounds) | glibc
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+#include "binder.h"
+#include "slot.h"
+#include "sys.h"
+#include <vlibc/locks.h>
+
+#define LOCKS_SPIN_DEFAULT	400
+#define NSEC_PER_SEC		1000000000L
+
+static struct {
+	long	(*attach)(const struct vlibc_locks_params *);
+	long	(*sem_trywait)(sem_t *);
+	long	(*sem_wait_fast)(sem_t *, int, const struct timespec *);
+	long	(*sem_wait_slow)(sem_t *, int, const struct timespec *);
+	void	(*sem_wait_cancelled)(sem_t *);
+	long	(*sem_post)(sem_t *);
+	long	(*sem_getvalue)(sem_t *, int *);
+	struct vlibc_locks_params params;
+} locks;
+
+#define LOCKS_ENTRY(field, name)	((locks.field = vlibc_image_sym(img, name)) != NULL)
+#define GLIBC_FN(field, name)	((*(void **)&locks.params.glibc.field = vlibc_glibc_sym(name)) != NULL)
+
+/* Where glibc's thread descriptor holds the kernel thread id, or 0. */
+static long glibc_tid_offset(void)
+{
+	/* libthread_db's description: size in bits, count, offset. */
+	const unsigned int *desc = vlibc_glibc_sym("_thread_db_pthread_tid");
+
+	if (!desc || desc[0] != 32 || desc[1] != 1 || !desc[2] || desc[2] > 4096)
+		return 0;
+	return desc[2];
+}
+
+/* The variant's spin rounds, or -1 when it is not one of ours. */
+static int variant_spin(const char *variant)
+{
+	const char *n;
+	int spin = 0;
+
+	if (!variant || v_streq(variant, "futex"))
+		return LOCKS_SPIN_DEFAULT;
+	if (v_streq(variant, "nospin"))
+		return 0;
+	if (!v_prefix(variant, "spin", &n) || !*n)
+		return -1;
+	for (; *n >= '0' && *n <= '9' && spin < 1000000; n++)
+		spin = spin * 10 + (*n - '0');
+	return *n ? -1 : spin;
+}
+
+int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
+		       const char **why)
+{
+	int spin;
+
+	if (!(LOCKS_ENTRY(attach, "__vlibc_locks_attach") &&
+	      LOCKS_ENTRY(sem_trywait, "__vlibc_sem_trywait") &&
+	      LOCKS_ENTRY(sem_wait_fast, "__vlibc_sem_wait_fast") &&
+	      LOCKS_ENTRY(sem_wait_slow, "__vlibc_sem_wait_slow") &&
+	      LOCKS_ENTRY(sem_wait_cancelled, "__vlibc_sem_wait_cancelled") &&
+	      LOCKS_ENTRY(sem_post, "__vlibc_sem_post") &&
+	      LOCKS_ENTRY(sem_getvalue, "__vlibc_sem_getvalue") &&
+	      vlibc_locks_once_decide(img))) {
+		*why = "image lacks the locks entry points";
+		return 0;
+	}
+	if (variant && v_streq(variant, "glibc")) {
+		*why = "VLIBC_LOCKS=glibc";
+		return 0;
+	}
+	spin = variant_spin(variant);
+	if (spin < 0) {
+		vlibc_debug("locks: unknown variant", variant, "(using futex)", 0);
+		spin = LOCKS_SPIN_DEFAULT;
+	}
+	if (!(GLIBC_FN(mutex_lock, "pthread_mutex_lock") &&
+	      GLIBC_FN(mutex_trylock, "pthread_mutex_trylock") &&
+	      GLIBC_FN(mutex_timedlock, "pthread_mutex_timedlock") &&
+	      GLIBC_FN(mutex_clocklock, "pthread_mutex_clocklock") &&
+	      GLIBC_FN(mutex_unlock, "pthread_mutex_unlock") &&
+	      GLIBC_FN(mutex_init, "pthread_mutex_init"))) {
+		*why = "glibc's mutex functions not found";
+		return 0;
+	}
+	locks.params.size = sizeof(locks.params);
+	locks.params.spin = spin;
+	locks.params.tid_offset = glibc_tid_offset();
+	locks.params.single_threaded = vlibc_glibc_sym("__libc_single_threaded");
+	if (!locks.params.tid_offset || locks.attach(&locks.params)) {
+		*why = "glibc's thread id not found";
+		return 0;
+	}
+	return 1;
+}
+
+static int cancel_async(int on)
+{
+	int old;
+
+	pthread_setcanceltype(on ? PTHREAD_CANCEL_ASYNCHRONOUS :
+			      PTHREAD_CANCEL_DEFERRED, &old);
+	return old == PTHREAD_CANCEL_ASYNCHRONOUS;
+}
+
+void vlibc_locks_attach(const struct vlibc_image *img)
+{
+	locks.params.cancel_async = cancel_async;
+	locks.attach(&locks.params);
+}
+
+void vlibc_locks_fork_prepare(void)
+{
+}
+
+void vlibc_locks_fork_parent(void)
+{
+}
+
+/* The kernel wiped the private region: fill in the family's part again. */
+void vlibc_locks_fork_child(const struct vlibc_image *img)
+{
+	locks.attach(&locks.params);
+}
+
+static int set_errno(long r)
+{
+	if (r >= 0)
+		return (int)r;
+	errno = (int)-r;
+	return -1;
+}
+
+static void sem_wait_cleanup(void *sem)
+{
+	locks.sem_wait_cancelled(sem);
+}
+
+/* The wait of sem_wait(), sem_timedwait(), sem_clockwait(). */
+static int sem_wait_common(sem_t *sem, int clock, const struct timespec *abs)
+{
+	long r = locks.sem_wait_fast(sem, clock, abs);
+
+	if (r != -EAGAIN)
+		return set_errno(r);
+	pthread_cleanup_push(sem_wait_cleanup, sem);
+	r = locks.sem_wait_slow(sem, clock, abs);
+	pthread_cleanup_pop(0);
+	return set_errno(r);
+}
+
+static int sem_wait_veneer(sem_t *sem)
+{
+	pthread_testcancel();
+	return sem_wait_common(sem, CLOCK_REALTIME, NULL);
+}
+
+static int timespec_valid(const struct timespec *t)
+{
+	return t && t->tv_nsec >= 0 && t->tv_nsec < NSEC_PER_SEC;
+}
+
+static int sem_timedwait_veneer(sem_t *sem, const struct timespec *abs)
+{
+	if (!timespec_valid(abs))
+		return set_errno(-EINVAL);
+	pthread_testcancel();
+	return sem_wait_common(sem, CLOCK_REALTIME, abs);
+}
+
+static int sem_clockwait_veneer(sem_t *sem, clockid_t clock,
+				const struct timespec *abs)
+{
+	if (!timespec_valid(abs))
+		return set_errno(-EINVAL);
+	return sem_wait_common(sem, clock, abs);
+}
+
+static int sem_trywait_veneer(sem_t *sem)
+{
+	return set_errno(locks.sem_trywait(sem));
+}
+
+static int sem_post_veneer(sem_t *sem)
+{
+	return set_errno(locks.sem_post(sem));
+}
+
+static int sem_getvalue_veneer(sem_t *sem, int *value)
+{
+	return set_errno(locks.sem_getvalue(sem, value));
+}
+
+VLIBC_BIND_DIRECT(pthread_mutex_lock, locks, "__vlibc_pthread_mutex_lock");
+VLIBC_BIND_DIRECT(pthread_mutex_trylock, locks, "__vlibc_pthread_mutex_trylock");
+VLIBC_BIND_DIRECT(pthread_mutex_timedlock, locks, "__vlibc_pthread_mutex_timedlock");
+VLIBC_BIND_DIRECT(pthread_mutex_clocklock, locks, "__vlibc_pthread_mutex_clocklock");
+VLIBC_BIND_DIRECT(pthread_mutex_unlock, locks, "__vlibc_pthread_mutex_unlock");
+VLIBC_BIND_DIRECT(pthread_mutex_init, locks, "__vlibc_pthread_mutex_init");
+VLIBC_BIND_DIRECT(pthread_mutex_destroy, locks, "__vlibc_pthread_mutex_destroy");
+VLIBC_BIND_DIRECT(pthread_mutex_consistent, locks, "__vlibc_pthread_mutex_consistent");
+VLIBC_BIND_DIRECT(pthread_mutex_consistent_np, locks, "__vlibc_pthread_mutex_consistent");
+VLIBC_BIND_DIRECT(pthread_spin_lock, locks, "__vlibc_pthread_spin_lock");
+VLIBC_BIND_DIRECT(pthread_spin_trylock, locks, "__vlibc_pthread_spin_trylock");
+VLIBC_BIND_DIRECT(pthread_spin_unlock, locks, "__vlibc_pthread_spin_unlock");
+VLIBC_BIND_DIRECT(pthread_spin_init, locks, "__vlibc_pthread_spin_init");
+VLIBC_BIND_DIRECT(pthread_spin_destroy, locks, "__vlibc_pthread_spin_destroy");
+VLIBC_BIND_VENEER(sem_wait, locks, sem_wait_veneer);
+VLIBC_BIND_VENEER(sem_timedwait, locks, sem_timedwait_veneer);
+VLIBC_BIND_VENEER(sem_clockwait, locks, sem_clockwait_veneer);
+VLIBC_BIND_VENEER(sem_trywait, locks, sem_trywait_veneer);
+VLIBC_BIND_VENEER(sem_post, locks, sem_post_veneer);
+VLIBC_BIND_VENEER(sem_getvalue, locks, sem_getvalue_veneer);

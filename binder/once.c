@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pthread_once() of the locks family.  The image keeps the state machine
+ * (__vlibc_pthread_once_begin/_end/_abort); the routine runs from here,
+ * in a frame with unwind information and a cleanup, so that a routine
+ * that is cancelled or throws a C++ exception leaves the once reusable,
+ * as glibc's does.  This file is built with -fexceptions: the cleanup
+ * then runs for exceptions as well as for cancellation.
+ */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include "binder.h"
+#include "slot.h"
+
+/*
+ * -fexceptions makes the compiler refer to libgcc's personality routine
+ * and _Unwind_Resume(); linking them would load libgcc_s.so.1 into every
+ * process under the preload.  These local definitions forward to the
+ * unwinder's own, which is loaded whenever something unwinds through this
+ * frame (glibc loads it for cancellation, C++ programs link it).  The
+ * handle from dlopen() is kept: it only counts a reference.
+ */
+#define URC_CONTINUE_UNWIND	8	/* _URC_CONTINUE_UNWIND */
+
+/* <unwind.h>'s types, opaque here: including it would export these. */
+typedef int (*personality_fn)(int version, int actions, unsigned long cls,
+			      void *exc, void *ctx);
+
+static void *unwinder_sym(void **cache, const char *name)
+{
+	void *p = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	void *gcc_s;
+
+	if (!p) {
+		p = dlsym(RTLD_DEFAULT, name);
+		/* glibc loads it for cancellation without making it global. */
+		gcc_s = p ? NULL : dlopen("libgcc_s.so.1", RTLD_NOLOAD | RTLD_LAZY);
+		if (gcc_s)
+			p = dlsym(gcc_s, name);
+		__atomic_store_n(cache, p, __ATOMIC_RELEASE);
+	}
+	return p;
+}
+
+__attribute__((visibility("hidden")))
+int __gcc_personality_v0(int version, int actions, unsigned long cls,
+			 void *exc, void *ctx)
+{
+	static void *real;
+	personality_fn fn = (personality_fn)unwinder_sym(&real, "__gcc_personality_v0");
+
+	/* No unwinder to ask: let the exception pass this frame. */
+	return fn ? fn(version, actions, cls, exc, ctx) : URC_CONTINUE_UNWIND;
+}
+
+__attribute__((visibility("hidden"), noreturn))
+void _Unwind_Resume(void *exc)
+{
+	static void *real;
+	void (*fn)(void *) = (void (*)(void *))unwinder_sym(&real, "_Unwind_Resume");
+
+	if (fn)
+		fn(exc);
+	abort();
+}
+
+static struct {
+	int	(*begin)(pthread_once_t *);
+	void	(*end)(pthread_once_t *);
+	void	(*abort)(pthread_once_t *);
+} once;
+
+int vlibc_locks_once_decide(const struct vlibc_image *img)
+{
+	once.begin = vlibc_image_sym(img, "__vlibc_pthread_once_begin");
+	once.end = vlibc_image_sym(img, "__vlibc_pthread_once_end");
+	once.abort = vlibc_image_sym(img, "__vlibc_pthread_once_abort");
+	return once.begin && once.end && once.abort;
+}
+
+static void once_cleanup(void *control)
+{
+	once.abort(control);
+}
+
+static int pthread_once_veneer(pthread_once_t *control, void (*routine)(void))
+{
+	if (!once.begin(control))
+		return 0;
+	pthread_cleanup_push(once_cleanup, control);
+	routine();
+	pthread_cleanup_pop(0);
+	once.end(control);
+	return 0;
+}
+
+VLIBC_BIND_VENEER(pthread_once, locks, pthread_once_veneer);

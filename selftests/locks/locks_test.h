@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the locks selftests share (pthread mutexes, semaphores, spinlocks,
+ * pthread_once).  Include after kselftest_harness.h.
+ *
+ * Binding: lt_reexec() runs the program again with the binder preloaded
+ * ($VLIBC_BUILD/libvlibc.so), so every case runs on the binding a
+ * preloaded application gets; lt_owner() says where a name is bound and
+ * lt_on_vlibc() whether the family runs on vlibc in this process.
+ * Setting LOCKS_SELFTEST_REEXECUTED=1 runs the program without the binder,
+ * on plain glibc: every case must pass there too (the family keeps
+ * glibc's behaviour, errors included).
+ *
+ * lt_glibc() finds glibc's own function of a name (dlsym on the already
+ * loaded libc.so.6), for the mixed cases: a mutex initialised or locked by
+ * glibc's code and used by the bound one, and the other way round.
+ *
+ * Every wait is bounded: lt_join() gives up on a thread after a deadline
+ * (the case fails, the harness ends the stuck threads with the case's
+ * process), lt_run_child() kills a child that overstays.  Threads never
+ * use ASSERT_*: they count what went wrong in memory the case checks.
+ */
+#ifndef _LOCKS_SELFTEST_H
+#define _LOCKS_SELFTEST_H
+
+#include "vlibc_test.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LT_REEXEC_MARK	"LOCKS_SELFTEST_REEXECUTED"
+#define LT_WAIT_MS	10000	/* how long a thread or child may take */
+
+/* --- time --------------------------------------------------------------- */
+
+static inline double lt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline void lt_sleep_ms(double ms)
+{
+	struct timespec ts;
+
+	if (ms < 0)
+		ms = 0;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - ts.tv_sec * 1000.0) * 1e6);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* The absolute time @ms from now on @clock (negative: in the past). */
+static inline struct timespec lt_abs(clockid_t clock, double ms)
+{
+	struct timespec ts;
+	long long ns;
+
+	clock_gettime(clock, &ts);
+	ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec +
+	     (long long)(ms * 1e6);
+	ts.tv_sec = ns / 1000000000LL;
+	ts.tv_nsec = ns % 1000000000LL;
+	if (ts.tv_nsec < 0) {
+		ts.tv_sec--;
+		ts.tv_nsec += 1000000000L;
+	}
+	return ts;
+}
+
+/* Poll *@flag (set by another thread or process) for up to @ms. */
+static inline int lt_poll(volatile int *flag, int want, double ms)
+{
+	double end = lt_now_ms() + ms;
+
+	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
+		if (lt_now_ms() > end)
+			return -1;
+		lt_sleep_ms(0.2);
+	}
+	return 0;
+}
+
+static inline pid_t lt_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/*
+ * State of thread @tid of this process ('R', 'S', ...), or 0 if it is
+ * gone: to see that a thread is asleep in a lock, not spinning.
+ */
+static inline char lt_thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait up to @ms for thread @tid to be asleep ('S'): 0, or -1. */
+static inline int lt_wait_asleep(pid_t tid, double ms)
+{
+	double end = lt_now_ms() + ms;
+
+	while (lt_thread_state(tid) != 'S') {
+		if (lt_now_ms() > end)
+			return -1;
+		lt_sleep_ms(1);
+	}
+	return 0;
+}
+
+/* --- threads and children -------------------------------------------------- */
+
+/* Join @t within @ms: 0, or ETIMEDOUT (the thread is left running). */
+static inline int lt_join(pthread_t t, void **ret, double ms)
+{
+	struct timespec end = lt_abs(CLOCK_REALTIME, ms);
+
+	return pthread_timedjoin_np(t, ret, &end);
+}
+
+#define LT_CHILD_TIMEOUT	(-1)
+
+/*
+ * Run @fn(@arg) in a child process: its exit status (128 + N when killed
+ * by signal N), or LT_CHILD_TIMEOUT when it was still running after @ms
+ * (it is killed then).  -2 if fork failed.
+ */
+static inline int lt_wait_child(pid_t pid, double ms)
+{
+	double end = lt_now_ms() + ms;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (lt_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return LT_CHILD_TIMEOUT;
+		}
+		lt_sleep_ms(1);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static inline int lt_run_child(int (*fn)(void *arg), void *arg, double ms)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0)
+		_exit(fn(arg));
+	return lt_wait_child(pid, ms);
+}
+
+static inline const char *lt_child_what(int status, char *buf, size_t size)
+{
+	if (status == LT_CHILD_TIMEOUT)
+		snprintf(buf, size, "timed out (killed)");
+	else if (status == -2)
+		snprintf(buf, size, "fork or wait failed");
+	else if (status > 128)
+		snprintf(buf, size, "killed by signal %d (%s)", status - 128,
+			 strsignal(status - 128));
+	else
+		snprintf(buf, size, "exit status %d", status);
+	return buf;
+}
+
+/* @size bytes of zeroed MAP_SHARED memory (survives fork shared), or NULL. */
+static inline void *lt_shared(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* --- mutex attributes -------------------------------------------------------- */
+
+/* pthread_mutex_init() of @m with @type (and @pshared, @robust, @protocol). */
+static inline int lt_mutex_init(pthread_mutex_t *m, int type, int pshared,
+				int robust, int protocol)
+{
+	pthread_mutexattr_t a;
+	int r;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, type);
+	if (pshared)
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (robust)
+		pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (protocol)
+		pthread_mutexattr_setprotocol(&a, protocol);
+	r = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return r;
+}
+
+static inline const char *lt_type_name(int type)
+{
+	switch (type) {
+	case PTHREAD_MUTEX_NORMAL:	return "normal";
+	case PTHREAD_MUTEX_RECURSIVE:	return "recursive";
+	case PTHREAD_MUTEX_ERRORCHECK:	return "errorcheck";
+	case PTHREAD_MUTEX_ADAPTIVE_NP:	return "adaptive";
+	}
+	return "?";
+}
+
+/* --- where the family is bound --------------------------------------------- */
+
+static inline int lt_binder_loaded(void)
+{
+	return dlsym(RTLD_DEFAULT, "vlibc_binder_bound") != NULL;
+}
+
+/* Where the binder bound @name: see vt_bound_owner(). */
+static inline const char *lt_owner(const char *name)
+{
+	static char path[4096];
+
+	return vt_bound_owner(name, path, sizeof(path));
+}
+
+/* Does this process run the locks family on vlibc (not on glibc's code)? */
+static inline int lt_on_vlibc(void)
+{
+	const char *owner = lt_owner("pthread_mutex_lock");
+
+	return !strcmp(owner, "image") || !strcmp(owner, "binder");
+}
+
+/* What a case prints once, to say which code it tests. */
+static inline const char *lt_running_on(void)
+{
+	if (!lt_binder_loaded())
+		return "plain glibc (no binder)";
+	return lt_on_vlibc() ? "vlibc" : "glibc behind the binder";
+}
+
+/*
+ * glibc's own function @name (not the binder's stub), from the libc.so.6
+ * already loaded; aborts if it is not there: these are tests.
+ */
+static inline void *lt_glibc(const char *name)
+{
+	static void *libc;
+	void *p;
+
+	if (!libc)
+		libc = dlopen("libc.so.6", RTLD_NOLOAD | RTLD_NOW);
+	p = libc ? dlsym(libc, name) : NULL;
+	if (!p) {
+		fprintf(stderr, "# glibc's %s not found: %s\n", name, dlerror());
+		abort();
+	}
+	return p;
+}
+
+/*
+ * Without the binder loaded, run again with $VLIBC_BUILD/libvlibc.so (or
+ * the one two folders up from this program) preloaded.
+ */
+static inline void lt_reexec(char **argv)
+{
+	char self[PATH_MAX], binder[PATH_MAX + 32], preload[2 * PATH_MAX + 64];
+	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
+	ssize_t n;
+
+	if (lt_binder_loaded() || getenv(LT_REEXEC_MARK))
+		return;
+	if (build && *build) {
+		snprintf(binder, sizeof(binder), "%s/libvlibc.so", build);
+	} else {
+		/* $O/selftests/locks/test_x -> $O/libvlibc.so */
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			return;
+		self[n] = 0;
+		*strrchr(self, '/') = 0;
+		snprintf(binder, sizeof(binder), "%s/../../libvlibc.so", self);
+	}
+	setenv(LT_REEXEC_MARK, "1", 1);
+	if (access(binder, R_OK)) {
+		fprintf(stderr, "# %s: %s; running without the binder\n",
+			binder, strerror(errno));
+		return;
+	}
+	snprintf(preload, sizeof(preload), "%s%s%s", binder,
+		 old && *old ? " " : "", old ? old : "");
+	setenv("LD_PRELOAD", preload, 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
+		strerror(errno));
+}
+
+/* The main() of a locks selftest. */
+#define LOCKS_TEST_MAIN							\
+int main(int argc, char **argv)						\
+{									\
+	lt_reexec(argv);						\
+	fprintf(stderr, "# locks on %s\n", lt_running_on());		\
+	return test_harness_run(argc, argv);				\
+}
+
+#endif /* _LOCKS_SELFTEST_H */

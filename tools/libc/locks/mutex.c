@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pthread_mutex_lock(), _trylock(), _timedlock(), _clocklock(), _unlock()
+ * for normal, adaptive, recursive and error-checking mutexes, private or
+ * process-shared.  Robust, priority-inheritance/-protection, elided and
+ * destroyed mutexes go to glibc's own functions, decided per call from
+ * the mutex's kind.
+ *
+ * The lock word follows glibc's protocol (Drepper, "Futexes are tricky"):
+ * 0 free, 1 locked, 2 locked and maybe waiters; whoever unlocks a 2 wakes
+ * one waiter.  glibc's pthread_cond_wait() relocks with 2 and unlocks with
+ * a wake on 2, so it works on these mutexes unchanged.  Unlike glibc's
+ * default mutex, a locker that finds the word taken first spins a little
+ * (the holder of a short critical section is likely running) before it
+ * sleeps.  In a process with one thread, private mutexes take and drop
+ * the word without atomic instructions, as glibc's do.  __owner and __nusers are kept exactly as glibc keeps them:
+ * glibc's condition variables and pthread_mutex_destroy() read them.
+ *
+ * These entry points return POSIX error numbers (0 or positive), so that
+ * the public names bind to them with no veneer.
+ */
+#include <linux/errno.h>
+#include <vlibc/arch/processor.h>
+#include <vlibc/locks-impl.h>
+
+static inline int word_private(const struct vlibc_mutex *m, int kind)
+{
+	return kind & MUTEX_PSHARED ? FUTEX_SHARED_WORD : FUTEX_PRIVATE_WORD;
+}
+
+static inline int word_trylock(int *word)
+{
+	int free = 0;
+
+	return __atomic_compare_exchange_n(word, &free, 1, 0, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+/*
+ * Spin while the word is taken, as long as this mutex's recent lockers
+ * needed to (__spins: a running average, as glibc keeps it for adaptive
+ * mutexes), at most the family's limit in rounds of cpu_relax(); 1 if the
+ * word was taken over.  Looks are spaced out exponentially (1, 2, 4, ...
+ * 64 rounds, with jitter) so that spinners leave the cache line to the
+ * holder; glibc's adaptive mutex stops at 16 and spins at most 100 rounds
+ * (the binder's default limit is 400, see Documentation/userspace-api/
+ * vlibc-locks.rst for the measurements).
+ */
+#define SPIN_BACKOFF_MAX	64
+
+static int word_spin(struct vlibc_mutex *m)
+{
+	unsigned int limit = vlibc_private()->locks.spin;
+	unsigned int max = m->spins * 2 + 10, n = 0, backoff = 1, rounds;
+	unsigned int jitter = vlibc_arch_jitter();
+	int got = 0;
+
+	if (!limit)
+		return 0;
+	if (max > limit)
+		max = limit;
+	for (;;) {
+		rounds = backoff + (jitter & (backoff - 1));
+		n += rounds;
+		if (n >= max)
+			break;
+		while (rounds--)
+			vlibc_arch_cpu_relax();
+		if (backoff < SPIN_BACKOFF_MAX)
+			backoff <<= 1;
+		if (__atomic_load_n(&m->lock, __ATOMIC_RELAXED) == 0 &&
+		    word_trylock(&m->lock)) {
+			got = 1;
+			break;
+		}
+	}
+	m->spins += ((int)n - m->spins) / 8;
+	return got;
+}
+
+/* Take the word: spin, then sleep as 2 until it is ours or the deadline. */
+static int word_lock_slow(struct vlibc_mutex *m, int private, int clock,
+			  const struct vlibc_deadline *abs)
+{
+	int *word = &m->lock, r;
+
+	if (word_spin(m))
+		return 0;
+	if (__atomic_load_n(word, __ATOMIC_RELAXED) == 2)
+		goto wait;
+	while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0) {
+wait:
+		r = vlibc_locks_wait(word, 2, private, clock, abs);
+		if (r == -ETIMEDOUT || r == -EINVAL)
+			return -r;
+	}
+	return 0;
+}
+
+/*
+ * A private mutex in a process with one thread cannot be contended: no
+ * atomic instruction is needed (glibc does the same).  The flag goes down
+ * before a second thread starts, in the thread that starts it.
+ */
+static inline int single_threaded(int private)
+{
+	const char *st = vlibc_private()->locks.single_threaded;
+
+	return private == FUTEX_PRIVATE_WORD && st && *st;
+}
+
+static inline int word_lock_fast(int *word, int private)
+{
+	if (single_threaded(private) && *word == 0) {
+		*word = 1;
+		return 1;
+	}
+	return word_trylock(word);
+}
+
+static inline void word_unlock(int *word, int private)
+{
+	if (single_threaded(private)) {
+		*word = 0;	/* nobody else to wait */
+		return;
+	}
+	if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) > 1)
+		vlibc_locks_wake(word, 1, private);
+}
+
+/*
+ * The common path of lock, timedlock and clocklock; @abs NULL waits
+ * without limit.  The kind was checked by the caller.
+ */
+static __attribute__((always_inline)) inline int
+mutex_lock_kind(struct vlibc_mutex *m, int kind, int clock,
+		const struct vlibc_deadline *abs)
+{
+	int type = kind & MUTEX_TYPE_MASK, tid = vlibc_locks_tid(), r;
+
+	if (type == MUTEX_RECURSIVE && m->owner == tid) {
+		if (m->count + 1 == 0)
+			return EAGAIN;
+		m->count++;
+		return 0;
+	}
+	if (type == MUTEX_ERRORCHECK && m->owner == tid)
+		return EDEADLK;
+	if (unlikely(!word_lock_fast(&m->lock, word_private(m, kind)))) {
+		r = word_lock_slow(m, word_private(m, kind), clock, abs);
+		if (r)
+			return r;
+	}
+	if (type == MUTEX_RECURSIVE)
+		m->count = 1;
+	m->owner = tid;
+	m->nusers++;
+	return 0;
+}
+
+static inline int mutex_kind(const struct vlibc_mutex *m)
+{
+	return __atomic_load_n(&m->kind, __ATOMIC_RELAXED);
+}
+
+static inline int mutex_is_vlibc(int kind)
+{
+	return !(kind & ~MUTEX_KIND_VLIBC);
+}
+
+/* With no glibc function to hand over to (a fork child before the binder
+ * refilled the private region): a destroyed mutex is still EINVAL. */
+static int glibc_missing(int kind)
+{
+	return kind == -1 ? EINVAL : EAGAIN;
+}
+
+/* A private normal or adaptive mutex: the common case, kept short. */
+static inline int mutex_is_plain(int kind)
+{
+	return kind == MUTEX_NORMAL || kind == MUTEX_ADAPTIVE;
+}
+
+static __attribute__((noinline)) int mutex_lock_other(struct vlibc_mutex *m,
+						       int kind)
+{
+	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
+
+	if (likely(mutex_is_vlibc(kind)))
+		return mutex_lock_kind(m, kind, CLOCK_REALTIME_ID, 0);
+	return g->mutex_lock ? g->mutex_lock(m) : glibc_missing(kind);
+}
+
+/* A plain mutex found taken: spin, sleep, then own it. */
+static __attribute__((noinline)) int mutex_lock_contended(struct vlibc_mutex *m)
+{
+	word_lock_slow(m, FUTEX_PRIVATE_WORD, CLOCK_REALTIME_ID, 0);
+	m->owner = vlibc_locks_tid();
+	m->nusers++;
+	return 0;
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_lock(struct vlibc_mutex *m)
+{
+	int kind = mutex_kind(m);
+
+	if (unlikely(!mutex_is_plain(kind)))
+		return mutex_lock_other(m, kind);
+	if (unlikely(!word_lock_fast(&m->lock, FUTEX_PRIVATE_WORD)))
+		return mutex_lock_contended(m);
+	m->owner = vlibc_locks_tid();
+	m->nusers++;
+	return 0;
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock,
+						 const struct vlibc_deadline *abs)
+{
+	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
+	int kind = mutex_kind(m);
+
+	if ((clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID) || !abs)
+		return EINVAL;
+	if (likely(mutex_is_vlibc(kind)))
+		return mutex_lock_kind(m, kind, clock, abs);
+	return g->mutex_clocklock ? g->mutex_clocklock(m, clock, abs) :
+				    glibc_missing(kind);
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_timedlock(struct vlibc_mutex *m,
+						 const struct vlibc_deadline *abs)
+{
+	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
+	int kind = mutex_kind(m);
+
+	if (!abs)
+		return EINVAL;
+	if (likely(mutex_is_vlibc(kind)))
+		return mutex_lock_kind(m, kind, CLOCK_REALTIME_ID, abs);
+	return g->mutex_timedlock ? g->mutex_timedlock(m, abs) :
+				    glibc_missing(kind);
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_trylock(struct vlibc_mutex *m)
+{
+	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
+	int kind = mutex_kind(m), tid;
+
+	if (unlikely(!mutex_is_vlibc(kind)))
+		return g->mutex_trylock ? g->mutex_trylock(m) : glibc_missing(kind);
+	tid = vlibc_locks_tid();
+	if ((kind & MUTEX_TYPE_MASK) == MUTEX_RECURSIVE) {
+		if (m->owner == tid) {
+			if (m->count + 1 == 0)
+				return EAGAIN;
+			m->count++;
+			return 0;
+		}
+		if (!word_trylock(&m->lock))
+			return EBUSY;
+		m->count = 1;
+	} else if (!word_trylock(&m->lock)) {
+		return EBUSY;
+	}
+	m->owner = tid;
+	m->nusers++;
+	return 0;
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_unlock(struct vlibc_mutex *m)
+{
+	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
+	int kind = mutex_kind(m);
+
+	if (likely(mutex_is_plain(kind)))
+		goto unlock;
+	if (unlikely(!mutex_is_vlibc(kind)))
+		return g->mutex_unlock ? g->mutex_unlock(m) : glibc_missing(kind);
+	switch (kind & MUTEX_TYPE_MASK) {
+	case MUTEX_RECURSIVE:
+		if (m->owner != vlibc_locks_tid())
+			return EPERM;
+		if (--m->count)
+			return 0;
+		break;
+	case MUTEX_ERRORCHECK:
+		if (m->owner != vlibc_locks_tid() ||
+		    !__atomic_load_n(&m->lock, __ATOMIC_RELAXED))
+			return EPERM;
+		break;
+	}
+unlock:
+	m->owner = 0;
+	m->nusers--;
+	word_unlock(&m->lock, word_private(m, kind));
+	return 0;
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pthread_once() in glibc's encoding: 0 not run, generation|IN_PROGRESS
+ * while one thread runs the routine, DONE after.  The image never calls
+ * the routine itself: the binder calls __vlibc_pthread_once_begin(), runs
+ * the routine where cancellation and C++ exceptions can unwind through
+ * its frame, then _end() or, when the routine was cancelled or threw,
+ * _abort(), which makes the once reusable.
+ *
+ * The generation tells a routine still running in this process from one
+ * that a fork interrupted (its thread is not in the child): the process
+ * id, so it differs in every child, shifted clear of the state bits.
+ */
+#include <vlibc/locks-impl.h>
+
+#define WAKE_ALL	0x7fffffff
+
+static int once_generation(void)
+{
+	struct vlibc_locks_state *l = &vlibc_private()->locks;
+	int gen = __atomic_load_n(&l->once_generation, __ATOMIC_RELAXED);
+
+	if (!gen) {
+		gen = (int)vlibc_syscall0(__NR_getpid) << ONCE_GENERATION_SHIFT;
+		__atomic_store_n(&l->once_generation, gen, __ATOMIC_RELAXED);
+	}
+	return gen;
+}
+
+/* 0: the routine has run.  1: the caller runs it now, then _end/_abort. */
+VLIBC_ENTRY int __vlibc_pthread_once_begin(int *once)
+{
+	int val, mine;
+
+	for (;;) {
+		val = __atomic_load_n(once, __ATOMIC_ACQUIRE);
+		if (val & ONCE_DONE)
+			return 0;
+		mine = once_generation() | ONCE_IN_PROGRESS;
+		if (!__atomic_compare_exchange_n(once, &val, mine, 1,
+						 __ATOMIC_ACQUIRE, __ATOMIC_ACQUIRE))
+			continue;
+		/* Another thread of this process runs it: wait for it. */
+		if ((val & ONCE_IN_PROGRESS) && val == mine) {
+			vlibc_locks_wait(once, mine, FUTEX_PRIVATE_WORD,
+					 CLOCK_MONOTONIC_ID, 0);
+			continue;
+		}
+		return 1;
+	}
+}
+
+VLIBC_ENTRY void __vlibc_pthread_once_end(int *once)
+{
+	__atomic_store_n(once, ONCE_DONE, __ATOMIC_RELEASE);
+	vlibc_locks_wake(once, WAKE_ALL, FUTEX_PRIVATE_WORD);
+}
+
+VLIBC_ENTRY void __vlibc_pthread_once_abort(int *once)
+{
+	__atomic_store_n(once, 0, __ATOMIC_RELAXED);
+	vlibc_locks_wake(once, WAKE_ALL, FUTEX_PRIVATE_WORD);
+}
