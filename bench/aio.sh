@@ -189,15 +189,8 @@ check_aio_binding() {
 
 declare -A IOPS P99 S_IOPS S_P99
 
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2];
-		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-calc() {
-	awk "BEGIN { printf \"${2:-%.2f}\", $1 }"
-}
+# median, calc, paired_ratio
+. "$(dirname "$0")/lib.sh"
 
 # The variants take turns: round r starts with a different one.
 variant_order() {
@@ -261,18 +254,9 @@ header() {
 		IOPS "p99 us" IOPS "p99 us" IOPS "p99 us" "glibc" "io_uring"
 }
 
-# Median over rounds of IOPS of variant $1 / variant $2 in test $3: runs of
-# one round are close in time, so slow drift of the machine cancels out.
-paired_ratio() {
-	local a b i ratios=
-
-	read -r -a a <<< "${S_IOPS[$1,$3]}"
-	read -r -a b <<< "${S_IOPS[$2,$3]}"
-	for ((i = 0; i < ${#a[@]}; i++)); do
-		ratios+=" $(calc "${a[$i]} / ${b[$i]}" %.4f)"
-	done
-	# shellcheck disable=SC2086
-	calc "$(median $ratios)"
+# iops_ratio A B TEST: variant A's IOPS over variant B's in TEST.
+iops_ratio() {
+	paired_ratio "${S_IOPS[$1,$3]}" "${S_IOPS[$2,$3]}"
 }
 
 # Target: vlibc >= 0.9x the io_uring engine.
@@ -280,9 +264,9 @@ target_line() {
 	local t=$1 ratio
 
 	[ -n "${IOPS[vlibc,$t]:-}" ] || return
-	ratio=$(paired_ratio vlibc io_uring "$t")
+	ratio=$(iops_ratio vlibc io_uring "$t")
 	printf '  %-18s vlibc %sx io_uring engine, %sx glibc (target >= 0.9x io_uring: %s)\n' \
-		"${TEST_LABEL[$t]}:" "$ratio" "$(paired_ratio vlibc glibc "$t")" \
+		"${TEST_LABEL[$t]}:" "$ratio" "$(iops_ratio vlibc glibc "$t")" \
 		"$(awk "BEGIN { print ($ratio >= 0.9) ? \"met\" : \"not met\" }")"
 }
 

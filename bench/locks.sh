@@ -64,15 +64,8 @@ locks_broken() {
 	exit 1
 }
 
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2];
-		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-calc() {
-	awk "BEGIN { printf \"${2:-%.2f}\", $1 }"
-}
+# median, calc, paired_ratio
+. "$(dirname "$0")/lib.sh"
 
 # field NAME LINE: the value of NAME=value in the program's output line.
 field() {
@@ -241,19 +234,6 @@ measure_futex() {
 	done
 }
 
-# ratio A B SAMPLES: median over rounds of sample A / sample B (runs of one
-# round are close in time, so slow drift of the machine cancels out).
-paired_ratio() {
-	local a b i ratios=
-
-	read -r -a a <<< "$1"
-	read -r -a b <<< "$2"
-	for ((i = 0; i < ${#a[@]}; i++)); do
-		ratios+=" $(calc "${a[$i]} / ${b[$i]}" %.4f)"
-	done
-	# shellcheck disable=SC2086
-	calc "$(median $ratios)"
-}
 
 # --- report ----------------------------------------------------------------
 

@@ -154,41 +154,10 @@ static inline const char *aio_glibc_reason(void)
 	return NULL;
 }
 
-/*
- * Without the binder loaded, run again with $VLIBC_BUILD/libvlibc.so (or
- * the one two folders up from this program) preloaded.
- */
+/* Without the binder loaded, run again with it preloaded. */
 static inline void aio_reexec(char **argv)
 {
-	char self[PATH_MAX], binder[PATH_MAX + 32], preload[2 * PATH_MAX + 64];
-	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
-	ssize_t n;
-
-	if (at_binder_bound() || getenv(AT_REEXEC_MARK))
-		return;
-	if (build && *build) {
-		snprintf(binder, sizeof(binder), "%s/libvlibc.so", build);
-	} else {
-		/* $O/selftests/aio/test_x -> $O/libvlibc.so */
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			return;
-		self[n] = 0;
-		*strrchr(self, '/') = 0;
-		snprintf(binder, sizeof(binder), "%s/../../libvlibc.so", self);
-	}
-	setenv(AT_REEXEC_MARK, "1", 1);
-	if (access(binder, R_OK)) {
-		fprintf(stderr, "# %s: %s; running without the binder\n",
-			binder, strerror(errno));
-		return;
-	}
-	snprintf(preload, sizeof(preload), "%s%s%s", binder,
-		 old && *old ? " " : "", old ? old : "");
-	setenv("LD_PRELOAD", preload, 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
-		strerror(errno));
+	vt_reexec_with_binder(argv, "libvlibc.so", AT_REEXEC_MARK, at_binder_bound() != NULL);
 }
 
 /* --- files, pipes, buffers --------------------------------------------------- */

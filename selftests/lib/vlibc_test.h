@@ -340,4 +340,46 @@ static inline const char *vt_bound_owner(const char *name, char *path, size_t si
 	return path;
 }
 
+/* --- running under the binder ------------------------------------------- */
+
+/*
+ * Unless @bound or $@mark is set: run this program again with the binder
+ * @name ($VLIBC_BUILD/@name, or the one two folders up from this program)
+ * preloaded and $@mark set, so every case runs on the binding a preloaded
+ * application gets.  Returns only when that cannot be done.
+ */
+static inline void vt_reexec_with_binder(char **argv, const char *name,
+					 const char *mark, int bound)
+{
+	char self[PATH_MAX], binder[PATH_MAX + 64], preload[2 * PATH_MAX + 96];
+	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
+	ssize_t n;
+
+	if (bound || getenv(mark))
+		return;
+	if (build && *build) {
+		snprintf(binder, sizeof(binder), "%s/%s", build, name);
+	} else {
+		/* $O/selftests/folder/test_x -> $O/name */
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n < 0)
+			return;
+		self[n] = 0;
+		*strrchr(self, '/') = 0;
+		snprintf(binder, sizeof(binder), "%s/../../%s", self, name);
+	}
+	setenv(mark, "1", 1);
+	if (access(binder, R_OK)) {
+		fprintf(stderr, "# %s: %s; running without the binder\n",
+			binder, strerror(errno));
+		return;
+	}
+	snprintf(preload, sizeof(preload), "%s%s%s", binder,
+		 old && *old ? " " : "", old ? old : "");
+	setenv("LD_PRELOAD", preload, 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
+		strerror(errno));
+}
+
 #endif /* _VLIBC_SELFTEST_H */

@@ -296,41 +296,10 @@ static inline void *lt_glibc(const char *name)
 	return p;
 }
 
-/*
- * Without the binder loaded, run again with $VLIBC_BUILD/libvlibc.so (or
- * the one two folders up from this program) preloaded.
- */
+/* Without the binder loaded, run again with it preloaded. */
 static inline void lt_reexec(char **argv)
 {
-	char self[PATH_MAX], binder[PATH_MAX + 32], preload[2 * PATH_MAX + 64];
-	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
-	ssize_t n;
-
-	if (lt_binder_loaded() || getenv(LT_REEXEC_MARK))
-		return;
-	if (build && *build) {
-		snprintf(binder, sizeof(binder), "%s/libvlibc.so", build);
-	} else {
-		/* $O/selftests/locks/test_x -> $O/libvlibc.so */
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			return;
-		self[n] = 0;
-		*strrchr(self, '/') = 0;
-		snprintf(binder, sizeof(binder), "%s/../../libvlibc.so", self);
-	}
-	setenv(LT_REEXEC_MARK, "1", 1);
-	if (access(binder, R_OK)) {
-		fprintf(stderr, "# %s: %s; running without the binder\n",
-			binder, strerror(errno));
-		return;
-	}
-	snprintf(preload, sizeof(preload), "%s%s%s", binder,
-		 old && *old ? " " : "", old ? old : "");
-	setenv("LD_PRELOAD", preload, 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
-		strerror(errno));
+	vt_reexec_with_binder(argv, "libvlibc.so", LT_REEXEC_MARK, lt_binder_loaded());
 }
 
 /* The main() of a locks selftest. */
