@@ -32,6 +32,8 @@
 #include <vlibc/locks.h>
 
 #define LOCKS_SPIN_DEFAULT	400
+/* The running average lives in glibc's short __spins. */
+#define LOCKS_SPIN_MAX		32767
 #define NSEC_PER_SEC		1000000000L
 
 static struct {
@@ -71,9 +73,9 @@ static int variant_spin(const char *variant)
 		return 0;
 	if (!v_prefix(variant, "spin", &n) || !*n)
 		return -1;
-	for (; *n >= '0' && *n <= '9' && spin < 1000000; n++)
+	for (; *n >= '0' && *n <= '9' && spin <= LOCKS_SPIN_MAX; n++)
 		spin = spin * 10 + (*n - '0');
-	return *n ? -1 : spin;
+	return *n || spin > LOCKS_SPIN_MAX ? -1 : spin;
 }
 
 int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,

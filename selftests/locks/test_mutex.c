@@ -951,4 +951,43 @@ TEST(fork_while_this_thread_holds)
 	EXPECT_EQ(EPERM, pthread_mutex_unlock(&held_here_rec));
 }
 
+/*
+ * After _Fork() no fork handler runs: vlibc's private region is wiped and
+ * nobody refills it.  Mutexes of every kind vlibc serves itself must still
+ * work there, including one typed PTHREAD_MUTEX_NORMAL through an
+ * attribute (glibc marks its kind "no elision").
+ */
+static int child_after__fork(void)
+{
+	pthread_mutex_t plain = PTHREAD_MUTEX_INITIALIZER, typed[4];
+	static const int types[4] = {
+		PTHREAD_MUTEX_NORMAL, PTHREAD_MUTEX_DEFAULT,
+		PTHREAD_MUTEX_RECURSIVE, PTHREAD_MUTEX_ERRORCHECK,
+	};
+	int i;
+
+	if (pthread_mutex_lock(&plain) || pthread_mutex_unlock(&plain))
+		return 1;
+	for (i = 0; i < 4; i++) {
+		if (lt_mutex_init(&typed[i], types[i], 0, 0, 0) ||
+		    pthread_mutex_lock(&typed[i]) ||
+		    pthread_mutex_unlock(&typed[i]))
+			return 2 + i;
+	}
+	return 0;
+}
+
+TEST(mutexes_after__Fork)
+{
+	char how[64];
+	int status;
+	pid_t pid = _Fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_after__fork());
+	status = lt_wait_child(pid, LT_WAIT_MS);
+	EXPECT_EQ(0, status) TH_LOG("child: %s", lt_child_what(status, how, sizeof(how)));
+}
+
 LOCKS_TEST_MAIN

@@ -178,6 +178,7 @@ static int glibc_missing(int kind)
 /* A private normal or adaptive mutex: the common case, kept short. */
 static inline int mutex_is_plain(int kind)
 {
+	kind &= ~MUTEX_NO_ELISION;
 	return kind == MUTEX_NORMAL || kind == MUTEX_ADAPTIVE;
 }
 

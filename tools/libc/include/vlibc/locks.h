@@ -34,8 +34,11 @@ struct vlibc_mutex {
 #define MUTEX_ADAPTIVE		3
 #define MUTEX_ROBUST		16
 #define MUTEX_PSHARED		128
-/* Robust, priority inheritance/protection, elision, destroyed (-1): glibc. */
-#define MUTEX_KIND_VLIBC	(MUTEX_TYPE_MASK | MUTEX_PSHARED)
+/* pthread_mutexattr_settype(PTHREAD_MUTEX_NORMAL) sets it; glibc's lock
+ * ignores it, and vlibc never elides anyway. */
+#define MUTEX_NO_ELISION	512
+/* Robust, priority inheritance/protection, elided, destroyed (-1): glibc. */
+#define MUTEX_KIND_VLIBC	(MUTEX_TYPE_MASK | MUTEX_PSHARED | MUTEX_NO_ELISION)
 #define MUTEX_INCONSISTENT	0x7fffffff	/* owner of a recovered robust mutex */
 
 /* glibc's pthread_mutexattr_t: one int. */
