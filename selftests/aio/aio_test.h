@@ -14,7 +14,7 @@
  * on plain glibc.
  *
  * Every wait is bounded: at_wait() and friends give up after a deadline,
- * at_run_child() kills a child that overstays.
+ * vt_run_child() kills a child that overstays.
  */
 #ifndef _AIO_SELFTEST_H
 #define _AIO_SELFTEST_H
@@ -44,14 +44,6 @@
 
 /* --- time ------------------------------------------------------------------ */
 
-static inline double at_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static inline struct timespec at_ts(double ms)
 {
 	struct timespec ts;
@@ -63,23 +55,15 @@ static inline struct timespec at_ts(double ms)
 	return ts;
 }
 
-static inline void at_sleep_ms(double ms)
-{
-	struct timespec ts = at_ts(ms);
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* Poll *@flag (set by a handler or another thread) for up to @ms. */
 static inline int at_poll_flag(volatile int *flag, int want, double ms)
 {
-	double end = at_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
-		if (at_now_ms() > end)
+		if (vt_now_ms() > end)
 			return -1;
-		at_sleep_ms(1);
+		vt_sleep_ms(1);
 	}
 	return 0;
 }
@@ -239,23 +223,6 @@ static inline long at_check(const void *buf, size_t len, unsigned long seed,
 	return -1;
 }
 
-static inline int at_write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static inline int at_pwrite_full(int fd, const void *buf, size_t len, off_t off)
 {
 	const char *p = buf;
@@ -301,10 +268,10 @@ static inline void at_prep(struct aiocb *cb, int fd, void *buf, size_t len,
 static inline int at_wait(struct aiocb *cb, double ms)
 {
 	const struct aiocb *list[1] = { cb };
-	double end = at_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 
 	while (aio_error(cb) == EINPROGRESS) {
-		double left = end - at_now_ms();
+		double left = end - vt_now_ms();
 		struct timespec ts;
 
 		if (left <= 0)
@@ -318,11 +285,11 @@ static inline int at_wait(struct aiocb *cb, double ms)
 /* at_wait() on each of @n requests in turn, within @ms in all. */
 static inline int at_wait_all(struct aiocb *const *cbs, size_t n, double ms)
 {
-	double end = at_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (cbs[i] && at_wait(cbs[i], end - at_now_ms()))
+		if (cbs[i] && at_wait(cbs[i], end - vt_now_ms()))
 			return -1;
 	return 0;
 }
@@ -330,11 +297,11 @@ static inline int at_wait_all(struct aiocb *const *cbs, size_t n, double ms)
 /* The same for an array of aiocbs. */
 static inline int at_wait_array(struct aiocb *cbs, size_t n, double ms)
 {
-	double end = at_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (at_wait(&cbs[i], end - at_now_ms()))
+		if (at_wait(&cbs[i], end - vt_now_ms()))
 			return -1;
 	return 0;
 }
@@ -425,53 +392,19 @@ static inline int at_lio_wait(struct aiocb *const list[], int n)
 	return r;
 }
 
-/* --- children -------------------------------------------------------------------- */
-
-#define AT_CHILD_TIMEOUT	(-1)
-
-/*
- * Run @fn(@arg) in a child process: its exit status (128 + N when killed
- * by signal N), or AT_CHILD_TIMEOUT when it was still running after @ms
- * (it is killed then).  -2 if fork failed.
- */
-static inline int at_run_child(int (*fn)(void *arg), void *arg, double ms)
+/* Fill the pipe's buffer, so that the next write blocks. */
+static inline int at_fill_pipe(int fd)
 {
-	double end = at_now_ms() + ms;
-	int status;
-	pid_t pid, r;
+	static char junk[4096];
+	int flags = fcntl(fd, F_GETFL);
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -2;
-	if (pid == 0)
-		_exit(fn(arg));
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -2;
-		if (at_now_ms() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return AT_CHILD_TIMEOUT;
-		}
-		at_sleep_ms(2);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static inline const char *at_child_what(int status, char *buf, size_t size)
-{
-	if (status == AT_CHILD_TIMEOUT)
-		snprintf(buf, size, "timed out (killed)");
-	else if (status > 128)
-		snprintf(buf, size, "killed by signal %d (%s)", status - 128,
-			 strsignal(status - 128));
-	else
-		snprintf(buf, size, "exit status %d", status);
-	return buf;
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
+		return -1;
+	while (write(fd, junk, sizeof(junk)) > 0)
+		;
+	while (write(fd, junk, 1) > 0)
+		;
+	return fcntl(fd, F_SETFL, flags);
 }
 
 #endif /* _AIO_SELFTEST_H */

@@ -251,9 +251,9 @@ TEST(in_progress_until_done)
 	ASSERT_EQ(0, aio_read(&cb));
 	for (i = 0; i < 10; i++) {
 		ASSERT_EQ(EINPROGRESS, aio_error(&cb));
-		at_sleep_ms(10);
+		vt_sleep_ms(10);
 	}
-	ASSERT_EQ(0, at_write_full(p[1], "hello", 5));
+	ASSERT_EQ(0, vt_write_full(p[1], "hello", 5));
 	EXPECT_EQ(0, at_done_with(&cb, 5));
 	EXPECT_EQ(5, aio_return(&cb));
 	EXPECT_EQ(0, memcmp(buf, "hello", 6));
@@ -282,9 +282,9 @@ TEST(socket_read_write)
 	ASSERT_EQ(0, aio_read(&rd));
 	for (i = 0; i < 5; i++) {
 		EXPECT_EQ(EINPROGRESS, aio_error(&rd));
-		at_sleep_ms(10);
+		vt_sleep_ms(10);
 	}
-	ASSERT_EQ(0, at_write_full(s[1], "back", 4));
+	ASSERT_EQ(0, vt_write_full(s[1], "back", 4));
 	EXPECT_EQ(0, at_done_with(&rd, 4));
 	EXPECT_STREQ("back", in);
 	close(s[0]);
@@ -399,21 +399,6 @@ TEST(fsync_follows_earlier_writes)
 	close(fd);
 }
 
-/* Fill the pipe's buffer, so that the next write blocks. */
-static int fill_pipe(int fd)
-{
-	static char junk[4096];
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
-		return -1;
-	while (write(fd, junk, sizeof(junk)) > 0)
-		;
-	while (write(fd, junk, 1) > 0)
-		;
-	return fcntl(fd, F_SETFL, flags);
-}
-
 static int drain_pipe(int fd)
 {
 	char buf[4096];
@@ -439,7 +424,7 @@ TEST(fsync_not_held_by_other_descriptors)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, at_pipe(in));
 	ASSERT_EQ(0, at_pipe(out));
-	ASSERT_EQ(0, fill_pipe(out[1]));
+	ASSERT_EQ(0, at_fill_pipe(out[1]));
 	at_prep(&rd, in[0], rbuf, sizeof(rbuf), 0);
 	ASSERT_EQ(0, aio_read(&rd));
 	at_prep(&wr, out[1], "blocked", 7, 0);
@@ -453,7 +438,7 @@ TEST(fsync_not_held_by_other_descriptors)
 	EXPECT_EQ(0, at_done_with(&fw, sizeof(data)));
 	EXPECT_EQ(EINPROGRESS, aio_error(&rd));
 	EXPECT_EQ(EINPROGRESS, aio_error(&wr));
-	ASSERT_EQ(0, at_write_full(in[1], "data", 4));
+	ASSERT_EQ(0, vt_write_full(in[1], "data", 4));
 	EXPECT_EQ(0, at_done_with(&rd, 4));
 	ASSERT_EQ(0, drain_pipe(out[0]));
 	EXPECT_EQ(0, at_done_with(&wr, 7));
@@ -526,10 +511,10 @@ TEST(written_data_is_durable)
 	EXPECT_EQ(0, at_done_with(&wr[0], d.len[0]));
 	EXPECT_EQ(0, at_done_with(&wr[1], d.len[1]));
 	EXPECT_EQ(0, check_durable(&d));
-	status = at_run_child(check_durable, &d, AT_WAIT_MS);
+	status = vt_run_child(check_durable, &d, AT_WAIT_MS);
 	EXPECT_EQ(0, status) {
 		TH_LOG("reading in a child: %s",
-		       at_child_what(status, what, sizeof(what)));
+		       vt_child_what(status, what, sizeof(what)));
 	}
 	free(buf[0]);
 	free(buf[1]);
@@ -542,10 +527,10 @@ static int wait64(struct aiocb64 *cb)
 {
 	const struct aiocb64 *const list[1] = { cb };
 	struct timespec ts = at_ts(100);
-	double end = at_now_ms() + AT_WAIT_MS;
+	double end = vt_now_ms() + AT_WAIT_MS;
 
 	while (aio_error64(cb) == EINPROGRESS) {
-		if (at_now_ms() > end)
+		if (vt_now_ms() > end)
 			return -1;
 		aio_suspend64(list, 1, &ts);
 	}
@@ -616,7 +601,7 @@ TEST(large_file_names)
 		EXPECT_FALSE(aio_on_vlibc()) {
 			TH_LOG("a read on an empty pipe was not cancelled");
 		}
-		ASSERT_EQ(0, at_write_full(p[1], "abcd", 4));
+		ASSERT_EQ(0, vt_write_full(p[1], "abcd", 4));
 		ASSERT_EQ(0, wait64(&prd[0]));
 		EXPECT_EQ(4, aio_return64(&prd[0]));
 	}
@@ -686,9 +671,9 @@ TEST(aio_after_closing_all_descriptors)
 	EXPECT_STREQ(out, in);
 	at_prep(&cb, p[0], pbuf, 4, 0);
 	ASSERT_EQ(0, aio_read(&cb));
-	at_sleep_ms(20);
+	vt_sleep_ms(20);
 	EXPECT_EQ(EINPROGRESS, aio_error(&cb));
-	ASSERT_EQ(0, at_write_full(p[1], "pipe", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "pipe", 4));
 	EXPECT_EQ(0, at_done_with(&cb, 4));
 	close(p[0]);
 	close(p[1]);

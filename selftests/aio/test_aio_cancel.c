@@ -57,7 +57,7 @@ TEST(cancel_pending_pipe_read)
 	ASSERT_EQ(0, at_pipe(p));
 	at_prep(&cb, p[0], buf, 4, 0);
 	ASSERT_EQ(0, aio_read(&cb));
-	at_sleep_ms(20);
+	vt_sleep_ms(20);
 	r = aio_cancel(p[0], &cb);
 	TH_LOG("aio_cancel of a read pending on an empty pipe: %s", answer(r));
 	if (aio_on_vlibc()) {
@@ -66,8 +66,8 @@ TEST(cancel_pending_pipe_read)
 	if (r == AIO_CANCELED) {
 		EXPECT_EQ(ECANCELED, aio_error(&cb));
 		EXPECT_EQ(-1, aio_return(&cb));
-		ASSERT_EQ(0, at_write_full(p[1], "data", 4));
-		at_sleep_ms(50);
+		ASSERT_EQ(0, vt_write_full(p[1], "data", 4));
+		vt_sleep_ms(50);
 		EXPECT_EQ(4, pipe_leftover(p[0], left, sizeof(left))) {
 			TH_LOG("the cancelled read took the data");
 		}
@@ -75,7 +75,7 @@ TEST(cancel_pending_pipe_read)
 	} else {
 		ASSERT_EQ(AIO_NOTCANCELED, r);
 		EXPECT_EQ(EINPROGRESS, aio_error(&cb));
-		ASSERT_EQ(0, at_write_full(p[1], "data", 4));
+		ASSERT_EQ(0, vt_write_full(p[1], "data", 4));
 		EXPECT_EQ(0, at_done_with(&cb, 4));
 		EXPECT_EQ(0, memcmp(buf, "data", 4));
 	}
@@ -99,7 +99,7 @@ TEST(cancel_queued_pipe_read)
 	EXPECT_EQ(ECANCELED, aio_error(&cb[1]));
 	EXPECT_EQ(-1, aio_return(&cb[1]));
 	EXPECT_EQ(EINPROGRESS, aio_error(&cb[0]));
-	ASSERT_EQ(0, at_write_full(p[1], "abcdefgh", 8));
+	ASSERT_EQ(0, vt_write_full(p[1], "abcdefgh", 8));
 	EXPECT_EQ(0, at_done_with(&cb[0], 4));
 	EXPECT_EQ(0, memcmp(buf[0], "abcd", 4));
 	EXPECT_EQ(0, buf[1][0]);
@@ -150,7 +150,7 @@ TEST(cancel_whole_descriptor)
 		at_prep(&cb[i], p[0], buf[i], 4, 0);
 		ASSERT_EQ(0, aio_read(&cb[i]));
 	}
-	at_sleep_ms(20);
+	vt_sleep_ms(20);
 	r = aio_cancel(p[0], NULL);
 	for (i = 0; i < WHOLE_FD_READS; i++) {
 		int err = aio_error(&cb[i]);
@@ -173,17 +173,17 @@ TEST(cancel_whole_descriptor)
 	}
 	EXPECT_EQ(EINPROGRESS, aio_error(&other));
 	/* Data for everyone: only the reads not cancelled take theirs. */
-	ASSERT_EQ(0, at_write_full(p[1], "0123456789abcdef", 16));
+	ASSERT_EQ(0, vt_write_full(p[1], "0123456789abcdef", 16));
 	for (i = 0; i < WHOLE_FD_READS; i++) {
 		if (aio_error(&cb[i]) == ECANCELED)
 			continue;
 		EXPECT_EQ(0, at_done_with(&cb[i], 4));
 		taken += 4;
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	rest = pipe_leftover(p[0], left, sizeof(left));
 	EXPECT_EQ(16 - taken, rest);
-	ASSERT_EQ(0, at_write_full(q[1], "xyz", 3));
+	ASSERT_EQ(0, vt_write_full(q[1], "xyz", 3));
 	EXPECT_EQ(0, at_done_with(&other, 3));
 	close(p[0]);
 	close(p[1]);
@@ -206,7 +206,7 @@ TEST(cancel_wrong_descriptor)
 	EXPECT_EQ(-1, aio_cancel(q[0], &cb));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(EINPROGRESS, aio_error(&cb));
-	ASSERT_EQ(0, at_write_full(p[1], "abcd", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "abcd", 4));
 	EXPECT_EQ(0, at_done_with(&cb, 4));
 	close(p[0]);
 	close(p[1]);
@@ -305,7 +305,7 @@ TEST(cancel_file_writes_truthfully)
 			EXPECT_EQ(0, at_done_with(&cb[i], FILE_LEN));
 		}
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	for (i = 0; i < FILE_WRITES; i++) {
 		ssize_t n = pread(fd, check, FILE_LEN, (off_t)i * FILE_LEN);
 		int has = n == FILE_LEN && at_check(check, FILE_LEN, 1000 + i, 0) < 0;
@@ -403,7 +403,7 @@ TEST(cancel_notifies)
 		TH_LOG("no signal for the cancelled request");
 	}
 	EXPECT_EQ(41, cancel_value);
-	ASSERT_EQ(0, at_write_full(p[1], "abcd", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "abcd", 4));
 	EXPECT_EQ(0, at_poll_flag(&cancel_signals, 2, AT_WAIT_MS));
 	EXPECT_EQ(40, cancel_value);
 	EXPECT_EQ(0, at_done_with(&cb[0], 4));

@@ -324,13 +324,13 @@ static int odd_call(const char *name, struct aiocb *cb, int fd,
 	if (c == MAP_FAILED)
 		return -1;
 	*c = (struct odd_call){ .name = name, .cb = cb, .fd = fd };
-	status = at_run_child(odd_call_child, c, AT_WAIT_MS);
+	status = vt_run_child(odd_call_child, c, AT_WAIT_MS);
 	ok = status == 0 && c->done && c->ret == -1 && c->err == EINVAL;
 	if (status == 0 && c->done)
 		snprintf(how, sizeof(how), "returned %ld, errno %d (%s)",
 			 c->ret, c->err, strerror(c->err));
 	else
-		at_child_what(status, how, sizeof(how));
+		vt_child_what(status, how, sizeof(how));
 	fprintf(stderr, "# %s(%s) %s on %s\n", name, what, how,
 		aio_on_vlibc() ? "vlibc" : "glibc (only logged)");
 	munmap(c, sizeof(*c));

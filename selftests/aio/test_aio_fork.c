@@ -66,7 +66,7 @@ static int judge_child(int status, const char *what)
 
 	if (status == 0)
 		return 0;
-	at_child_what(status, how, sizeof(how));
+	vt_child_what(status, how, sizeof(how));
 	if (!aio_on_vlibc()) {
 		fprintf(stderr, "# glibc: %s: %s (glibc 2.36's known fork problem; only logged)\n",
 			what, how);
@@ -109,7 +109,7 @@ static int in_flight_finish(struct in_flight *f)
 				i, aio_error(&f->cb[i]));
 			failed++;
 		}
-	if (at_write_full(f->p[1], "abcdefgh", 8))
+	if (vt_write_full(f->p[1], "abcdefgh", 8))
 		return -1;
 	for (i = 0; i < 2; i++)
 		failed += !!at_done_with(&f->cb[i], 4);
@@ -147,7 +147,7 @@ TEST(child_does_aio_while_parent_has_requests)
 
 	ASSERT_EQ(0, in_flight_start(&f));
 	ASSERT_EQ(0, one_done_request());
-	status = at_run_child(child_own_aio, NULL, CHILD_MS + 1000);
+	status = vt_run_child(child_own_aio, NULL, CHILD_MS + 1000);
 	EXPECT_EQ(0, judge_child(status, "child doing AIO after fork"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 }
@@ -181,7 +181,7 @@ TEST(child_cannot_cancel_parent_requests)
 
 	ASSERT_EQ(0, in_flight_start(&f));
 	cp.fd = f.p[0];
-	status = at_run_child(child_cancels, &cp, CHILD_MS + 1000);
+	status = vt_run_child(child_cancels, &cp, CHILD_MS + 1000);
 	EXPECT_EQ(0, judge_child(status, "child cancelling on an inherited pipe"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 }
@@ -210,13 +210,13 @@ TEST(parent_and_child_at_once)
 	if (pid == 0)
 		_exit(child_many_rounds(NULL));
 	mine = own_aio(BOTH_ROUNDS);
-	end = at_now_ms() + CHILD_MS + 2000;
-	while (waitpid(pid, &status, WNOHANG) == 0 && at_now_ms() < end)
-		at_sleep_ms(2);
-	if (at_now_ms() >= end) {
+	end = vt_now_ms() + CHILD_MS + 2000;
+	while (waitpid(pid, &status, WNOHANG) == 0 && vt_now_ms() < end)
+		vt_sleep_ms(2);
+	if (vt_now_ms() >= end) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
-		status = AT_CHILD_TIMEOUT;
+		status = VT_CHILD_TIMEOUT;
 	} else {
 		status = WIFEXITED(status) ? WEXITSTATUS(status) :
 			 128 + WTERMSIG(status);
@@ -256,8 +256,8 @@ TEST(fork_while_a_thread_waits)
 	ASSERT_EQ(0, in_flight_start(&f));
 	wt.cb = &f.cb[0];
 	ASSERT_EQ(0, pthread_create(&t, NULL, wait_in_suspend, &wt));
-	at_sleep_ms(50);
-	status = at_run_child(child_own_aio, NULL, CHILD_MS + 1000);
+	vt_sleep_ms(50);
+	status = vt_run_child(child_own_aio, NULL, CHILD_MS + 1000);
 	EXPECT_EQ(0, judge_child(status, "child forked while a thread waits"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 	pthread_join(t, NULL);
@@ -372,9 +372,9 @@ TEST(exec_with_requests_in_flight)
 	char how[64];
 
 	ASSERT_EQ(0, in_flight_start(&f));
-	status = at_run_child(child_submit_then_exec, &plan, CHILD_MS + 1000);
+	status = vt_run_child(child_submit_then_exec, &plan, CHILD_MS + 1000);
 	EXPECT_EQ(0, status) {
-		TH_LOG("child: %s", at_child_what(status, how, sizeof(how)));
+		TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 	}
 	EXPECT_EQ(0, in_flight_finish(&f));
 }
@@ -390,9 +390,9 @@ TEST(exec_leaves_no_descriptor)
 	int status;
 	char how[64];
 
-	status = at_run_child(child_submit_then_exec, &plan, CHILD_MS + 1000);
+	status = vt_run_child(child_submit_then_exec, &plan, CHILD_MS + 1000);
 	EXPECT_EQ(0, status) {
-		TH_LOG("child: %s", at_child_what(status, how, sizeof(how)));
+		TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 	}
 }
 

@@ -116,19 +116,19 @@ TEST(nowait_list_signal)
 		list[i] = &cb[i];
 	}
 	ASSERT_EQ(0, lio_listio(LIO_NOWAIT, list, NOWAIT_PIPES, &list_sig));
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	EXPECT_EQ(0, signals);
 	for (i = 0; i < NOWAIT_PIPES - 1; i++) {
-		ASSERT_EQ(0, at_write_full(p[i][1], "part", 4));
+		ASSERT_EQ(0, vt_write_full(p[i][1], "part", 4));
 		EXPECT_EQ(0, at_poll_flag(&signals, i + 1, AT_WAIT_MS));
 		EXPECT_EQ(1, values[i + 1]);
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	EXPECT_EQ(0, values[99]) {
 		TH_LOG("the list signal came before its last request completed");
 	}
 	EXPECT_EQ(EINPROGRESS, aio_error(&cb[NOWAIT_PIPES - 1]));
-	ASSERT_EQ(0, at_write_full(p[NOWAIT_PIPES - 1][1], "last", 4));
+	ASSERT_EQ(0, vt_write_full(p[NOWAIT_PIPES - 1][1], "last", 4));
 	EXPECT_EQ(0, at_poll_flag(&signals, NOWAIT_PIPES + 1, AT_WAIT_MS)) {
 		TH_LOG("%d signals", signals);
 	}
@@ -170,7 +170,7 @@ TEST(nowait_list_thread)
 	}
 	ASSERT_EQ(0, lio_listio(LIO_NOWAIT, list, 4, &list_sig));
 	EXPECT_EQ(0, at_poll_flag(&list_calls, 1, AT_WAIT_MS));
-	at_sleep_ms(20);
+	vt_sleep_ms(20);
 	EXPECT_EQ(1, list_calls);
 	EXPECT_EQ(1234, list_value);
 	for (i = 0; i < 4; i++) {
@@ -243,7 +243,7 @@ TEST(bad_mode)
 		EXPECT_EQ(-1, lio_listio(modes[i], list, 1, NULL));
 		EXPECT_EQ(EINVAL, errno);
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	EXPECT_EQ(0, lseek(fd, 0, SEEK_END)) {
 		TH_LOG("a request of a refused list was run");
 	}

@@ -69,7 +69,7 @@ TEST(sigev_none)
 		ASSERT_EQ(0, aio_write(&cb));
 		EXPECT_EQ(0, at_done_with(&cb, sizeof(data)));
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	EXPECT_EQ(0, seen.count);
 	close(fd);
 }
@@ -97,7 +97,7 @@ TEST(sigev_signal_queued)
 	EXPECT_EQ(0, at_poll_flag(&seen.count, SIG_REQUESTS, AT_WAIT_MS)) {
 		TH_LOG("%d of %d signals came", seen.count, SIG_REQUESTS);
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	n = seen.count;
 	EXPECT_EQ(SIG_REQUESTS, n);
 	for (i = 0; i < n && i < MAX_SIGNALS; i++) {
@@ -137,9 +137,9 @@ TEST(sigev_signal_while_sleeping)
 	at_prep(&cb, p[0], buf, 4, 0);
 	want_signal(&cb, sig, (union sigval){ .sival_ptr = &cb });
 	ASSERT_EQ(0, aio_read(&cb));
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	EXPECT_EQ(0, seen.count);
-	ASSERT_EQ(0, at_write_full(p[1], "wake", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "wake", 4));
 	ASSERT_EQ(0, at_poll_flag(&seen.count, 1, AT_WAIT_MS)) {
 		TH_LOG("no signal while the program slept");
 	}
@@ -208,7 +208,7 @@ TEST(sigev_thread)
 	EXPECT_EQ(0, at_poll_flag(&ran.calls, THREAD_CALLS, AT_WAIT_MS)) {
 		TH_LOG("%d of %d calls", ran.calls, THREAD_CALLS);
 	}
-	at_sleep_ms(50);
+	vt_sleep_ms(50);
 	EXPECT_EQ(THREAD_CALLS, ran.calls);
 	for (i = 0; i < THREAD_CALLS && i < ran.calls; i++) {
 		int v = ran.value[i] - 200;
@@ -245,9 +245,9 @@ TEST(sigev_thread_attributes)
 	at_prep(&cb, p[0], buf, 4, 0);
 	want_thread(&cb, 77, &attr);
 	ASSERT_EQ(0, aio_read(&cb));
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	EXPECT_EQ(0, ran.calls);
-	ASSERT_EQ(0, at_write_full(p[1], "thrd", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "thrd", 4));
 	ASSERT_EQ(0, at_poll_flag(&ran.calls, 1, AT_WAIT_MS)) {
 		TH_LOG("the function did not run while the program slept");
 	}

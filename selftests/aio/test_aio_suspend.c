@@ -18,13 +18,13 @@ static int suspend_ms(const struct aiocb *const list[], int n, double ms,
 		      int *err, double *took)
 {
 	struct timespec ts = at_ts(ms);
-	double start = at_now_ms();
+	double start = vt_now_ms();
 	int r;
 
 	errno = 0;
 	r = aio_suspend(list, n, &ts);
 	*err = r ? errno : 0;
-	*took = at_now_ms() - start;
+	*took = vt_now_ms() - start;
 	return r;
 }
 
@@ -47,7 +47,7 @@ static int pending_start(struct pending *pd)
 /* Let it complete; 0 if it did, with the 4 bytes. */
 static int pending_finish(struct pending *pd)
 {
-	int r = at_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
+	int r = vt_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
 
 	close(pd->p[0]);
 	close(pd->p[1]);
@@ -189,8 +189,8 @@ static void *write_later(void *arg)
 {
 	struct delayed_write *dw = arg;
 
-	at_sleep_ms(dw->ms);
-	at_write_full(dw->fd, "late", 4);
+	vt_sleep_ms(dw->ms);
+	vt_write_full(dw->fd, "late", 4);
 	return NULL;
 }
 
@@ -246,7 +246,7 @@ static void *wait_thread(void *arg)
 	errno = 0;
 	w->ret = aio_suspend(w->list, w->n, &ts);
 	w->err = errno;
-	w->at = at_now_ms();
+	w->at = vt_now_ms();
 	__atomic_store_n(&w->woke, 1 + round_now, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -280,21 +280,21 @@ TEST(threads_on_overlapping_lists)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
 	}
 	pthread_barrier_wait(&ready);
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	for (i = 0; i < WAITERS; i++)
 		EXPECT_EQ(0, w[i].woke);
 	round_now = 1;
-	ASSERT_EQ(0, at_write_full(pd[1].p[1], "one!", 4));
+	ASSERT_EQ(0, vt_write_full(pd[1].p[1], "one!", 4));
 	EXPECT_EQ(0, at_poll_flag(&w[0].woke, 1, 2000));
 	EXPECT_EQ(0, at_poll_flag(&w[1].woke, 1, 2000));
 	EXPECT_EQ(0, at_poll_flag(&w[3].woke, 1, 2000));
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	EXPECT_EQ(0, w[2].woke) {
 		TH_LOG("the waiter on {2, 0} woke for pipe 1 (%d, %s)",
 		       w[2].ret, strerror(w[2].err));
 	}
 	round_now = 2;
-	ASSERT_EQ(0, at_write_full(pd[2].p[1], "two!", 4));
+	ASSERT_EQ(0, vt_write_full(pd[2].p[1], "two!", 4));
 	EXPECT_EQ(0, at_poll_flag(&w[2].woke, 1, 2000));
 	for (i = 0; i < WAITERS; i++) {
 		pthread_join(t[i], NULL);
@@ -334,9 +334,9 @@ TEST(many_threads_one_request)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
 	}
 	pthread_barrier_wait(&ready);
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	round_now = 1;
-	ASSERT_EQ(0, at_write_full(pd.p[1], "all!", 4));
+	ASSERT_EQ(0, vt_write_full(pd.p[1], "all!", 4));
 	for (i = 0; i < SAME_WAITERS; i++) {
 		EXPECT_EQ(0, at_poll_flag(&w[i].woke, 1, 2000));
 		pthread_join(t[i], NULL);
@@ -370,7 +370,7 @@ TEST(wakes_on_cancel)
 	round_now = 0;
 	ASSERT_EQ(0, pthread_create(&t, NULL, wait_thread, &w));
 	pthread_barrier_wait(&ready);
-	at_sleep_ms(100);
+	vt_sleep_ms(100);
 	EXPECT_EQ(0, w.woke);
 	round_now = 1;
 	ASSERT_EQ(AIO_CANCELED, aio_cancel(p[0], &cb[1]));
@@ -378,7 +378,7 @@ TEST(wakes_on_cancel)
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, w.ret);
 	EXPECT_EQ(ECANCELED, aio_error(&cb[1]));
-	ASSERT_EQ(0, at_write_full(p[1], "abcd", 4));
+	ASSERT_EQ(0, vt_write_full(p[1], "abcd", 4));
 	EXPECT_EQ(0, at_done_with(&cb[0], 4));
 	close(p[0]);
 	close(p[1]);

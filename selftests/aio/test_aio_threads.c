@@ -185,12 +185,12 @@ TEST(thousand_pending_reads)
 		}
 	}
 	ASSERT_EQ(0, refused);
-	at_sleep_ms(20);
+	vt_sleep_ms(20);
 	for (i = 0; i < PIPES; i++)
 		for (j = 0; j < PER_PIPE; j++)
 			ASSERT_EQ(EINPROGRESS, aio_error(&cb[i][j]));
 	for (i = 0; i < PIPES; i++)
-		ASSERT_EQ(0, at_write_full(p[i][1], data, sizeof(data)));
+		ASSERT_EQ(0, vt_write_full(p[i][1], data, sizeof(data)));
 	for (i = 0; i < PIPES; i++) {
 		ASSERT_EQ(0, at_wait_array(cb[i], PER_PIPE, AT_WAIT_MS));
 		for (j = 0; j < PER_PIPE; j++) {
@@ -213,21 +213,6 @@ struct orphans {
 	unsigned char	*cold;
 	struct aiocb	rd, wr, cold_rd, fs;
 };
-
-/* Fill the pipe's buffer, so that the next write blocks. */
-static int fill_pipe(int fd)
-{
-	static char junk[4096];
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK))
-		return -1;
-	while (write(fd, junk, sizeof(junk)) > 0)
-		;
-	while (write(fd, junk, 1) > 0)
-		;
-	return fcntl(fd, F_SETFL, flags);
-}
 
 /* Submit, then end the thread at once. */
 static void *submit_and_exit(void *arg)
@@ -276,20 +261,20 @@ TEST(submitter_exits_first)
 		posix_fadvise(o.fd, 0, 0, POSIX_FADV_DONTNEED);
 		ASSERT_EQ(0, at_pipe(o.in));
 		ASSERT_EQ(0, at_pipe(o.out));
-		ASSERT_EQ(0, fill_pipe(o.out[1]));
+		ASSERT_EQ(0, at_fill_pipe(o.out[1]));
 		ASSERT_EQ(0, pthread_create(&t, NULL, submit_and_exit, &o));
 		ASSERT_EQ(0, pthread_join(t, &failed));
 		ASSERT_EQ(NULL, failed);
-		at_sleep_ms(200);
+		vt_sleep_ms(200);
 		EXPECT_EQ(EINPROGRESS, aio_error(&o.rd));
 		EXPECT_EQ(EINPROGRESS, aio_error(&o.wr));
-		ASSERT_EQ(0, at_write_full(o.in[1], "late", 4));
+		ASSERT_EQ(0, vt_write_full(o.in[1], "late", 4));
 		/* Drain the full pipe until the write is through. */
 		fcntl(o.out[0], F_SETFL, O_NONBLOCK);
-		end = at_now_ms() + AT_WAIT_MS;
-		while (aio_error(&o.wr) == EINPROGRESS && at_now_ms() < end)
+		end = vt_now_ms() + AT_WAIT_MS;
+		while (aio_error(&o.wr) == EINPROGRESS && vt_now_ms() < end)
 			if (read(o.out[0], drain, sizeof(drain)) <= 0)
-				at_sleep_ms(1);
+				vt_sleep_ms(1);
 		EXPECT_EQ(0, at_done_with(&o.rd, 4)) {
 			TH_LOG("round %d: the pipe read", round);
 		}
@@ -344,7 +329,7 @@ TEST(reaped_by_another_thread)
 	static struct submitter s[REAP_SUBMITTERS];
 	pthread_t t[REAP_SUBMITTERS];
 	int fd = at_tmpfile(0), i, j;
-	double end = at_now_ms() + 10000;
+	double end = vt_now_ms() + 10000;
 
 	ASSERT_LE(0, fd);
 	for (i = 0; i < REAP_SUBMITTERS; i++) {
@@ -356,10 +341,10 @@ TEST(reaped_by_another_thread)
 	for (j = 0; j < REAP_EACH; j++)
 		for (i = 0; i < REAP_SUBMITTERS; i++) {
 			while (__atomic_load_n(&s[i].submitted, __ATOMIC_ACQUIRE) <= j) {
-				ASSERT_LT(at_now_ms(), end) {
+				ASSERT_LT(vt_now_ms(), end) {
 					TH_LOG("submitter %d stalled at %d", i, j);
 				}
-				at_sleep_ms(0.1);
+				vt_sleep_ms(0.1);
 			}
 			EXPECT_EQ(0, at_done_with(&s[i].cb[j], SMALL));
 		}

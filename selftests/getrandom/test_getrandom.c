@@ -126,40 +126,6 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int read_full(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-
-	while (len) {
-		ssize_t n = read(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* --- where a function lives ---------------------------------------------- */
 
 static int maps_have_image(void)
@@ -601,16 +567,16 @@ static void fork_round_child(int fd, int grandchild)
 		pid = fork();
 		if (pid == 0) {
 			proc_report_fill(&res.grandchild);
-			_exit(write_full(gfd[1], &res.grandchild,
+			_exit(vt_write_full(gfd[1], &res.grandchild,
 					 sizeof(res.grandchild)) ? 3 : 0);
 		}
 		close(gfd[1]);
-		if (pid < 0 || read_full(gfd[0], &res.grandchild,
+		if (pid < 0 || vt_read_full(gfd[0], &res.grandchild,
 					 sizeof(res.grandchild)))
 			_exit(4);
 		waitpid(pid, NULL, 0);
 	}
-	_exit(write_full(fd, &res, sizeof(res)) ? 5 : 0);
+	_exit(vt_write_full(fd, &res, sizeof(res)) ? 5 : 0);
 }
 
 /*
@@ -633,7 +599,7 @@ static int fork_round(unsigned char mine[64], struct fork_result *res,
 	}
 	close(fd[1]);
 	r = getrandom(mine, 64, 0) == 64 ? 0 : -1;
-	if (pid < 0 || read_full(fd[0], res, sizeof(*res)))
+	if (pid < 0 || vt_read_full(fd[0], res, sizeof(*res)))
 		r = -1;
 	close(fd[0]);
 	if (pid > 0 && (waitpid(pid, &status, 0) != pid ||
@@ -811,15 +777,15 @@ static int getrandom_in_child(void *buf, size_t len, struct child_calls *c)
 	pid = fork();
 	if (pid == 0) {
 		c->raw = call_raw(buf, len, 0);
-		if (write_full(fd[1], &c->raw, sizeof(c->raw)))
+		if (vt_write_full(fd[1], &c->raw, sizeof(c->raw)))
 			_exit(1);
 		c->lib = call_lib(buf, len, 0);
-		_exit(write_full(fd[1], &c->lib, sizeof(c->lib)) ? 1 : 0);
+		_exit(vt_write_full(fd[1], &c->lib, sizeof(c->lib)) ? 1 : 0);
 	}
 	close(fd[1]);
 	c->raw.ret = c->lib.ret = -2;
-	if (pid > 0 && !read_full(fd[0], &c->raw, sizeof(c->raw)))
-		read_full(fd[0], &c->lib, sizeof(c->lib));
+	if (pid > 0 && !vt_read_full(fd[0], &c->raw, sizeof(c->raw)))
+		vt_read_full(fd[0], &c->lib, sizeof(c->lib));
 	close(fd[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;

@@ -26,6 +26,10 @@
  * address), vt_bound_owner() (where the binder bound a libc name: "image",
  * "binder", "glibc", a path, or "(no binder)", "(not bound)").
  *
+ * Time and children: vt_now_ms(), vt_sleep_ms(), vt_run_child() and
+ * vt_wait_child() (bounded: a child that overstays is killed),
+ * vt_child_what().
+ *
  * Allocation failures abort(): these are tests.
  */
 #ifndef _VLIBC_SELFTEST_H
@@ -45,6 +49,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VT_TIMEOUT	20	/* seconds a spawned program may run */
@@ -86,6 +91,41 @@ char *vt_strf(const char *fmt, ...)
 		abort();
 	va_end(ap);
 	return s;
+}
+
+/* Read or write exactly @len bytes (retrying short transfers): 0 or -1. */
+static inline int vt_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static inline int vt_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 /* Read all of @fd from offset 0 into a NUL-terminated buffer. */
@@ -338,6 +378,86 @@ static inline const char *vt_bound_owner(const char *name, char *path, size_t si
 	if (!strncmp(base, "libc.so", 7) || !strncmp(base, "libc-", 5))
 		return "glibc";
 	return path;
+}
+
+/* --- time and child processes ----------------------------------------- */
+
+static inline double vt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline void vt_sleep_ms(double ms)
+{
+	struct timespec ts;
+
+	if (ms < 0)
+		ms = 0;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - ts.tv_sec * 1000.0) * 1e6);
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+#define VT_CHILD_TIMEOUT	(-1)
+
+/*
+ * Wait for child @pid: its exit status (128 + N when killed by signal N),
+ * or VT_CHILD_TIMEOUT when it was still running after @ms (it is killed
+ * then).  -2 if waiting failed.
+ */
+static inline int vt_wait_child(pid_t pid, double ms)
+{
+	double end = vt_now_ms() + ms;
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -2;
+		if (vt_now_ms() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return VT_CHILD_TIMEOUT;
+		}
+		vt_sleep_ms(1);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run @fn(@arg) in a child process and wait for it as vt_wait_child(). */
+static inline int vt_run_child(int (*fn)(void *arg), void *arg, double ms)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -2;
+	if (pid == 0)
+		_exit(fn(arg));
+	return vt_wait_child(pid, ms);
+}
+
+/* A vt_wait_child()/vt_run_child() status in words, in @buf. */
+static inline const char *vt_child_what(int status, char *buf, size_t size)
+{
+	if (status == VT_CHILD_TIMEOUT)
+		snprintf(buf, size, "timed out (killed)");
+	else if (status == -2)
+		snprintf(buf, size, "fork or wait failed");
+	else if (status > 128)
+		snprintf(buf, size, "killed by signal %d (%s)", status - 128,
+			 strsignal(status - 128));
+	else
+		snprintf(buf, size, "exit status %d", status);
+	return buf;
 }
 
 /* --- running under the binder ------------------------------------------- */

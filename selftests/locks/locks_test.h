@@ -17,7 +17,7 @@
  *
  * Every wait is bounded: lt_join() gives up on a thread after a deadline
  * (the case fails, the harness ends the stuck threads with the case's
- * process), lt_run_child() kills a child that overstays.  Threads never
+ * process), vt_run_child() kills a child that overstays.  Threads never
  * use ASSERT_*: they count what went wrong in memory the case checks.
  */
 #ifndef _LOCKS_SELFTEST_H
@@ -46,26 +46,6 @@
 
 /* --- time --------------------------------------------------------------- */
 
-static inline double lt_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static inline void lt_sleep_ms(double ms)
-{
-	struct timespec ts;
-
-	if (ms < 0)
-		ms = 0;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)((ms - ts.tv_sec * 1000.0) * 1e6);
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* The absolute time @ms from now on @clock (negative: in the past). */
 static inline struct timespec lt_abs(clockid_t clock, double ms)
 {
@@ -87,12 +67,12 @@ static inline struct timespec lt_abs(clockid_t clock, double ms)
 /* Poll *@flag (set by another thread or process) for up to @ms. */
 static inline int lt_poll(volatile int *flag, int want, double ms)
 {
-	double end = lt_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 
 	while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) < want) {
-		if (lt_now_ms() > end)
+		if (vt_now_ms() > end)
 			return -1;
-		lt_sleep_ms(0.2);
+		vt_sleep_ms(0.2);
 	}
 	return 0;
 }
@@ -128,12 +108,12 @@ static inline char lt_thread_state(pid_t tid)
 /* Wait up to @ms for thread @tid to be asleep ('S'): 0, or -1. */
 static inline int lt_wait_asleep(pid_t tid, double ms)
 {
-	double end = lt_now_ms() + ms;
+	double end = vt_now_ms() + ms;
 
 	while (lt_thread_state(tid) != 'S') {
-		if (lt_now_ms() > end)
+		if (vt_now_ms() > end)
 			return -1;
-		lt_sleep_ms(1);
+		vt_sleep_ms(1);
 	}
 	return 0;
 }
@@ -148,61 +128,6 @@ static inline int lt_join(pthread_t t, void **ret, double ms)
 	return pthread_timedjoin_np(t, ret, &end);
 }
 
-#define LT_CHILD_TIMEOUT	(-1)
-
-/*
- * Run @fn(@arg) in a child process: its exit status (128 + N when killed
- * by signal N), or LT_CHILD_TIMEOUT when it was still running after @ms
- * (it is killed then).  -2 if fork failed.
- */
-static inline int lt_wait_child(pid_t pid, double ms)
-{
-	double end = lt_now_ms() + ms;
-	int status;
-	pid_t r;
-
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -2;
-		if (lt_now_ms() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return LT_CHILD_TIMEOUT;
-		}
-		lt_sleep_ms(1);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static inline int lt_run_child(int (*fn)(void *arg), void *arg, double ms)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -2;
-	if (pid == 0)
-		_exit(fn(arg));
-	return lt_wait_child(pid, ms);
-}
-
-static inline const char *lt_child_what(int status, char *buf, size_t size)
-{
-	if (status == LT_CHILD_TIMEOUT)
-		snprintf(buf, size, "timed out (killed)");
-	else if (status == -2)
-		snprintf(buf, size, "fork or wait failed");
-	else if (status > 128)
-		snprintf(buf, size, "killed by signal %d (%s)", status - 128,
-			 strsignal(status - 128));
-	else
-		snprintf(buf, size, "exit status %d", status);
-	return buf;
-}
 
 /* @size bytes of zeroed MAP_SHARED memory (survives fork shared), or NULL. */
 static inline void *lt_shared(size_t size)

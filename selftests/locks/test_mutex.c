@@ -53,7 +53,7 @@ static void *call_thread(void *arg)
 	double t0;
 
 	c->tid = lt_gettid();
-	t0 = lt_now_ms();
+	t0 = vt_now_ms();
 	switch (c->op) {
 	case OP_LOCK:
 		c->ret = pthread_mutex_lock(c->m);
@@ -74,14 +74,14 @@ static void *call_thread(void *arg)
 		c->ret = pthread_mutex_lock(c->m);
 		__atomic_store_n(&c->locked, 1, __ATOMIC_RELEASE);
 		if (c->hold_ms > 0)
-			lt_sleep_ms(c->hold_ms);
+			vt_sleep_ms(c->hold_ms);
 		else
 			lt_poll(&c->release, 1, LT_WAIT_MS);
 		if (!c->ret && !c->keep)
 			c->ret = pthread_mutex_unlock(c->m);
 		break;
 	}
-	c->ms = lt_now_ms() - t0;
+	c->ms = vt_now_ms() - t0;
 	return NULL;
 }
 
@@ -586,7 +586,7 @@ TEST(robust_waiter_woken_by_death)
 	ASSERT_EQ(0, lt_poll(&holder.locked, 1, LT_WAIT_MS));
 	ASSERT_EQ(0, holder.ret);
 	ASSERT_EQ(0, pthread_create(&t, NULL, robust_waiter, &w));
-	lt_sleep_ms(50);
+	vt_sleep_ms(50);
 	tid = m.__data.__lock & 0x3fffffff;
 	EXPECT_EQ(holder.tid, tid) TH_LOG("robust lock word: the owner's tid");
 	__atomic_store_n(&holder.release, 1, __ATOMIC_RELEASE);
@@ -806,15 +806,15 @@ TEST(pshared_across_fork)
 			_exit(child_blocks_then_locks(s));
 		/* The child blocks while the parent holds it. */
 		EXPECT_EQ(0, lt_poll(&s->child_waiting, 1, LT_WAIT_MS));
-		lt_sleep_ms(100);
+		vt_sleep_ms(100);
 		EXPECT_EQ(EBUSY, s->child_trylock) TH_LOG("%s", lt_type_name(types[i]));
 		EXPECT_EQ(0, __atomic_load_n(&s->child_locked, __ATOMIC_ACQUIRE))
 			TH_LOG("%s: the child got a held mutex", lt_type_name(types[i]));
 		EXPECT_EQ(0, pthread_mutex_unlock(&s->m));
 		/* Then gets it once the parent lets go. */
-		status = lt_wait_child(pid, LT_WAIT_MS);
+		status = vt_wait_child(pid, LT_WAIT_MS);
 		EXPECT_EQ(0, status) TH_LOG("%s: child %s", lt_type_name(types[i]),
-					    lt_child_what(status, how, sizeof(how)));
+					    vt_child_what(status, how, sizeof(how)));
 		EXPECT_EQ(1, s->child_locked);
 		EXPECT_EQ(0, pthread_mutex_trylock(&s->m));
 		EXPECT_EQ(0, pthread_mutex_unlock(&s->m));
@@ -857,9 +857,9 @@ TEST(pshared_contended)
 	if (pid == 0)
 		_exit(child_adds(s));
 	bad = add_shared(s, 200000);
-	status = lt_wait_child(pid, 20000);
+	status = vt_wait_child(pid, 20000);
 	EXPECT_EQ(0, bad);
-	EXPECT_EQ(0, status) TH_LOG("child %s", lt_child_what(status, how, sizeof(how)));
+	EXPECT_EQ(0, status) TH_LOG("child %s", vt_child_what(status, how, sizeof(how)));
 	EXPECT_EQ(400000, s->counter);
 	munmap(s, sizeof(*s));
 }
@@ -899,9 +899,9 @@ TEST(fork_while_other_thread_holds)
 
 	ASSERT_EQ(0, start_holder(&holder, &t, &held_elsewhere));
 	for (i = 0; i < 5; i++) {
-		status = lt_run_child(child_fresh_lock, NULL, LT_WAIT_MS);
+		status = vt_run_child(child_fresh_lock, NULL, LT_WAIT_MS);
 		EXPECT_EQ(0, status) TH_LOG("child %d: %s", i,
-					    lt_child_what(status, how, sizeof(how)));
+					    vt_child_what(status, how, sizeof(how)));
 	}
 	EXPECT_EQ(0, stop_holder(&holder, t));
 	EXPECT_EQ(0, pthread_mutex_lock(&held_elsewhere));
@@ -939,9 +939,9 @@ TEST(fork_while_this_thread_holds)
 	ASSERT_EQ(0, pthread_mutex_lock(&held_here_rec));
 	ASSERT_EQ(0, pthread_mutex_lock(&held_here_rec));
 	for (i = 0; i < 5; i++) {
-		status = lt_run_child(child_unlocks, NULL, LT_WAIT_MS);
+		status = vt_run_child(child_unlocks, NULL, LT_WAIT_MS);
 		EXPECT_EQ(0, status) TH_LOG("child %d: %s", i,
-					    lt_child_what(status, how, sizeof(how)));
+					    vt_child_what(status, how, sizeof(how)));
 	}
 	/* The parent's copy is untouched. */
 	EXPECT_EQ(EBUSY, other_thread(&held_here, OP_TRYLOCK));
@@ -986,8 +986,8 @@ TEST(mutexes_after__Fork)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(child_after__fork());
-	status = lt_wait_child(pid, LT_WAIT_MS);
-	EXPECT_EQ(0, status) TH_LOG("child: %s", lt_child_what(status, how, sizeof(how)));
+	status = vt_wait_child(pid, LT_WAIT_MS);
+	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 }
 
 LOCKS_TEST_MAIN

@@ -252,7 +252,7 @@ static void *signal_later(void *arg)
 {
 	struct signaller *s = arg;
 
-	lt_sleep_ms(30);
+	vt_sleep_ms(30);
 	s->ret = pthread_mutex_lock(s->m);
 	*s->flag = 1;
 	pthread_cond_signal(s->c);
@@ -318,9 +318,9 @@ TEST(cond_wait_errorcheck_not_held)
 	double t0;
 
 	ASSERT_EQ(0, lt_mutex_init(&m, PTHREAD_MUTEX_ERRORCHECK, 0, 0, 0));
-	t0 = lt_now_ms();
+	t0 = vt_now_ms();
 	EXPECT_EQ(EPERM, pthread_cond_timedwait(&c, &m, &ts)) TH_LOG("not locked");
-	EXPECT_GT(1000, lt_now_ms() - t0);
+	EXPECT_GT(1000, vt_now_ms() - t0);
 	EXPECT_EQ(0, pthread_mutex_trylock(&m));
 	EXPECT_EQ(0, pthread_mutex_unlock(&m));
 }
@@ -386,7 +386,7 @@ TEST(timedwait_under_contention)
 				h[k].c = &never;
 			ASSERT_EQ(0, pthread_create(&t[k], NULL, hammer_thread, &h[k]));
 		}
-		lt_sleep_ms(300);
+		vt_sleep_ms(300);
 		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 		for (k = 0; k < 6; k++) {
 			ASSERT_EQ(0, lt_join(t[k], NULL, 10000))

@@ -110,7 +110,7 @@ static void run(struct __test_metadata *_metadata, int type, int n,
 	pthread_t t[MAX_THREADS];
 	struct shared s = { .type = type };
 	long errors = 0, busy = 0;
-	double t0 = lt_now_ms();
+	double t0 = vt_now_ms();
 	int i, started = 0, last = 0;
 
 	ASSERT_EQ(0, lt_mutex_init(&s.m, type, 0, 0, 0));
@@ -142,7 +142,7 @@ static void run(struct __test_metadata *_metadata, int type, int n,
 	EXPECT_EQ(0, pthread_mutex_destroy(&s.m));
 	pthread_barrier_destroy(&s.start);
 	fprintf(stderr, "# %s, %d threads: %.0f ms (%ld trylock EBUSY)\n",
-		lt_type_name(type), n, lt_now_ms() - t0, busy);
+		lt_type_name(type), n, vt_now_ms() - t0, busy);
 }
 
 static const enum how only_lock[] = { BY_LOCK };

@@ -195,12 +195,12 @@ TEST_F_TIMEOUT(python, test_threading, PY_TEST_SECONDS + 30)
 			 "test_threading", "test_thread", NULL };
 	char **env = py_env(extra);
 	struct vt_spawn sp = { .argv = argv, .envp = env, .timeout = PY_TEST_SECONDS };
-	double t0 = lt_now_ms();
+	double t0 = vt_now_ms();
 	struct vt_result r;
 
 	vt_spawn_run(&sp, &r);
 	fprintf(stderr, "# %s -m test test_threading test_thread under vlibc-run: status %d, %.1f s\n",
-		self->python, r.status, (lt_now_ms() - t0) / 1000);
+		self->python, r.status, (vt_now_ms() - t0) / 1000);
 	if (r.status) {
 		show_tail("stdout", r.out, 6000);
 		show_tail("stderr", r.err, 3000);

@@ -39,7 +39,7 @@ static void *sem_thread(void *arg)
 	double t0;
 
 	__atomic_store_n(&c->tid, lt_gettid(), __ATOMIC_RELEASE);
-	t0 = lt_now_ms();
+	t0 = vt_now_ms();
 	errno = 0;
 	switch (c->op) {
 	case 0:
@@ -53,7 +53,7 @@ static void *sem_thread(void *arg)
 		break;
 	}
 	c->err = c->ret ? errno : 0;
-	c->ms = lt_now_ms() - t0;
+	c->ms = vt_now_ms() - t0;
 	return NULL;
 }
 
@@ -198,7 +198,7 @@ TEST(timedwait)
 
 static void *post_later(void *arg)
 {
-	lt_sleep_ms(50);
+	vt_sleep_ms(50);
 	sem_post(arg);
 	return NULL;
 }
@@ -307,7 +307,7 @@ TEST(eintr)
 		ASSERT_EQ(0, lt_wait_asleep(c.tid, 3000))
 			TH_LOG("op %d: the waiter is not asleep (state %c)", op,
 			       lt_thread_state(c.tid) ?: '-');
-		lt_sleep_ms(10);
+		vt_sleep_ms(10);
 		ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
 		ASSERT_EQ(0, lt_join(t, NULL, LT_WAIT_MS))
 			TH_LOG("op %d: the signal did not end the wait", op);
@@ -372,9 +372,9 @@ TEST(pshared_fork_pingpong)
 			break;
 		got++;
 	}
-	status = lt_wait_child(pid, LT_WAIT_MS);
+	status = vt_wait_child(pid, LT_WAIT_MS);
 	EXPECT_EQ(PINGS, got) TH_LOG("round %d: %s", got, strerror(errno));
-	EXPECT_EQ(0, status) TH_LOG("child %s", lt_child_what(status, how, sizeof(how)));
+	EXPECT_EQ(0, status) TH_LOG("child %s", vt_child_what(status, how, sizeof(how)));
 	EXPECT_EQ(0, value(&p->ping));
 	EXPECT_EQ(0, value(&p->pong));
 	munmap(p, sizeof(*p));
@@ -385,7 +385,7 @@ static int child_posts(void *arg)
 	sem_t *s = arg;
 	int i;
 
-	lt_sleep_ms(50);	/* the parent is asleep by now */
+	vt_sleep_ms(50);	/* the parent is asleep by now */
 	for (i = 0; i < 1000; i++)
 		if (sem_post(s))
 			return 2;
@@ -415,9 +415,9 @@ TEST(pshared_fork_child_posts)
 			break;
 		got++;
 	}
-	status = lt_wait_child(pid, LT_WAIT_MS);
+	status = vt_wait_child(pid, LT_WAIT_MS);
 	EXPECT_EQ(1000, got) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(0, status) TH_LOG("child %s", lt_child_what(status, how, sizeof(how)));
+	EXPECT_EQ(0, status) TH_LOG("child %s", vt_child_what(status, how, sizeof(how)));
 	EXPECT_EQ(0, value(s));
 	munmap(s, sizeof(*s));
 }

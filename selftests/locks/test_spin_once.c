@@ -177,9 +177,9 @@ TEST(spin_pshared_fork)
 	if (pid == 0)
 		_exit(child_spin_add(s));
 	bad = spin_add(s, 100000);
-	status = lt_wait_child(pid, 20000);
+	status = vt_wait_child(pid, 20000);
 	EXPECT_EQ(0, bad);
-	EXPECT_EQ(0, status) TH_LOG("child %s", lt_child_what(status, how, sizeof(how)));
+	EXPECT_EQ(0, status) TH_LOG("child %s", vt_child_what(status, how, sizeof(how)));
 	EXPECT_EQ(200000, s->counter);
 	munmap(s, sizeof(*s));
 }
@@ -191,7 +191,7 @@ static int once_runs, once_done;
 static void once_slow(void)
 {
 	__atomic_add_fetch(&once_runs, 1, __ATOMIC_RELAXED);
-	lt_sleep_ms(20);
+	vt_sleep_ms(20);
 	__atomic_store_n(&once_done, 1, __ATOMIC_RELEASE);
 }
 
@@ -295,7 +295,7 @@ TEST(once_cancelled_is_reusable)
 		ASSERT_EQ(0, lt_poll(&cancel_inside, 1, LT_WAIT_MS));
 		/* A second caller waits for the routine in progress. */
 		ASSERT_EQ(0, pthread_create(&b, NULL, once_caller, &o));
-		lt_sleep_ms(30);
+		vt_sleep_ms(30);
 		ASSERT_EQ(0, pthread_cancel(a));
 		__atomic_store_n(&cancel_requested, 1, __ATOMIC_RELEASE);
 		ASSERT_EQ(0, lt_join(a, &ret, LT_WAIT_MS)) TH_LOG("mode %d", cancel_mode);
@@ -378,10 +378,10 @@ TEST(once_fork_in_progress)
 	once_parent = getpid();
 	ASSERT_EQ(0, pthread_create(&a, NULL, once_forky_caller, NULL));
 	ASSERT_EQ(0, lt_poll(&fork_inside, 1, LT_WAIT_MS));
-	status = lt_run_child(child_once, NULL, 5000);
+	status = vt_run_child(child_once, NULL, 5000);
 	EXPECT_EQ(0, status) TH_LOG("child %s (3: the routine did not run, "
 				    "timed out: it waited for the parent's thread)",
-				    lt_child_what(status, how, sizeof(how)));
+				    vt_child_what(status, how, sizeof(how)));
 	__atomic_store_n(&fork_release, 1, __ATOMIC_RELEASE);
 	ASSERT_EQ(0, lt_join(a, &ret, LT_WAIT_MS));
 	EXPECT_EQ(NULL, ret);
