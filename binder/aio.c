@@ -22,6 +22,7 @@
 #include "binder.h"
 #include "slot.h"
 #include "sys.h"
+#include <vlibc/aio-cancel.h>
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define AIO_NOWAIT_READ	1	/* VLIBC_AIO_NOWAIT_READ of the image */
@@ -32,7 +33,9 @@ static struct {
 	long	(*fsync)(int, struct aiocb *);
 	int	(*error)(const struct aiocb *);
 	long	(*ret)(struct aiocb *, long *);
-	long	(*suspend)(const struct aiocb *const[], int, const struct timespec *);
+	long	(*suspend)(const struct aiocb *const[], int, const struct timespec *,
+			   struct vlibc_aio_cancel_point *);
+	void	(*wait_cancelled)(struct vlibc_aio_cancel_point *);
 	long	(*cancel)(int, struct aiocb *);
 	long	(*listio)(int, struct aiocb *const[], int, struct sigevent *);
 	long	(*attach)(long (*)(void (*)(unsigned long), unsigned long, void *),
@@ -58,6 +61,7 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 	      AIO_ENTRY(error, "__vlibc_aio_error") &&
 	      AIO_ENTRY(ret, "__vlibc_aio_return") &&
 	      AIO_ENTRY(suspend, "__vlibc_aio_suspend") &&
+	      AIO_ENTRY(wait_cancelled, "__vlibc_aio_wait_cancelled") &&
 	      AIO_ENTRY(cancel, "__vlibc_aio_cancel") &&
 	      AIO_ENTRY(listio, "__vlibc_lio_listio") &&
 	      AIO_ENTRY(attach, "__vlibc_aio_attach") &&
@@ -244,18 +248,41 @@ static ssize_t aio_return_veneer(struct aiocb *cb)
 	return r < 0 ? set_errno(r) : v;
 }
 
+/* Glibc's switch between deferred and asynchronous cancellation. */
+static int cancel_async(int on)
+{
+	int old;
+
+	pthread_setcanceltype(on ? PTHREAD_CANCEL_ASYNCHRONOUS :
+			      PTHREAD_CANCEL_DEFERRED, &old);
+	return old == PTHREAD_CANCEL_ASYNCHRONOUS;
+}
+
+static void suspend_cancelled(void *cp)
+{
+	depth--;
+	aio.wait_cancelled(cp);
+}
+
 /*
- * aio_suspend() is a cancellation point.  pthread_cancel() signals the
- * thread, which ends the wait in io_uring_enter() with EINTR (a wait on
- * the futex restarts, see Documentation/userspace-api/vlibc.rst).
+ * aio_suspend() is a cancellation point.  glibc 2.36's pthread_cancel()
+ * signals only a thread with asynchronous cancellation on, so the image
+ * switches it on across its blocking system call only (with no lock
+ * held), as glibc's own cancellation points do; a cancellation there
+ * runs the cleanup pushed here, which undoes the waiter's registration
+ * (see the comment at the top of binder/locks.c on cancellations that
+ * strike inside the image).
  */
 static int aio_suspend_veneer(const struct aiocb *const list[], int n,
 			      const struct timespec *timeout)
 {
+	struct vlibc_aio_cancel_point cp = { cancel_async, AIO_BLOCKED_NONE };
 	long r;
 
 	pthread_testcancel();
-	r = IMAGE_CALL(aio.suspend(list, n, timeout));
+	pthread_cleanup_push(suspend_cancelled, &cp);
+	r = IMAGE_CALL(aio.suspend(list, n, timeout, &cp));
+	pthread_cleanup_pop(0);
 	if (r == -EINTR)
 		pthread_testcancel();
 	return set_errno(r);

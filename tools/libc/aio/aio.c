@@ -12,46 +12,27 @@
 #define O_DSYNC_		010000
 #define O_SYNC_			04010000
 #define RWF_NOWAIT_		0x00000008
-#define F_GETFL_		3
-#define O_ACCMODE_		3
-#define O_WRONLY_		1
-#define O_DIRECT_		040000
 
 /*
  * The page-cache fast path: a read the page cache can answer whole is
  * done here, with one preadv2(RWF_NOWAIT), and never touches the ring.
  * Anything else (EAGAIN: not cached; a short count; an error) goes to
  * the ring as usual, which gives the error or the rest its normal way.
+ * Only up to AIO_INLINE_MAX bytes: a larger copy would keep the caller
+ * longer than a worker takes to start it.  Only for a descriptor without
+ * O_DIRECT: there RWF_NOWAIT would not fail fast but wait for the device,
+ * and the request would stop being asynchronous.
  */
-/*
- * Only for a descriptor without O_DIRECT: there RWF_NOWAIT would not fail
- * fast but wait for the device, and the request would stop being
- * asynchronous.  The answer of fcntl() is kept in the aiocb (callers such
- * as fio reuse theirs for the same descriptor) and asked again whenever
- * aio_fildes changes.
- */
-static int fd_buffered_readable(struct vlibc_aiocb *cb)
-{
-	uint32_t key = (uint32_t)cb->fildes << 2 | 2;
-	long fl;
-
-	if (cb->fildes < 0 || cb->fildes >= (1 << 29))
-		return 0;
-	if ((cb->fd_cache & ~1U) == key)
-		return !(cb->fd_cache & 1);
-	fl = vlibc_syscall2(__NR_fcntl, cb->fildes, F_GETFL_);
-	if (fl < 0 || (fl & O_ACCMODE_) == O_WRONLY_)
-		return 0;
-	cb->fd_cache = key | !!(fl & O_DIRECT_);
-	return !(fl & O_DIRECT_);
-}
-
 static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct { void *base; size_t len; } iov = { cb->buf, cb->nbytes };
+	int fl;
 	long r;
 
-	if (!cb->nbytes || cb->nbytes > 0x7ffff000UL || !fd_buffered_readable(cb))
+	if (!cb->nbytes || cb->nbytes > AIO_INLINE_MAX)
+		return 0;
+	fl = aio_fd_flags(cb, 0);
+	if (fl < 0 || (fl & (AIO_FD_DIRECT | AIO_FD_WRONLY)))
 		return 0;
 	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
 			   cb->offset, 0, RWF_NOWAIT_);
@@ -165,8 +146,10 @@ static int suspend_done(void *ctx)
 	return !active;
 }
 
+/* @cp: the binder's cancellation point record, or NULL (not one). */
 VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
-				     int n, const struct vlibc_timespec *timeout)
+				     int n, const struct vlibc_timespec *timeout,
+				     struct vlibc_aio_cancel_point *cp)
 {
 	struct suspend_list s = { list, n };
 
@@ -176,7 +159,7 @@ VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
 		return -EINVAL;
 	if (suspend_done(&s))
 		return 0;
-	return aio_wait(aio_state(), suspend_done, &s, timeout, WAITER_CALLER);
+	return aio_wait(aio_state(), suspend_done, &s, timeout, WAITER_CALLER, cp);
 }
 
 VLIBC_ENTRY void __vlibc_aio_init(const void *init)

@@ -70,7 +70,7 @@ static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	struct cancel_wait w = { token, cb };
 
 	/* Not interruptible: the token lives on this stack until answered. */
-	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER))
+	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER, 0))
 		;
 	if (token->res == -EALREADY && aio_in_progress(cb))
 		return AIO_NOTCANCELED_;
@@ -98,11 +98,13 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	}
 	state = cb->state;
 	if (state == AIO_REQ_QUEUED || state == AIO_REQ_HELD) {
+		/* A write that goes on ends with what it wrote: not canceled. */
+		r = cb->return_value > 0 ? AIO_ALLDONE_ : AIO_CANCELED_;
 		unlink_waiting(a, cb);
 		vlibc_unlock(&a->list_lock);
 		vlibc_unlock(&a->sq_lock);
 		aio_complete(a, cb, -ECANCELED, 1);
-		return AIO_CANCELED_;
+		return r;
 	}
 	r = aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
 	vlibc_unlock(&a->list_lock);

@@ -91,10 +91,16 @@ static void active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		   int listed, struct note *n)
 {
+	/* Bytes a write that went on had done before (see write_goes_on()). */
+	long before = listed ? cb->return_value : 0;
+
 	n->ev = cb->sigevent;
 	n->group = cb->group;
 	if (res == -EINTR && cb->canceling == AIO_CANCEL_USER)
 		res = -ECANCELED;
+	/* Stopped part way, as write(2): what was written, not the error. */
+	if (before > 0)
+		res = res < 0 ? before : before + res;
 	if (listed) {
 		vlibc_lock(&a->list_lock);
 		active_remove(a, cb);
@@ -146,6 +152,29 @@ void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		aio_release_held(a);
 }
 
+/*
+ * io_uring writes to a pipe or socket what fits without waiting and ends
+ * the request with that count, where write(2) on a blocking descriptor
+ * goes on until all is written (glibc's AIO thread calls write(2)).  Keep
+ * the count in cb->return_value and submit the rest; a read ends short
+ * as read(2) does.  Returns 1 when it took @cb.
+ */
+static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			 int res)
+{
+	long done = cb->return_value + res;
+
+	if ((cb->op & ~AIO_OP_STREAM) != AIO_OP_WRITE || res <= 0 ||
+	    (unsigned long)done >= aio_rw_count(cb) ||
+	    !aio_fd_writes_all(cb->fildes))
+		return 0;
+	cb->return_value = done;
+	if (aio_requeue(a, cb) || aio_handoff_taken(a, cb, -ECANCELED))
+		return 1;
+	cb->return_value = done - res;	/* a cancel came: finish() adds @res */
+	return 0;
+}
+
 /* Take up to NOTES_PER_BATCH completions off the ring; returns how many. */
 static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_notes,
 		      int *kicks)
@@ -179,16 +208,12 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE) {
 			/* glibc reads and writes a socket without an offset. */
 			cb->op |= AIO_OP_STREAM;
-			if (cb->canceling == AIO_CANCEL_USER) {
-				res = -ECANCELED;
-			} else if (cb->canceling == AIO_CANCEL_HANDOFF) {
-				res = -ECANCELED;	/* hand it off as is */
-			} else {
-				aio_requeue(a, cb);
+			if (aio_requeue(a, cb))
 				continue;
-			}
+			/* A cancel came: end it, or hand it off as is. */
+			res = -ECANCELED;
 		}
-		if (aio_handoff_taken(a, cb, res))
+		if (write_goes_on(a, cb, res) || aio_handoff_taken(a, cb, res))
 			continue;
 		finish(a, cb, res, 1, &notes[(*n_notes)++]);
 	}

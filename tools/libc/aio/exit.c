@@ -74,7 +74,7 @@ static int hand_off(struct vlibc_aio_state *a, const struct vlibc_aio_ref *ref,
 	vlibc_unlock(&a->sq_lock);
 	if (r)
 		return r;
-	while (aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER))
+	while (aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER, 0))
 		;
 	/* Wake the service thread, wherever it waits. */
 	aio_ring_kick(a);
@@ -125,7 +125,7 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 		a->n_inflight++;
 		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
 		vlibc_unlock(&a->list_lock);
-		while ((r = aio_ring_push(a, cb, (unsigned long)cb, 0)) == -EBUSY)
+		while ((r = aio_push(a, cb)) == -EBUSY)
 			;
 		if (r == -EBADF) {
 			/* The application closed the ring: nothing can run them. */
@@ -156,7 +156,7 @@ VLIBC_ENTRY long __vlibc_aio_service(void)
 	if (aio_ring_get(a))
 		return -EAGAIN;
 	for (;;) {
-		aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE);
+		aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE, 0);
 		submit_handoffs(a);
 	}
 }

@@ -126,7 +126,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	}
 	if (mode == LIO_NOWAIT_)
 		return err;
-	while (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER) == -EINTR)
+	while (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
 		;
 	if (err)
 		return -EIO;

@@ -168,6 +168,8 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
 						       (uint32_t)cb->nbytes;
 		/* A socket has no offset: -1 reads and writes it as a stream. */
 		sqe->off = cb->op & AIO_OP_STREAM ? -1UL : (uint64_t)cb->offset;
+		if (cb->issue_async)
+			sqe->flags = IOSQE_ASYNC;	/* see AIO_INLINE_MAX */
 		break;
 	case AIO_OP_FSYNC:
 	case AIO_OP_FDATASYNC:

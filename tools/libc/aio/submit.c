@@ -12,6 +12,14 @@
 /* Requests in the kernel at most: each has one CQE, and tokens need room. */
 #define INFLIGHT_MAX		512
 #define F_GETFL_		3
+#define O_ACCMODE_		3
+#define O_WRONLY_		1
+#define O_DIRECT_		040000
+#define O_NONBLOCK_		04000
+#define AT_EMPTY_PATH_		0x1000
+#define S_IFMT_			0170000
+#define S_IFREG_		0100000
+#define S_IFBLK_		0060000
 
 int aio_check_cb(const struct vlibc_aiocb *cb)
 {
@@ -25,6 +33,72 @@ int aio_fd_valid(int fd)
 	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
 
 	return r < 0 ? (int)r : 0;
+}
+
+/*
+ * Would write(2) on @fd block until all is written, where io_uring writes
+ * what fits and ends with a partial count?  On a blocking pipe, socket or
+ * terminal, yes; not on a regular file or block device (the kernel
+ * finishes a partial write there itself, or stops for a reason pwrite(2)
+ * would stop for too), nor with O_NONBLOCK.  When fstat is refused, yes:
+ * going on with a write is what a blocking descriptor does.
+ */
+int aio_fd_writes_all(int fd)
+{
+	struct { unsigned long dev, ino, nlink; unsigned int mode; char rest[116]; } st;
+	long fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+	unsigned int type;
+
+	if (fl < 0 || (fl & O_NONBLOCK_))
+		return 0;
+	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH_))
+		return 1;
+	type = st.mode & S_IFMT_;
+	return type != S_IFREG_ && type != S_IFBLK_;
+}
+
+/*
+ * What the family needs of @cb's descriptor: AIO_FD_DIRECT, AIO_FD_WRONLY
+ * (from fcntl()) and, when @want_type, AIO_FD_WRITES_ALL (from fstat, asked
+ * once), or -errno.  The answers are kept in the aiocb (callers such as
+ * fio reuse theirs for the same descriptor) and asked again whenever
+ * aio_fildes changes.
+ */
+int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
+{
+	long fl;
+
+	if (cb->fildes < 0 || cb->fildes >= (1 << (31 - AIO_FD_SHIFT)))
+		return -EBADF;
+	if (cb->fd_cache >> AIO_FD_SHIFT != (uint32_t)cb->fildes ||
+	    !(cb->fd_cache & AIO_FD_KNOWN)) {
+		fl = vlibc_syscall2(__NR_fcntl, cb->fildes, F_GETFL_);
+		if (fl < 0)
+			return (int)fl;
+		cb->fd_cache = (uint32_t)cb->fildes << AIO_FD_SHIFT | AIO_FD_KNOWN |
+			       (fl & O_DIRECT_ ? AIO_FD_DIRECT : 0) |
+			       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0);
+	}
+	if (want_type && !(cb->fd_cache & AIO_FD_TYPED))
+		cb->fd_cache |= AIO_FD_TYPED |
+				(aio_fd_writes_all(cb->fildes) ? AIO_FD_WRITES_ALL : 0);
+	return cb->fd_cache & (AIO_FD_KNOWN - 1);
+}
+
+/*
+ * A large read or write goes to an io-wq worker (see AIO_INLINE_MAX),
+ * unless the descriptor has O_DIRECT: the kernel issues direct I/O inline
+ * without copying, and a worker would only wait for the device.
+ */
+static int issue_async(struct vlibc_aiocb *cb, int op)
+{
+	int fl;
+
+	if ((op != AIO_OP_READ && op != AIO_OP_WRITE) ||
+	    aio_rw_count(cb) <= AIO_INLINE_MAX)
+		return 0;
+	fl = aio_fd_flags(cb, 0);
+	return fl >= 0 && !(fl & AIO_FD_DIRECT);
 }
 
 static void active_add(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
@@ -135,13 +209,45 @@ int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	return r;
 }
 
-/* Put an in-flight request back in the queue, to be submitted again. */
-void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+/*
+ * Put an in-flight request back in the queue, to be submitted again
+ * (without an offset, or for the rest of a write).  Not when a cancel is
+ * on its way to it: the canceller saw it in flight and waits for its end,
+ * so the caller ends it instead.  Returns 1 when requeued.
+ */
+int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
+	int requeued;
+
 	vlibc_lock(&a->list_lock);
-	a->n_inflight--;
-	queue_append(a, cb);
+	requeued = cb->canceling == AIO_CANCEL_NONE;
+	if (requeued) {
+		a->n_inflight--;
+		queue_append(a, cb);
+	}
 	vlibc_unlock(&a->list_lock);
+	return requeued;
+}
+
+/*
+ * Put @cb on the ring, for what is left of it: a write that went on
+ * after a partial count starts where that ended (cb->return_value bytes
+ * in).  The SQE is filled from a copy and carries @cb itself as its
+ * user_data, so the completion and a cancel find @cb.  Under sq_lock.
+ */
+int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	struct vlibc_aiocb rest;
+	long done = cb->return_value;
+
+	if (done <= 0)
+		return aio_ring_push(a, cb, (unsigned long)cb, 0);
+	rest = *cb;
+	rest.buf = (char *)cb->buf + done;
+	rest.nbytes = aio_rw_count(cb) - done;
+	if (!(cb->op & AIO_OP_STREAM))
+		rest.offset += done;
+	return aio_ring_push(a, &rest, (unsigned long)cb, 0);
 }
 
 /*
@@ -195,8 +301,7 @@ void aio_flush(struct vlibc_aio_state *a)
 		cb->owner = vlibc_arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
-		if (aio_ring_push(a, cb, (unsigned long)cb, 0) == -EBADF &&
-		    !ring_lost(a, cb))
+		if (aio_push(a, cb) == -EBADF && !ring_lost(a, cb))
 			break;
 	}
 	vlibc_unlock(&a->sq_lock);
@@ -226,6 +331,23 @@ void aio_release_held(struct vlibc_aio_state *a)
 }
 
 /*
+ * A write that may end part way and go on (aio_fd_writes_all()) needs a
+ * thread to reap its partial completions and submit the rest while the
+ * application does not call in, as glibc's AIO thread writes on alone.
+ */
+static int write_may_go_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   int op)
+{
+	int fl;
+
+	if (op != AIO_OP_WRITE || !a->start_service ||
+	    __atomic_load_n(&a->service_started, __ATOMIC_RELAXED))
+		return 0;
+	fl = aio_fd_flags(cb, 1);
+	return fl >= 0 && (fl & AIO_FD_WRITES_ALL);
+}
+
+/*
  * Start request @cb (its fields checked by the caller).  @group is a
  * lio_listio group index + 1, or 0.
  */
@@ -239,12 +361,14 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->op = op;
 	cb->group = group;
 	cb->canceling = 0;
+	cb->issue_async = issue_async(cb, op);
 	cb->return_value = 0;
 	/* The state first: whoever sees EINPROGRESS must see an active request. */
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
 	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
-	    cb->sigevent.notify == SIGEV_THREAD_ || group)
+	    cb->sigevent.notify == SIGEV_THREAD_ || group ||
+	    write_may_go_on(a, cb, op))
 		aio_start_service(a);
 
 	vlibc_lock(&a->list_lock);

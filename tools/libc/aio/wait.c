@@ -43,17 +43,6 @@ static int ts_left(const struct vlibc_timespec *deadline,
 	return left->tv_sec > 0 || (left->tv_sec == 0 && left->tv_nsec > 0);
 }
 
-static void wait_in_kernel_abandon(struct vlibc_aio_state *a);
-
-static int wait_in_kernel(struct vlibc_aio_state *a,
-			  const struct vlibc_timespec *left, int who)
-{
-	int r = aio_ring_enter_wait(a, left);
-
-	wait_in_kernel_abandon(a);
-	return r;
-}
-
 /* Leave the place in the kernel and let a sleeper take it. */
 static void wait_in_kernel_abandon(struct vlibc_aio_state *a)
 {
@@ -64,22 +53,72 @@ static void wait_in_kernel_abandon(struct vlibc_aio_state *a)
 		vlibc_futex_wake(&a->completions, 0x7fffffff);
 }
 
-static int wait_on_counter(struct vlibc_aio_state *a, uint32_t seen,
-			   const struct vlibc_timespec *left)
+/*
+ * Asynchronous cancellation on across the blocking call only (when @cp
+ * asks for it), with @where recorded first: a cancellation that strikes
+ * from here to cancel_off() leaves what @where says for the binder's
+ * cleanup to undo (__vlibc_aio_wait_cancelled()).
+ */
+static int cancel_on(struct vlibc_aio_cancel_point *cp, int where)
 {
-	int r;
+	if (!cp)
+		return 0;
+	cp->where = where;
+	return cp->cancel_async(1);
+}
 
-	r = vlibc_futex_wait(&a->completions, seen, left);
+static void cancel_off(struct vlibc_aio_cancel_point *cp, int old)
+{
+	if (!cp)
+		return;
+	cp->cancel_async(old);
+	cp->where = AIO_BLOCKED_NONE;
+}
+
+static int wait_in_kernel(struct vlibc_aio_state *a,
+			  const struct vlibc_timespec *left,
+			  struct vlibc_aio_cancel_point *cp)
+{
+	int old = cancel_on(cp, AIO_BLOCKED_KERNEL);
+	int r = aio_ring_enter_wait(a, left);
+
+	cancel_off(cp, old);
+	wait_in_kernel_abandon(a);
+	return r;
+}
+
+static int wait_on_counter(struct vlibc_aio_state *a, uint32_t seen,
+			   const struct vlibc_timespec *left,
+			   struct vlibc_aio_cancel_point *cp)
+{
+	int old = cancel_on(cp, AIO_BLOCKED_FUTEX);
+	int r = vlibc_futex_wait(&a->completions, seen, left);
+
+	cancel_off(cp, old);
 	__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
 	return r;
 }
 
+/* The binder's cleanup: a cancellation ended the wait @cp describes. */
+VLIBC_ENTRY void __vlibc_aio_wait_cancelled(struct vlibc_aio_cancel_point *cp)
+{
+	struct vlibc_aio_state *a = aio_state();
+
+	if (cp->where == AIO_BLOCKED_KERNEL)
+		wait_in_kernel_abandon(a);
+	else if (cp->where == AIO_BLOCKED_FUTEX)
+		__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	cp->where = AIO_BLOCKED_NONE;
+}
+
 /*
  * Wait until @done(@ctx), for at most @rel (NULL: no limit).  Returns 0,
- * -EAGAIN on timeout, -EINTR when a signal handler ran.
+ * -EAGAIN on timeout, -EINTR when a signal handler ran.  With @cp the
+ * wait is a cancellation point (see vlibc/aio-cancel.h).
  */
 int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
-	     const struct vlibc_timespec *rel, int who)
+	     const struct vlibc_timespec *rel, int who,
+	     struct vlibc_aio_cancel_point *cp)
 {
 	struct vlibc_timespec deadline, left, *limit = 0;
 	uint32_t none = WAITER_NONE, seen;
@@ -116,9 +155,9 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 				wait_in_kernel_abandon(a);
 				return 0;
 			}
-			r = wait_in_kernel(a, limit, who);
+			r = wait_in_kernel(a, limit, cp);
 		} else {
-			r = wait_on_counter(a, seen, limit);
+			r = wait_on_counter(a, seen, limit, cp);
 		}
 		if (r == -EINTR)
 			return -EINTR;

@@ -7,7 +7,11 @@
  * for itself and never reads back: __next_prio, __abs_prio, __policy and
  * __glibc_reserved.  __error_code and __return_value mean what they mean
  * in glibc; __error_code is written last, with release order, so a
- * caller that sees it leave EINPROGRESS sees the result too.
+ * caller that sees it leave EINPROGRESS sees the result too.  While a
+ * request is in progress __return_value counts the bytes already done
+ * (a write on a pipe or socket goes on after a partial count, as
+ * write(2) does there: see complete.c); the padding after __error_code,
+ * which glibc never touches, holds how the request is issued.
  *
  * A request moves   IDLE -> QUEUED -> INFLIGHT -> DONE
  *                           HELD ---^            (fsync behind earlier ones)
@@ -17,6 +21,7 @@
 #ifndef _VLIBC_AIO_H
 #define _VLIBC_AIO_H
 
+#include <vlibc/aio-cancel.h>
 #include <vlibc/compiler.h>
 #include <vlibc/private.h>
 
@@ -68,9 +73,11 @@ struct vlibc_aiocb {
 	struct vlibc_aiocb	*link;
 	/* glibc's __abs_prio and __policy */
 	uint8_t			state, op, group, canceling;
-	uint32_t		fd_cache;	/* fd << 2 | 2 | O_DIRECT bit */
+	uint32_t		fd_cache;	/* fd << AIO_FD_SHIFT | AIO_FD_* */
 	int			error_code;
-	int			pad2;
+	/* padding in glibc's layout */
+	uint8_t			issue_async;	/* by an io-wq worker: IOSQE_ASYNC */
+	uint8_t			pad2[3];
 	long			return_value;
 	long			offset;
 	/* glibc's __glibc_reserved[32]: the active list */
@@ -85,6 +92,25 @@ _Static_assert(__builtin_offsetof(struct vlibc_aiocb, error_code) == 112, "__err
 _Static_assert(__builtin_offsetof(struct vlibc_aiocb, return_value) == 120, "__return_value");
 _Static_assert(__builtin_offsetof(struct vlibc_aiocb, offset) == 128, "aio_offset");
 _Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_reserved");
+
+/*
+ * The largest read or write done inline, in the calling thread: by the
+ * page-cache fast path (preadv2(RWF_NOWAIT) in aio.c) or by the kernel
+ * issuing it inside io_uring_enter(), which copies a cached read before
+ * it returns.  Up to here the copy costs the caller no more than handing
+ * the request to an io-wq worker (IOSQE_ASYNC) does (both about 7 us for
+ * 128 KiB here; bench/aio_inline.c); a larger request goes to a worker,
+ * so that aio_read() and lio_listio(LIO_NOWAIT) return at once.
+ */
+#define AIO_INLINE_MAX		(128UL << 10)
+
+/* cb->fd_cache: the descriptor's flags, from aio_fd_flags() */
+enum {
+	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2, AIO_FD_WRITES_ALL = 4,
+	AIO_FD_KNOWN = 8,	/* the bits above are this descriptor's */
+	AIO_FD_TYPED = 16,	/* AIO_FD_WRITES_ALL was asked */
+	AIO_FD_SHIFT = 5,
+};
 
 /* cb->canceling */
 enum { AIO_CANCEL_NONE, AIO_CANCEL_USER, AIO_CANCEL_HANDOFF };
@@ -110,7 +136,10 @@ int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	       int group) __vlibc_hidden;
 void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
+int aio_fd_writes_all(int fd) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
 struct vlibc_aio_ref {
@@ -141,8 +170,10 @@ int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 
 /* wait.c */
 enum { WAITER_NONE, WAITER_CALLER, WAITER_SERVICE };
+
 int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
-	     const struct vlibc_timespec *rel, int who) __vlibc_hidden;
+	     const struct vlibc_timespec *rel, int who,
+	     struct vlibc_aio_cancel_point *cp) __vlibc_hidden;
 
 /*
  * What pread(2)'s rw_verify_area() refuses with EINVAL.  io_uring alone
@@ -155,6 +186,12 @@ static inline int aio_range_invalid(const struct vlibc_aiocb *cb)
 
 	return cb->offset < 0 || (long)cb->nbytes < 0 ||
 	       __builtin_add_overflow(cb->offset, (long)cb->nbytes, &end);
+}
+
+/* The part of a read or write still to do: @cb's count, capped as read(2) caps it. */
+static inline unsigned long aio_rw_count(const struct vlibc_aiocb *cb)
+{
+	return cb->nbytes > 0x7ffff000UL ? 0x7ffff000UL : cb->nbytes;
 }
 
 static inline int aio_in_progress(const struct vlibc_aiocb *cb)
