@@ -8,6 +8,7 @@
  * and notifications see the whole request.
  */
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
@@ -184,6 +185,10 @@ TEST(cancel_of_partial_write_ends_with_count)
 	ASSERT_EQ(0, at_pipe(p));
 	at_prep(&cb, p[1], buf, len, 0);
 	ASSERT_EQ(0, aio_write(&cb));
+	/* Cancel once the first part is in the pipe, not before any byte. */
+	do {
+		ASSERT_EQ(0, ioctl(p[0], FIONREAD, &r));
+	} while (!r);
 	r = aio_cancel(p[1], &cb);
 	ASSERT_EQ(0, at_wait(&cb, AT_WAIT_MS));
 	ret = aio_return(&cb);
