@@ -10,9 +10,20 @@
  * arc4random*() bind straight to the image; getrandom() goes through a
  * veneer that turns -errno into errno.
  *
+ * System calls: getrandom(2), as glibc 2.36 makes for the same work (the
+ * vDSO falls back to it too), plus mmap() of the states with the kernel's
+ * flags (MAP_DROPPABLE, which sandboxes such as Chromium's refuse), mmap()
+ * and munmap() of the pool's arrays, and futex(2) while another thread
+ * holds the pool.  The first failed mmap, on any thread at any time (a
+ * sandbox refusing it with ENOSYS, EPERM, EACCES or a SIGSYS handler, or
+ * no memory), turns state allocation off for good: threads without a
+ * state use getrandom(2) from then on, threads with one keep it (the vDSO
+ * needs no other call).
+ *
  * VLIBC_GETRANDOM=vdso (default) | syscall (image, no vDSO) | glibc
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +47,7 @@ static struct {
 	size_t		n_all, n_free, cap;
 	pthread_key_t	key;
 	int		key_ok;
+	int		no_more_states;	/* an mmap failed: never map again */
 } gr;
 
 static __thread void *thread_state __attribute__((tls_model("initial-exec")));
@@ -74,21 +86,34 @@ int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
 	return 1;
 }
 
-/* The pool lock; trylock only, so a signal handler never waits on it. */
+/*
+ * The pool lock: 0 free, 1 held, 2 held with waiters.  Signal handlers
+ * only try it.  Waiters sleep in futex(2), which every threaded program
+ * makes under glibc too (no sched_yield(): glibc 2.36 never makes it, so
+ * a sandbox may kill on it); a refused futex() only makes them spin.
+ */
 static int pool_trylock(void)
 {
-	return !__atomic_exchange_n(&gr.lock, 1, __ATOMIC_ACQUIRE);
+	int free_word = 0;
+
+	return __atomic_compare_exchange_n(&gr.lock, &free_word, 1, 0,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 static void pool_lock(void)
 {
-	while (!pool_trylock())
-		sys_sched_yield();
+	if (pool_trylock())
+		return;
+	while (__atomic_exchange_n(&gr.lock, 2, __ATOMIC_ACQUIRE))
+		vlibc_syscall4(__NR_futex, (long)&gr.lock,
+			       FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, 0);
 }
 
 static void pool_unlock(void)
 {
-	__atomic_store_n(&gr.lock, 0, __ATOMIC_RELEASE);
+	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) == 2)
+		vlibc_syscall3(__NR_futex, (long)&gr.lock,
+			       FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
 }
 
 /* Grow all[] and free[] to hold @need entries each. */
@@ -150,9 +175,25 @@ static void state_release(void *state)
 }
 
 /*
+ * Grow the pool (under its lock); the first failure stops all further
+ * growth.  States already mapped are still handed out.
+ */
+static int pool_grow_once_failed(void)
+{
+	if (gr.no_more_states)
+		return -1;
+	if (!pool_grow())
+		return 0;
+	gr.no_more_states = 1;
+	vlibc_debug("getrandom: cannot map states;", "getrandom(2) from now on",
+		    "for threads without one", 0);
+	return -1;
+}
+
+/*
  * Called by the image (and the veneer) for a thread without a state.
  * NULL makes the caller use the system call, e.g. in a signal handler
- * that interrupted this very function.
+ * that interrupted this very function, or once states cannot be mapped.
  */
 static void *state_alloc(void)
 {
@@ -168,7 +209,7 @@ static void *state_alloc(void)
 	}
 	if (!gr.key_ok)
 		gr.key_ok = !pthread_key_create(&gr.key, state_release);
-	if (gr.key_ok && (gr.n_free || !pool_grow()))
+	if (gr.key_ok && (gr.n_free || !pool_grow_once_failed()))
 		state = gr.free[--gr.n_free];
 	thread_state = state;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);

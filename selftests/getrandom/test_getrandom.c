@@ -32,6 +32,7 @@
 
 #include "kselftest_harness.h"
 #include "vlibc_test.h"
+#include "seccomp.h"
 
 #define POOL_SYMBOL	"vlibc_binder_getrandom_pool"
 #define BOUND_SYMBOL	"vlibc_binder_bound"
@@ -1094,6 +1095,112 @@ TEST(thread_states_recycled)
 	       all, first_all, free_states);
 	EXPECT_EQ(first_all, all);
 	EXPECT_EQ(all - 1, free_states);
+}
+
+/*
+ * A sandbox that refuses the vDSO states' mmap (MAP_DROPPABLE, an mmap
+ * flag glibc 2.36 never uses; Chromium's baseline refuses unusual flags)
+ * once the family is running: threads that find no state left use
+ * getrandom(2), with right results, and the mapping is not tried again
+ * (in TRAP mode: one SIGSYS for the whole process).
+ */
+#define MAP_DROPPABLE_	0x08
+#define REFUSAL_THREADS	64
+
+static pthread_barrier_t refusal_barrier;
+static unsigned char refusal_drawn[REFUSAL_THREADS][2][16];
+
+static void *refusal_worker(void *arg)
+{
+	unsigned char (*d)[16] = refusal_drawn[(long)arg];
+	long bad = 0;
+
+	/* Every thread holds its state (if any) until all have drawn. */
+	if (getrandom(d[0], 16, 0) != 16 || all_zero(d[0], 16))
+		bad = 1;
+	arc4random_buf(d[1], 16);
+	pthread_barrier_wait(&refusal_barrier);
+	return (void *)bad;
+}
+
+/* @n threads at once; -1 if one failed, else 0. */
+static int refusal_round(int n)
+{
+	pthread_t t[REFUSAL_THREADS];
+	void *ret;
+	int i, failed = 0;
+
+	pthread_barrier_init(&refusal_barrier, NULL, n);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, refusal_worker, (void *)(long)i))
+			return -1;
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], &ret);
+		failed |= ret != NULL;
+	}
+	pthread_barrier_destroy(&refusal_barrier);
+	return failed ? -1 : 0;
+}
+
+/* Two threads' draws never repeat (16-byte samples). */
+static int refusal_distinct(int n)
+{
+	int i, j;
+
+	for (i = 0; i < 2 * n; i++)
+		for (j = 0; j < i; j++)
+			if (!memcmp(refusal_drawn[i / 2][i % 2],
+				    refusal_drawn[j / 2][j % 2], 16))
+				return 0;
+	return 1;
+}
+
+FIXTURE(state_mmap_refused) {
+};
+
+FIXTURE_VARIANT(state_mmap_refused) {
+	enum vsc_mode	mode;
+};
+
+FIXTURE_VARIANT_ADD(state_mmap_refused, enosys) { .mode = VSC_ENOSYS };
+FIXTURE_VARIANT_ADD(state_mmap_refused, eperm) { .mode = VSC_EPERM };
+FIXTURE_VARIANT_ADD(state_mmap_refused, trap) { .mode = VSC_TRAP };
+
+FIXTURE_SETUP(state_mmap_refused)
+{
+}
+
+FIXTURE_TEARDOWN(state_mmap_refused)
+{
+}
+
+TEST_F(state_mmap_refused, falls_back_for_good)
+{
+	pool_fn pool = pool_query();
+	size_t all, free_states, all_after;
+	struct vsc_allow allow;
+	unsigned char b[16];
+	int n, round;
+
+	ASSERT_NE(NULL, pool);
+	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
+	ASSERT_EQ(0, pool(&all, &free_states));
+	/* More threads than states: some must find none. */
+	n = all + 8 < REFUSAL_THREADS ? all + 8 : REFUSAL_THREADS;
+	ASSERT_LT(all, (size_t)n);
+	vsc_allow_all_but_mmap(&allow, MAP_DROPPABLE_);
+	ASSERT_EQ(0, vsc_install(variant->mode, &allow));
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(0, refusal_round(n));
+		EXPECT_TRUE(refusal_distinct(n));
+	}
+	ASSERT_EQ(0, pool(&all_after, &free_states));
+	TH_LOG("%d threads at once, %zu states, %ld SIGSYS", n, all_after,
+	       vsc_trap_hits());
+	EXPECT_EQ(all, all_after);
+	EXPECT_EQ(all - 1, free_states);
+	if (variant->mode == VSC_TRAP)
+		EXPECT_EQ(1, vsc_trap_hits());
 }
 
 TEST(fork_outputs_differ)

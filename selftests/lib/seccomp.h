@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Seccomp filters for the selftests (header-only, all static), shaped
+ * like the sandboxes programs really install:
+ *
+ *	struct vsc_allow allow;
+ *
+ *	vsc_allow_parse(&allow, "0,1,3,9,...", "0x822");
+ *	vsc_install(VSC_TRAP, &allow);
+ *
+ * The filter lets through the system calls in @allow (plus exit,
+ * exit_group and rt_sigreturn, which no sandbox refuses) and answers
+ * every other one according to the mode:
+ *
+ *	VSC_ENOSYS	SECCOMP_RET_ERRNO(ENOSYS)
+ *	VSC_EPERM	SECCOMP_RET_ERRNO(EPERM)
+ *	VSC_TRAP	SECCOMP_RET_TRAP, with a SIGSYS handler that sets the
+ *			return register to -ENOSYS and returns (as Firefox's
+ *			does); vsc_trap_hits() counts them, vsc_trapped()
+ *			says which call numbers were trapped
+ *	VSC_KILL	SECCOMP_RET_KILL_PROCESS
+ *
+ * In the refusing modes (all but VSC_KILL) an mmap() whose flags have a
+ * bit outside @allow->mmap_flags is refused too, as Chromium's baseline
+ * policy refuses unusual mmap flags.  VSC_KILL checks call numbers only.
+ *
+ * The filter goes to every thread of the process (SECCOMP_FILTER_FLAG_TSYNC),
+ * installed with syscall(SYS_seccomp, ...), as libseccomp does.
+ */
+#ifndef _VLIBC_SELFTEST_SECCOMP_H
+#define _VLIBC_SELFTEST_SECCOMP_H
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define VSC_MAX_NR	512	/* x86-64 call numbers below this */
+
+enum vsc_mode { VSC_NONE, VSC_ENOSYS, VSC_EPERM, VSC_TRAP, VSC_KILL };
+
+struct vsc_allow {
+	unsigned char	nr[VSC_MAX_NR];		/* 1: allowed */
+	unsigned long	mmap_flags;		/* flag bits mmap() may use */
+};
+
+static const char *const vsc_mode_names[] = {
+	[VSC_NONE] = "none", [VSC_ENOSYS] = "enosys", [VSC_EPERM] = "eperm",
+	[VSC_TRAP] = "trap", [VSC_KILL] = "kill",
+};
+
+/* The mode called @name, or -1. */
+static inline int vsc_mode_parse(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(vsc_mode_names) / sizeof(vsc_mode_names[0]); i++)
+		if (!strcmp(name, vsc_mode_names[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * @list: call numbers separated by commas ("" or "-": none); @mmap_flags:
+ * a number (strtoul base 0).  0, or -1 for a malformed list.
+ */
+static inline int vsc_allow_parse(struct vsc_allow *a, const char *list,
+				  const char *mmap_flags)
+{
+	char *end;
+
+	memset(a, 0, sizeof(*a));
+	a->mmap_flags = mmap_flags ? strtoul(mmap_flags, NULL, 0) : 0;
+	if (!strcmp(list, "-"))
+		return 0;
+	while (*list) {
+		unsigned long nr = strtoul(list, &end, 10);
+
+		if (end == list || nr >= VSC_MAX_NR || (*end && *end != ','))
+			return -1;
+		a->nr[nr] = 1;
+		list = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* Every call number, mmap() with any flag but @mmap_refused. */
+static inline void vsc_allow_all_but_mmap(struct vsc_allow *a,
+					  unsigned long mmap_refused)
+{
+	memset(a->nr, 1, sizeof(a->nr));
+	a->mmap_flags = ~mmap_refused;
+}
+
+static volatile long vsc_hits;
+static volatile unsigned char vsc_trapped_nr[VSC_MAX_NR];
+
+/* Firefox-style: the refused call returns -ENOSYS to its caller. */
+static void vsc_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	int nr = si->si_syscall;
+
+	__atomic_add_fetch(&vsc_hits, 1, __ATOMIC_RELAXED);
+	if (nr >= 0 && nr < VSC_MAX_NR)
+		vsc_trapped_nr[nr] = 1;
+	uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+}
+
+static inline long vsc_trap_hits(void)
+{
+	return __atomic_load_n(&vsc_hits, __ATOMIC_RELAXED);
+}
+
+/* The call numbers trapped so far, "a,b,c" in @buf ("" for none). */
+static inline const char *vsc_trapped(char *buf, size_t size)
+{
+	size_t n = 0;
+	int nr;
+
+	buf[0] = 0;
+	for (nr = 0; nr < VSC_MAX_NR && n + 12 < size; nr++)
+		if (vsc_trapped_nr[nr])
+			n += snprintf(buf + n, size - n, "%s%d", n ? "," : "", nr);
+	return buf;
+}
+
+static inline unsigned int vsc_refusal(enum vsc_mode mode)
+{
+	switch (mode) {
+	case VSC_ENOSYS:	return SECCOMP_RET_ERRNO | ENOSYS;
+	case VSC_EPERM:		return SECCOMP_RET_ERRNO | EPERM;
+	case VSC_TRAP:		return SECCOMP_RET_TRAP;
+	default:		return SECCOMP_RET_KILL_PROCESS;
+	}
+}
+
+#define VSC_STMT(c, k)		((struct sock_filter)BPF_STMT(c, k))
+#define VSC_JUMP(c, k, t, f)	((struct sock_filter)BPF_JUMP(c, k, t, f))
+
+/* Install the filter for @mode (VSC_NONE: nothing); 0 or -1 with errno. */
+static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
+{
+	/* Worst case: 5 + 2 per call number + 5 for mmap. */
+	static struct sock_filter code[5 + 2 * VSC_MAX_NR + 5];
+	unsigned int deny = vsc_refusal(mode), n = 0, nr;
+	struct sock_fprog prog;
+	struct sigaction sa;
+
+	if (mode == VSC_NONE)
+		return 0;
+	if (mode == VSC_TRAP) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = vsc_sigsys;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		if (sigaction(SIGSYS, &sa, NULL))
+			return -1;
+	}
+	code[n++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     offsetof(struct seccomp_data, arch));
+	code[n++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	code[n++] = VSC_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+	code[n++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     offsetof(struct seccomp_data, nr));
+	/* mmap first: its flags (argument 4) are checked when refusing. */
+	if (a->nr[__NR_mmap] && mode != VSC_KILL) {
+		code[n++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mmap, 0, 4);
+		code[n++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
+				     offsetof(struct seccomp_data, args[3]));
+		code[n++] = VSC_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+				     (unsigned int)~a->mmap_flags, 0, 1);
+		code[n++] = VSC_STMT(BPF_RET | BPF_K, deny);
+		code[n++] = VSC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	for (nr = 0; nr < VSC_MAX_NR; nr++) {
+		int always = nr == __NR_exit || nr == __NR_exit_group ||
+			     nr == __NR_rt_sigreturn;
+
+		if (!always && (!a->nr[nr] || (nr == __NR_mmap && mode != VSC_KILL)))
+			continue;
+		code[n++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+		code[n++] = VSC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	code[n++] = VSC_STMT(BPF_RET | BPF_K, deny);
+	prog.len = n;
+	prog.filter = code;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+}
+
+#endif /* _VLIBC_SELFTEST_SECCOMP_H */
