@@ -30,44 +30,73 @@
  * starts the work, so a signal handler that interrupts the work on the
  * same thread and calls a bound name is recognised, and served by glibc
  * for that call, instead of waiting for itself.
+ *
+ * The work has two parts: @decide (find, map, choose: nothing in the
+ * private region) and @setup (fill in the private region).  A signal
+ * handler may fork while its own thread is inside either part; the fork
+ * handlers do not wait for that work (it would never finish) and the
+ * child marks the word ONCE_FORKED.  When the handler returns, the work
+ * goes on in the parent as if nothing happened, and in the child too; the
+ * kernel wiped the child's private region, so the owner runs @setup
+ * again whenever it finds the mark, until it publishes ONCE_DONE.
  */
 #define ONCE_DONE	1UL
+#define ONCE_FORKED	2UL	/* or-ed into the owner: forked under way */
 
 static unsigned long self_id(void)
 {
 	return (unsigned long)__builtin_thread_pointer();
 }
 
-static int once_run(unsigned long *word, void (*fn)(int), int arg)
+static int once_mine(unsigned long w)
+{
+	return w != ONCE_DONE && (w & ~ONCE_FORKED) == self_id();
+}
+
+static int once_run(unsigned long *word, void (*decide)(int),
+		    void (*setup)(int), int arg)
 {
 	unsigned long self = self_id(), w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
 	if (w == ONCE_DONE)
 		return 0;
-	if (w == self)
+	if (once_mine(w))
 		return -EDEADLK;
 	w = 0;
 	if (__atomic_compare_exchange_n(word, &w, self, 0, __ATOMIC_ACQUIRE,
 					__ATOMIC_ACQUIRE)) {
-		fn(arg);
-		__atomic_store_n(word, ONCE_DONE, __ATOMIC_RELEASE);
+		decide(arg);
+		do {
+			__atomic_store_n(word, self, __ATOMIC_RELAXED);
+			if (setup)
+				setup(arg);
+			w = self;
+		} while (!__atomic_compare_exchange_n(word, &w, ONCE_DONE, 0,
+						      __ATOMIC_RELEASE,
+						      __ATOMIC_RELAXED));
 		return 0;
 	}
 	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != ONCE_DONE) {
-		if (w == self)
+		if (once_mine(w))
 			return -EDEADLK;
 		sys_sched_yield();
 	}
 	return 0;
 }
 
+/* Wait until no other thread runs the work of @word (before a fork). */
 static void once_wait_idle(unsigned long *word)
 {
 	unsigned long w;
 
 	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != 0 &&
-	       w != ONCE_DONE)
+	       w != ONCE_DONE && !once_mine(w))
 		sys_sched_yield();
+}
+
+static int once_done(unsigned long *word)
+{
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE) == ONCE_DONE;
 }
 
 static struct {
@@ -78,6 +107,8 @@ static struct {
 	unsigned long		family_state[VLIBC_FAMILIES];
 	unsigned long		startup_state;
 	int			startup_ok;
+	/* Families whose fork_prepare() ran: fork_parent()/_child() match. */
+	unsigned int		fork_prepared;
 	struct vlibc_startup	startup;
 	struct vlibc_image	image;
 	struct vlibc_elf_dyn	libc;
@@ -145,18 +176,6 @@ static int listed(const char *list, const char *name)
 	return 0;
 }
 
-/* VLIBC_<NAME> with the family name upper-cased. */
-static const char *family_variant(const char *name)
-{
-	char var[64] = "VLIBC_";
-	size_t n = v_strlen(var);
-
-	for (; *name && n + 1 < sizeof(var); name++)
-		var[n++] = (*name >= 'a' && *name <= 'z') ? *name - 32 : *name;
-	var[n] = 0;
-	return vlibc_startup_env(&binder.startup, var);
-}
-
 static int image_start(void)
 {
 	struct vlibc_init_args args = {
@@ -168,24 +187,45 @@ static int image_start(void)
 	return binder.image_init ? binder.image_init(&args) : -ENOEXEC;
 }
 
+/*
+ * VLIBC_DISABLE lists the family, or VLIBC_DISABLE or VLIBC_<FAMILY> was
+ * too long to keep (the safe reading: glibc): glibc; else ask the family.
+ */
 static void decide_family(enum vlibc_family_id f, const char *name,
 			  int (*decide)(const struct vlibc_image *,
 					const char *, const char **))
 {
-	const char *disabled = vlibc_startup_env(&binder.startup, "VLIBC_DISABLE");
-	const char *why = "disabled by VLIBC_DISABLE";
+	const char *disabled, *variant, *why = "disabled by VLIBC_DISABLE";
+	int d = vlibc_startup_env(&binder.startup, VLIBC_ENV_DISABLE, &disabled);
+	int v = vlibc_startup_env(&binder.startup, VLIBC_ENV_FAMILY + f, &variant);
 
-	if (!listed(disabled, name))
-		binder.on_vlibc[f] = decide(&binder.image, family_variant(name), &why);
+	if (d < 0 || v < 0)
+		why = "a VLIBC variable too long to read";
+	else if (!listed(disabled, name))
+		binder.on_vlibc[f] = decide(&binder.image, variant, &why);
 	vlibc_debug("family", name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
 }
 
-static void decide_and_attach(enum vlibc_family_id f)
+static void family_decide(int f)
 {
 	switch (f) {
 #define VLIBC_BINDER_FAMILY(name)					\
 	case VLIBC_FAMILY_##name:					\
 		decide_family(f, #name, vlibc_##name##_decide);		\
+		break;
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+	default:
+		break;
+	}
+}
+
+/* The family's part of the private region (again after a fork). */
+static void family_attach(int f)
+{
+	switch (f) {
+#define VLIBC_BINDER_FAMILY(name)					\
+	case VLIBC_FAMILY_##name:					\
 		if (ON_VLIBC(name))					\
 			vlibc_##name##_attach(&binder.image);		\
 		break;
@@ -198,11 +238,6 @@ static void decide_and_attach(enum vlibc_family_id f)
 
 static int binder_init_once(void);
 
-static void decide_and_attach_once(int f)
-{
-	decide_and_attach(f);
-}
-
 /*
  * Each family decides at the first call of one of its names, once for
  * the process, so that a process pays only for the families it uses.
@@ -214,7 +249,7 @@ static int family_ready(enum vlibc_family_id f)
 
 	if (r || !binder.have_image)
 		return r;
-	return once_run(&binder.family_state[f], decide_and_attach_once, f);
+	return once_run(&binder.family_state[f], family_decide, family_attach, f);
 }
 
 /* Read at the latest in the constructor, before main() can touch the stack. */
@@ -223,37 +258,34 @@ static void startup_read(int unused)
 	binder.startup_ok = !vlibc_startup_read(&binder.startup);
 }
 
-static int startup_read_once(void)
+/*
+ * Find and map the image; nothing in its private region yet.  A variable
+ * too long to keep reads as the safe choice: VLIBC (not "off" or "0", but
+ * unknown) as off, VLIBC_IMAGE as an image that cannot be mapped.
+ */
+static void binder_start(int unused)
 {
-	once_run(&binder.startup_state, startup_read, 0);
-	return !binder.startup_ok;
-}
-
-static void binder_start(void)
-{
-	const char *off, *why = 0, *dbg;
+	const char *off, *why = 0, *dbg, *path;
 	int r;
 
-	if (startup_read_once())
+	if (!binder.startup_ok)
 		return;
-	dbg = vlibc_startup_env(&binder.startup, "VLIBC_DEBUG");
-	binder.debug = dbg && dbg[0] && !v_streq(dbg, "0");
+	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_DEBUG, &dbg);
+	binder.debug = r < 0 || (r > 0 && dbg[0] && !v_streq(dbg, "0"));
 	__atomic_store_n(&binder.have_libc,
 			 !vlibc_loaded_object(&binder.startup, "libc.so.", &binder.libc),
 			 __ATOMIC_RELEASE);
-	off = vlibc_startup_env(&binder.startup, "VLIBC");
-	if (off && (v_streq(off, "off") || v_streq(off, "0"))) {
+	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_VLIBC, &off);
+	if (r < 0 || (r > 0 && (v_streq(off, "off") || v_streq(off, "0")))) {
 		vlibc_debug("off (VLIBC=off): glibc for every family", 0, 0, 0);
 		return;
 	}
-	r = vlibc_image_find(&binder.image, &binder.startup,
-			     vlibc_startup_env(&binder.startup, "VLIBC_IMAGE"), &why);
-	if (!r && image_start() < 0) {
-		why = "__vlibc_init failed";
-		r = -ENOEXEC;
-		if (binder.image.source == VLIBC_IMAGE_FILE)
-			sys_munmap((void *)binder.image.base, binder.image.layout.span);
+	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_IMAGE, &path);
+	if (r < 0) {
+		vlibc_debug("no image: VLIBC_IMAGE is longer than PATH_MAX", 0, 0, 0);
+		return;
 	}
+	r = vlibc_image_find(&binder.image, &binder.startup, path, &why);
 	if (r) {
 		vlibc_debug("no image:", why, binder.image.path[0] ? binder.image.path : 0, 0);
 		return;
@@ -264,14 +296,23 @@ static void binder_start(void)
 		    "(file) at", binder.image.base);
 }
 
-static void binder_start_once(int unused)
+/* The image's own set-up of its private region (again after a fork). */
+static void binder_start_private(int unused)
 {
-	binder_start();
+	if (!binder.have_image || image_start() >= 0)
+		return;
+	binder.have_image = 0;
+	vlibc_debug("no image: __vlibc_init failed", binder.image.path, 0, 0);
+	if (binder.image.source == VLIBC_IMAGE_FILE)
+		sys_munmap((void *)binder.image.base, binder.image.layout.span);
 }
 
+/* 0 once the process-wide start-up is done; -EDEADLK inside it. */
 static int binder_init_once(void)
 {
-	return once_run(&binder.state, binder_start_once, 0);
+	int r = once_run(&binder.startup_state, startup_read, 0, 0);
+
+	return r ? r : once_run(&binder.state, binder_start, binder_start_private, 0);
 }
 
 void *vlibc_glibc_sym(const char *name)
@@ -318,51 +359,79 @@ void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
 	return p ? p : (void *)unbound_name;
 }
 
+#define FAMILY_BIT(f)	(1u << VLIBC_FAMILY_##f)
+
+/*
+ * Start-up work under way on this thread (a signal handler forks) is not
+ * waited for: see once_run().  Only families whose start-up is done get
+ * their fork hooks, and the same ones after the fork as before.
+ */
 static void fork_prepare(void)
 {
+	unsigned int prepared = 0;
 	int f;
 
 	/* A child must not inherit a start-up half done by another thread. */
+	once_wait_idle(&binder.startup_state);
 	once_wait_idle(&binder.state);
-	for (f = 0; f < VLIBC_FAMILIES; f++)
+	for (f = 0; f < VLIBC_FAMILIES; f++) {
 		once_wait_idle(&binder.family_state[f]);
-#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_prepare();
+		if (once_done(&binder.family_state[f]) && binder.on_vlibc[f])
+			prepared |= 1u << f;
+	}
+	binder.fork_prepared = prepared;
+#define VLIBC_BINDER_FAMILY(f)						\
+	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_prepare();
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
 }
 
 static void fork_parent(void)
 {
-#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_parent();
+	unsigned int prepared = binder.fork_prepared;
+
+#define VLIBC_BINDER_FAMILY(f)						\
+	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_parent();
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
 }
 
 /*
- * Start-up work that another thread began after fork_prepare() looked
- * belongs to a thread the child does not have: start it again.
+ * Work under way in the child: this thread's goes on when its signal
+ * handler returns and sets the private region up again (ONCE_FORKED);
+ * another thread's, begun after fork_prepare() looked, belongs to a
+ * thread the child does not have: start it again.
  */
-static void once_reset_foreign(unsigned long *word)
+static void once_after_fork(unsigned long *word)
 {
 	unsigned long w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
-	if (w != ONCE_DONE && w != self_id())
-		__atomic_store_n(word, 0, __ATOMIC_RELEASE);
+	if (w == 0 || w == ONCE_DONE)
+		return;
+	__atomic_store_n(word, once_mine(w) ? self_id() | ONCE_FORKED : 0,
+			 __ATOMIC_RELEASE);
 }
 
 /* The kernel wiped the private region: set the image up again. */
 static void fork_child(void)
 {
+	unsigned int prepared = binder.fork_prepared;
 	int f;
 
-	once_reset_foreign(&binder.state);
-	for (f = 0; f < VLIBC_FAMILIES; f++)
-		once_reset_foreign(&binder.family_state[f]);
-	if (binder.have_image)
+	if (once_done(&binder.state) && binder.have_image)
 		image_start();
-#define VLIBC_BINDER_FAMILY(f) if (ON_VLIBC(f)) vlibc_##f##_fork_child(&binder.image);
+	/* A family done after fork_prepare() looked only needs attaching. */
+	for (f = 0; f < VLIBC_FAMILIES; f++)
+		if (!(prepared & (1u << f)) && once_done(&binder.family_state[f]))
+			family_attach(f);
+#define VLIBC_BINDER_FAMILY(f)						\
+	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_child(&binder.image);
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
+	once_after_fork(&binder.startup_state);
+	once_after_fork(&binder.state);
+	for (f = 0; f < VLIBC_FAMILIES; f++)
+		once_after_fork(&binder.family_state[f]);
 }
 
 extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]
@@ -391,6 +460,6 @@ void *vlibc_binder_bound(const char *name)
  */
 __attribute__((constructor)) static void binder_constructor(void)
 {
-	startup_read_once();
+	once_run(&binder.startup_state, startup_read, 0, 0);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -11,23 +11,50 @@
 #include <vlibc/elf_dyn.h>
 #include "image_layout.h"
 
-#define VLIBC_AUXV_MAX		128	/* longs: 64 entries */
-#define VLIBC_PATH_MAX		4096	/* PATH_MAX */
+#define VLIBC_AUXV_MAX		256	/* longs: 127 entries and AT_NULL */
+#define VLIBC_PATH_MAX		4096	/* PATH_MAX, with the NUL */
+#define VLIBC_ENV_VALUE_MAX	256	/* other variables' values, with the NUL */
 
-/* What the process started with, read without libc. */
+/* Families the binder knows; see families.h. */
+enum vlibc_family_id {
+#define VLIBC_BINDER_FAMILY(name) VLIBC_FAMILY_##name,
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+	VLIBC_FAMILIES
+};
+
+/* The environment variables the binder reads (and no other). */
+enum vlibc_env_var {
+	VLIBC_ENV_VLIBC,	/* VLIBC */
+	VLIBC_ENV_IMAGE,	/* VLIBC_IMAGE */
+	VLIBC_ENV_DISABLE,	/* VLIBC_DISABLE */
+	VLIBC_ENV_DEBUG,	/* VLIBC_DEBUG */
+	VLIBC_ENV_FAMILY,	/* + enum vlibc_family_id: VLIBC_<FAMILY> */
+	VLIBC_ENV_VARS = VLIBC_ENV_FAMILY + VLIBC_FAMILIES
+};
+
+enum { VLIBC_ENV_UNSET, VLIBC_ENV_SET, VLIBC_ENV_TOO_LONG };
+
+/* What the process started with. */
 struct vlibc_startup {
 	unsigned long	auxv[VLIBC_AUXV_MAX];
 	int		secure;		/* AT_SECURE: ignore the environment */
-	char		**envp;		/* the initial environment, or NULL */
-	char		env[2048];	/* copies of its VLIBC* entries */
 	void		*link_map;	/* head of the dynamic linker's list */
+	unsigned char	env_state[VLIBC_ENV_VARS];
+	char		env_image[VLIBC_PATH_MAX];
+	char		env_value[VLIBC_ENV_VARS][VLIBC_ENV_VALUE_MAX];
 };
 
 int vlibc_startup_read(struct vlibc_startup *s);
 unsigned long vlibc_startup_auxval(const struct vlibc_startup *s,
 				   unsigned long type);
-/* Value of @name in the initial environment; NULL if unset or secure. */
-const char *vlibc_startup_env(const struct vlibc_startup *s, const char *name);
+/*
+ * @var in the initial environment: 0 if unset (always with AT_SECURE), 1
+ * with *@value set, -1 if it was too long to keep (the caller must fail
+ * towards glibc).
+ */
+int vlibc_startup_env(const struct vlibc_startup *s, enum vlibc_env_var var,
+		      const char **value);
 /* Dynamic symbols of the loaded object whose file name starts with @prefix. */
 int vlibc_loaded_object(const struct vlibc_startup *s, const char *prefix,
 			struct vlibc_elf_dyn *d);
@@ -57,14 +84,6 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 		     const char *env_path, const char **why);
 /* Address of entry point @name@LINUX_VLIBC_1, NULL if absent. */
 void *vlibc_image_sym(const struct vlibc_image *img, const char *name);
-
-/* Families the binder knows; see families.h. */
-enum vlibc_family_id {
-#define VLIBC_BINDER_FAMILY(name) VLIBC_FAMILY_##name,
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
-	VLIBC_FAMILIES
-};
 
 /*
  * Each family in families.h provides, by name (no tables of pointers: the

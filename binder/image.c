@@ -9,7 +9,6 @@
  * passed the checks here.
  */
 #include <linux/errno.h>
-#include <sys/prctl.h>
 #include "binder.h"
 #include "sys.h"
 
@@ -17,10 +16,7 @@
 #define INSTALLED_DIR	"/lib/modules/"
 #define INSTALLED_NAME	"/vdso/" VLIBC_SONAME
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA		0x53564d41
-#define PR_SET_VMA_ANON_NAME	0
-#endif
+#define MAX_SYMLINKS	40	/* as the kernel's path walk */
 
 /* The dynamic tables, SONAME and version node of a mapped image. */
 static int check_dynamic(struct vlibc_image *img, const char **why)
@@ -121,16 +117,104 @@ static int map_file(struct vlibc_image *img, int fd, const char **why)
 		*why = "cannot map the image";
 		return r;
 	}
-	/* Best effort: shows as [anon:vlibc-private] in /proc/PID/maps. */
-	sys_prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (long)priv,
-		  lay->private_size, (long)"vlibc-private");
 	img->base = base;
 	return 0;
 }
 
-/* Map the image file at @path; -ENOENT when there is no such file. */
+/* Could only root have written what @st describes? */
+static int root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/*
+ * For AT_SECURE processes, the rule of ld.so's trusted directories and
+ * sudo's: an image a user other than root could have written is refused.
+ * @path is walked from / as the kernel walks it, symbolic links included:
+ * every directory on the way, the directories of each link's target too,
+ * must be root's and not writable by group or others; a link must be
+ * root's (its mode means nothing; its directory's decides who may replace
+ * it); the file reached must be the one opened (@file) and root's alone.
+ * Anything that does not fit the buffers is refused.
+ */
+static int secure_path(const char *path, const struct stat *file)
+{
+	static char done[VLIBC_PATH_MAX], rest[VLIBC_PATH_MAX],
+		    link[VLIBC_PATH_MAX];
+	size_t n, end, links = 0;
+	struct stat st;
+	const char *p;
+	long len;
+
+	if (path[0] != '/' || sys_lstat("/", &st) || !root_only(&st))
+		return -EPERM;
+	done[0] = rest[0] = 0;
+	if (v_append(rest, sizeof(rest), path))
+		return -EPERM;
+	for (p = rest; *p;) {
+		while (*p == '/')
+			p++;
+		for (n = 0; p[n] && p[n] != '/'; n++)
+			;
+		if (!n)
+			break;
+		if (n == 1 && p[0] == '.') {
+			p += n;
+			continue;
+		}
+		end = v_strlen(done);
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (end && done[--end] != '/')
+				;
+			done[end] = 0;
+			p += n;
+			continue;
+		}
+		if (end + 1 + n >= sizeof(done))
+			return -EPERM;
+		done[end] = '/';
+		__builtin_memcpy(done + end + 1, p, n);
+		done[end + 1 + n] = 0;
+		p += n;
+		if (sys_lstat(done, &st))
+			return -EPERM;
+		if (S_ISLNK(st.st_mode)) {
+			if (st.st_uid || ++links > MAX_SYMLINKS)
+				return -EPERM;
+			len = sys_readlink(done, link, sizeof(link) - 1);
+			if (len <= 0 || len >= (long)sizeof(link) - 1)
+				return -EPERM;
+			link[len] = 0;
+			done[end] = 0;		/* the link's directory */
+			if (link[0] == '/')
+				done[0] = 0;
+			/* rest = link + what followed the link */
+			if (v_append(link, sizeof(link), p))
+				return -EPERM;
+			rest[0] = 0;
+			v_append(rest, sizeof(rest), link);
+			p = rest;
+			continue;
+		}
+		if (!root_only(&st))
+			return -EPERM;
+		while (*p == '/')
+			p++;
+		if (!*p)	/* the file itself */
+			return S_ISREG(st.st_mode) && st.st_dev == file->st_dev &&
+			       st.st_ino == file->st_ino ? 0 : -EPERM;
+		if (!S_ISDIR(st.st_mode))
+			return -EPERM;
+	}
+	return -EPERM;
+}
+
+/*
+ * Map the image file at @path; -ENOENT when there is no such file.
+ * @secure: AT_SECURE, only an image only root could have written.
+ */
 static int image_from_file(struct vlibc_image *img, const char *path,
-			   const char **why)
+			   int secure, const char **why)
 {
 	struct stat st;
 	int fd, r;
@@ -147,6 +231,10 @@ static int image_from_file(struct vlibc_image *img, const char *path,
 	if (r || !S_ISREG(st.st_mode) || st.st_size > (long)VLIBC_IMAGE_MAX_SPAN) {
 		*why = "not a regular file of plausible size";
 		r = -ENOEXEC;
+	}
+	if (!r && secure && (!root_only(&st) || secure_path(path, &st))) {
+		*why = "writable by a user other than root (AT_SECURE)";
+		r = -EPERM;
 	}
 	if (!r)
 		r = read_headers(fd, st.st_size, &img->layout, why);
@@ -201,14 +289,14 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 	if (at_vlibc)
 		return image_from_kernel(img, at_vlibc, why);
 	if (env_path)
-		return image_from_file(img, env_path, why);
+		return image_from_file(img, env_path, s->secure, why);
 	if (!installed_path(path, sizeof(path))) {
-		r = image_from_file(img, path, why);
+		r = image_from_file(img, path, s->secure, why);
 		if (r != -ENOENT)
 			return r;
 	}
 	if (!beside_binder_path(path, sizeof(path), vlibc_self_path(s))) {
-		r = image_from_file(img, path, why);
+		r = image_from_file(img, path, s->secure, why);
 		if (r != -ENOENT)
 			return r;
 	}

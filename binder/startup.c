@@ -1,21 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Start-up facts for resolvers that run while the dynamic linker is still
- * relocating, possibly before the binder itself: the auxiliary vector from
- * prctl(PR_GET_AUXV) (or /proc/self/auxv), then the dynamic linker's own
- * exported __libc_stack_end (the initial environment) and _r_debug (the
- * link map), found through AT_BASE.  No libc call, no GOT.
+ * Start-up facts, read from the process itself: the dynamic linker's
+ * exported __libc_stack_end (argc, argv, the initial environment and the
+ * auxiliary vector, in that order on the initial stack) and _r_debug (the
+ * link map).  The binder is fully relocated (jump slots bound with -z now,
+ * no IFUNC) before its first bound call or its constructor runs, so it
+ * links against both and calls glibc's getauxval() to cross-check what it
+ * read; none of this makes a system call.
  */
 #include <linux/auxvec.h>
 #include <linux/errno.h>
-#include <sys/prctl.h>
 #include "binder.h"
 #include "sys.h"
 
-#ifndef PR_GET_AUXV
-#define PR_GET_AUXV		0x41555856
-#endif
-#define AT_BASE_			7
+#define AT_HWCAP_	16
+#define AT_HWCAP2_	26
 
 /* The public head of glibc's struct link_map and struct r_debug. */
 struct vlibc_link_map {
@@ -30,22 +29,10 @@ struct vlibc_r_debug {
 	struct vlibc_link_map	*r_map;
 };
 
-static int read_auxv(unsigned long *auxv)
-{
-	size_t size = VLIBC_AUXV_MAX * sizeof(long) - 2 * sizeof(long);
-	long n;
-	int fd;
-
-	n = sys_prctl(PR_GET_AUXV, (long)auxv, size, 0, 0);
-	if (n > 0)
-		return 0;
-	fd = sys_open("/proc/self/auxv", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	n = sys_read(fd, auxv, size);
-	sys_close(fd);
-	return n > 0 ? 0 : -ENOENT;
-}
+/* Exported by ld.so (GLIBC_2.2.5); <link.h> would clash with <linux/elf.h>. */
+extern void *__libc_stack_end;
+extern struct vlibc_r_debug _r_debug;
+unsigned long getauxval(unsigned long type);
 
 unsigned long vlibc_startup_auxval(const struct vlibc_startup *s,
 				   unsigned long type)
@@ -55,6 +42,160 @@ unsigned long vlibc_startup_auxval(const struct vlibc_startup *s,
 	for (a = s->auxv; a < s->auxv + VLIBC_AUXV_MAX - 1 && a[0] != AT_NULL; a += 2)
 		if (a[0] == type)
 			return a[1];
+	return 0;
+}
+
+/*
+ * Copy the auxiliary vector that follows @envp's NULL.  It must fit whole
+ * (the kernel gives about 25 entries; the buffer holds 127) and say what
+ * glibc's copy says: getauxval() reads the vector ld.so found on the same
+ * stack, except AT_HWCAP/AT_HWCAP2, which glibc may adjust.
+ */
+static int read_auxv(struct vlibc_startup *s, char **envp)
+{
+	const unsigned long *a;
+	size_t i;
+
+	while (*envp)
+		envp++;
+	a = (const unsigned long *)(envp + 1);
+	for (i = 0; i < VLIBC_AUXV_MAX - 1; i += 2) {
+		s->auxv[i] = a[i];
+		s->auxv[i + 1] = a[i + 1];
+		if (a[i] == AT_NULL)
+			break;
+	}
+	if (i >= VLIBC_AUXV_MAX - 1)
+		return -E2BIG;
+	for (i = 0; s->auxv[i] != AT_NULL; i += 2) {
+		unsigned long type = s->auxv[i];
+
+		if (type == AT_IGNORE || type == AT_HWCAP_ || type == AT_HWCAP2_)
+			continue;
+		if (getauxval(type) != vlibc_startup_auxval(s, type))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The environment variables the binder reads, in enum vlibc_env_var order. */
+static const char *const env_names[VLIBC_ENV_VARS] = {
+	[VLIBC_ENV_VLIBC]	= "",
+	[VLIBC_ENV_IMAGE]	= "IMAGE",
+	[VLIBC_ENV_DISABLE]	= "DISABLE",
+	[VLIBC_ENV_DEBUG]	= "DEBUG",
+#define VLIBC_BINDER_FAMILY(name) [VLIBC_ENV_FAMILY + VLIBC_FAMILY_##name] = #name,
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+};
+
+/* Does @s start with @name upper-cased, then '='?  *@value follows it. */
+static int env_name_is(const char *s, const char *name, const char **value)
+{
+	for (; *name; name++, s++)
+		if (*s != ((*name >= 'a' && *name <= 'z') ? *name - 32 : *name))
+			return 0;
+	if (*s != '=')
+		return 0;
+	*value = s + 1;
+	return 1;
+}
+
+/* Which variable the binder reads is @entry ("NAME=value"); -1: none. */
+static int env_var_of(const char *entry, const char **value)
+{
+	const char *rest;
+	int i;
+
+	if (!v_prefix(entry, "VLIBC", &rest))
+		return -1;
+	if (env_name_is(rest, "", value))
+		return VLIBC_ENV_VLIBC;
+	if (*rest++ != '_')
+		return -1;
+	for (i = 1; i < VLIBC_ENV_VARS; i++)
+		if (env_name_is(rest, env_names[i], value))
+			return i;
+	return -1;
+}
+
+static char *env_slot(struct vlibc_startup *s, int var, size_t *size)
+{
+	if (var == VLIBC_ENV_IMAGE) {
+		*size = sizeof(s->env_image);
+		return s->env_image;
+	}
+	*size = sizeof(s->env_value[0]);
+	return s->env_value[var];
+}
+
+/*
+ * Copy the variables the binder reads now: programs that set their
+ * process title (stress-ng, postgres, ...) overwrite the strings on the
+ * initial stack.  Each has a slot of its own, so no other variable can
+ * crowd it out; the first occurrence counts, as for getenv(); a value
+ * longer than its slot is kept as "too long", and the caller decides the
+ * safe way.
+ */
+static void snapshot_env(struct vlibc_startup *s, char **envp)
+{
+	const char *value;
+	size_t size, n;
+	char *slot;
+	int var;
+
+	for (; *envp; envp++) {
+		var = env_var_of(*envp, &value);
+		if (var < 0 || s->env_state[var] != VLIBC_ENV_UNSET)
+			continue;
+		slot = env_slot(s, var, &size);
+		n = v_strlen(value);
+		if (n >= size) {
+			s->env_state[var] = VLIBC_ENV_TOO_LONG;
+			continue;
+		}
+		__builtin_memcpy(slot, value, n + 1);
+		s->env_state[var] = VLIBC_ENV_SET;
+	}
+}
+
+/*
+ * 0 or -errno; on error nothing may be bound to vlibc: the environment
+ * (VLIBC=off, ...) or AT_SECURE may be unknown.
+ */
+int vlibc_startup_read(struct vlibc_startup *s)
+{
+	char **stack = __libc_stack_end, **envp;
+	long argc;
+	int r;
+
+	if (!stack)
+		return -ENOENT;
+	argc = (long)stack[0];
+	if (argc < 0 || stack[1 + argc])
+		return -EINVAL;
+	envp = stack + 1 + argc + 1;
+	r = read_auxv(s, envp);
+	if (r)
+		return r;
+	s->secure = vlibc_startup_auxval(s, AT_SECURE) != 0;
+	if (!s->secure)
+		snapshot_env(s, envp);
+	s->link_map = _r_debug.r_map;
+	return s->link_map ? 0 : -ENOENT;
+}
+
+int vlibc_startup_env(const struct vlibc_startup *s, enum vlibc_env_var var,
+		      const char **value)
+{
+	*value = 0;
+	switch (s->env_state[var]) {
+	case VLIBC_ENV_SET:
+		*value = var == VLIBC_ENV_IMAGE ? s->env_image : s->env_value[var];
+		return 1;
+	case VLIBC_ENV_TOO_LONG:
+		return -1;
+	}
 	return 0;
 }
 
@@ -76,91 +217,6 @@ static int loaded_dyn(struct vlibc_elf_dyn *d, unsigned long l_addr,
 	r = vlibc_elf_dyn_init(d, table_bias, ld, 0, 0);
 	d->bias = l_addr;
 	return r;
-}
-
-/* The dynamic linker: AT_BASE, or the program itself when run as ld.so. */
-static int find_rtld(const struct vlibc_startup *s, struct vlibc_elf_dyn *d)
-{
-	unsigned long base = vlibc_startup_auxval(s, AT_BASE_);
-	const Elf64_Ehdr *eh;
-	const Elf64_Phdr *ph;
-	int i;
-
-	if (!base)
-		base = vlibc_startup_auxval(s, AT_PHDR) & ~4095UL;
-	if (!base)
-		return -ENOENT;
-	eh = (const Elf64_Ehdr *)base;
-	if (eh->e_ident[EI_MAG0] != ELFMAG0 || eh->e_ident[EI_MAG1] != ELFMAG1 ||
-	    eh->e_type != ET_DYN)
-		return -ENOEXEC;
-	ph = (const Elf64_Phdr *)(base + eh->e_phoff);
-	for (i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_DYNAMIC)
-			return loaded_dyn(d, base,
-					  (const Elf64_Dyn *)(base + ph[i].p_vaddr));
-	return -ENOEXEC;
-}
-
-/*
- * Copy the VLIBC* entries now: programs that set their process title
- * (stress-ng, postgres, ...) overwrite the strings on the initial stack.
- */
-static void snapshot_env(struct vlibc_startup *s)
-{
-	size_t used = 0, n;
-	char **e;
-
-	for (e = s->envp; *e; e++) {
-		if (!v_prefix(*e, "VLIBC", 0))
-			continue;
-		n = v_strlen(*e) + 1;
-		if (used + n >= sizeof(s->env))
-			break;
-		__builtin_memcpy(s->env + used, *e, n);
-		used += n;
-	}
-	s->env[used] = 0;
-}
-
-int vlibc_startup_read(struct vlibc_startup *s)
-{
-	struct vlibc_elf_dyn rtld;
-	struct vlibc_r_debug *r_debug;
-	void **stack_end;
-	long argc;
-	int r;
-
-	r = read_auxv(s->auxv);
-	if (r)
-		return r;
-	s->secure = vlibc_startup_auxval(s, AT_SECURE) != 0;
-	r = find_rtld(s, &rtld);
-	if (r)
-		return r;
-	stack_end = vlibc_elf_dyn_lookup(&rtld, "__libc_stack_end", 0, 0);
-	if (stack_end && *stack_end) {
-		argc = *(long *)*stack_end;
-		s->envp = (char **)*stack_end + 1 + argc + 1;
-		snapshot_env(s);
-	}
-	r_debug = vlibc_elf_dyn_lookup(&rtld, "_r_debug", 0, 0);
-	if (!r_debug || !r_debug->r_map)
-		return -ENOENT;
-	s->link_map = r_debug->r_map;
-	return 0;
-}
-
-const char *vlibc_startup_env(const struct vlibc_startup *s, const char *name)
-{
-	const char *e, *v;
-
-	if (s->secure || !name[0])
-		return 0;
-	for (e = s->env; *e; e += v_strlen(e) + 1)
-		if (v_prefix(e, name, &v) && v[0] == '=')
-			return v + 1;
-	return 0;
 }
 
 static const char *base_name(const char *path)

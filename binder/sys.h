@@ -43,6 +43,17 @@ static inline int sys_fstat(int fd, struct stat *st)
 	return vlibc_syscall2(__NR_fstat, fd, (long)st);
 }
 
+static inline int sys_lstat(const char *path, struct stat *st)
+{
+	return vlibc_syscall4(__NR_newfstatat, AT_FDCWD, (long)path, (long)st,
+			      AT_SYMLINK_NOFOLLOW);
+}
+
+static inline long sys_readlink(const char *path, char *buf, size_t size)
+{
+	return vlibc_syscall4(__NR_readlinkat, AT_FDCWD, (long)path, (long)buf, size);
+}
+
 static inline long sys_mmap(void *addr, size_t len, int prot, int flags,
 			    int fd, long off)
 {
@@ -57,11 +68,6 @@ static inline int sys_munmap(void *addr, size_t len)
 static inline int sys_madvise(void *addr, size_t len, int advice)
 {
 	return vlibc_syscall3(__NR_madvise, (long)addr, len, advice);
-}
-
-static inline long sys_prctl(int op, long a2, long a3, long a4, long a5)
-{
-	return vlibc_syscall5(__NR_prctl, op, a2, a3, a4, a5);
 }
 
 static inline int sys_uname(struct utsname *u)

@@ -4,9 +4,13 @@
  *
  *  - ELF64, little endian, x86-64, ET_DYN, linked at address 0;
  *  - PT_LOAD #1: offset 0, vaddr 0, read/execute, p_filesz == p_memsz;
- *  - PT_LOAD #2: the private region, read/write, p_filesz == 0,
- *    page aligned, placed after #1, at most VLIBC_IMAGE_MAX_SPAN in all;
- *  - PT_DYNAMIC inside #1; no PT_TLS, no PT_INTERP, no other PT_LOAD.
+ *  - program headers 8-byte aligned, inside #1;
+ *  - PT_LOAD #2: the private region, read/write, p_filesz == 0, exactly
+ *    VLIBC_PRIVATE_SIZE bytes at the first page after #1 (where the image's
+ *    code, linked PC-relatively, finds vlibc_private_start), at most
+ *    VLIBC_IMAGE_MAX_SPAN in all;
+ *  - one PT_DYNAMIC, 8-byte aligned, inside #1; no PT_TLS, no PT_INTERP,
+ *    no other PT_LOAD.
  */
 #include <vlibc/abi.h>
 #include "image_layout.h"
@@ -38,6 +42,8 @@ int vlibc_layout_check_ehdr(const Elf64_Ehdr *eh, unsigned long file_size,
 	if (eh->e_phoff > file_size ||
 	    eh->e_phnum * sizeof(Elf64_Phdr) > file_size - eh->e_phoff)
 		FAIL("program headers outside the file");
+	if (eh->e_phoff & 7)
+		FAIL("program headers not 8-byte aligned");
 	return 0;
 }
 
@@ -62,10 +68,11 @@ static int check_private(const Elf64_Phdr *p, struct vlibc_layout *out,
 		FAIL("writable segment is not exactly read/write");
 	if (p->p_filesz)
 		FAIL("writable segment has file contents (writable shared data)");
-	if (p->p_vaddr & (PAGE - 1) || p->p_vaddr < out->text_span)
-		FAIL("private region is not page aligned after the text");
-	if (!p->p_memsz || p->p_memsz > VLIBC_IMAGE_MAX_SPAN ||
-	    p->p_vaddr > VLIBC_IMAGE_MAX_SPAN - PAGE_UP(p->p_memsz))
+	if (p->p_vaddr != out->text_span)
+		FAIL("private region does not start at the page after the text");
+	if (p->p_memsz != VLIBC_PRIVATE_SIZE)
+		FAIL("private region is not VLIBC_PRIVATE_SIZE bytes");
+	if (p->p_vaddr > VLIBC_IMAGE_MAX_SPAN - PAGE_UP(p->p_memsz))
 		FAIL("image span too large");
 	out->private_offset = p->p_vaddr;
 	out->private_size = PAGE_UP(p->p_memsz);
@@ -93,6 +100,10 @@ int vlibc_layout_check(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 				FAIL("more than two PT_LOAD segments");
 			break;
 		case PT_DYNAMIC:
+			if (out->dynamic_size)
+				FAIL("more than one PT_DYNAMIC segment");
+			if (p->p_vaddr != p->p_offset || p->p_vaddr & 7)
+				FAIL("PT_DYNAMIC not 8-byte aligned at its file offset");
 			out->dynamic_offset = p->p_vaddr;
 			out->dynamic_size = p->p_memsz;
 			break;
@@ -107,6 +118,8 @@ int vlibc_layout_check(const Elf64_Ehdr *eh, const Elf64_Phdr *ph,
 	if (!out->dynamic_size || out->dynamic_offset > out->text_size ||
 	    out->dynamic_size > out->text_size - out->dynamic_offset)
 		FAIL("PT_DYNAMIC missing or outside the text");
+	if (eh->e_phoff + eh->e_phnum * sizeof(Elf64_Phdr) > out->text_size)
+		FAIL("program headers outside the text");
 	return 0;
 }
 
@@ -120,8 +133,6 @@ int vlibc_layout_check_file(const void *file, unsigned long file_size,
 		FAIL("file buffer not 8-byte aligned");
 	if (vlibc_layout_check_ehdr(eh, file_size, why))
 		return -1;
-	if (eh->e_phoff & 7)
-		FAIL("program headers not 8-byte aligned");
 	return vlibc_layout_check(eh, (const void *)((const char *)file +
 						     eh->e_phoff),
 				  file_size, out, why);

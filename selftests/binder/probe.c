@@ -5,6 +5,10 @@
  *	probe			report (see below), exit 0 if every call was sane
  *	probe loop N		call getrandom() N times first, then report
  *	probe maps		report, then /proc/<pid>/maps as "map: " lines
+ *	probe forksig		make the first bound calls while a timer's
+ *				signal handler forks every 20-60 us (see
+ *				fork_storm()); prints "forks=N", exit 0 if
+ *				every call and every child was sane
  *
  * The report, one "key=value" per line:
  *	image=PATH|[name]|none	the vlibc image mapping: the mapping holding
@@ -30,7 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AT_VLIBC_TYPE	60
@@ -299,6 +307,91 @@ static int print_maps(void)
 	return 0;
 }
 
+/*
+ * fork_storm(): a one-shot timer, re-armed 20-60 us ahead by its own
+ * SIGUSR1 handler, which forks each time.  Odd children _exit() at once
+ * from the handler; even children return from it, so that the start-up
+ * work the signal interrupted carries on in the child, which then makes
+ * the same calls as the parent and exits with their result.  The parent
+ * reaps each child in the handler.
+ */
+static timer_t storm_timer;
+static unsigned int storm_seed;
+static volatile sig_atomic_t storm_forks, storm_bad_children, storm_is_child;
+
+static void storm_arm(void)
+{
+	struct itimerspec its = { 0 };
+
+	storm_seed = storm_seed * 1103515245 + 12345;
+	its.it_value.tv_nsec = 20000 + (storm_seed >> 8) % 40000;
+	timer_settime(storm_timer, 0, &its, NULL);
+}
+
+static void storm_tick(int sig)
+{
+	int saved = errno, status;
+	pid_t pid;
+
+	if (storm_is_child)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (storm_forks & 1)
+			_exit(0);
+		storm_is_child = 1;	/* carry on with the interrupted work */
+		errno = saved;
+		return;
+	}
+	if (pid > 0) {
+		storm_forks++;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			storm_bad_children++;
+	}
+	storm_arm();
+	errno = saved;
+}
+
+static int storm_calls(void)
+{
+	static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+	unsigned char buf[16];
+
+	if (getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+		return fail("getrandom() failed under the fork storm");
+	arc4random();
+	arc4random_buf(buf, sizeof(buf));
+	if (pthread_mutex_lock(&mutex) || pthread_mutex_unlock(&mutex))
+		return fail("pthread_mutex_lock() failed under the fork storm");
+	return 0;
+}
+
+static int fork_storm(void)
+{
+	struct sigaction sa = { .sa_handler = storm_tick, .sa_flags = SA_RESTART };
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1,
+	};
+	struct itimerspec off = { 0 };
+	int r;
+
+	storm_seed = getpid();
+	if (sigaction(SIGUSR1, &sa, NULL) ||
+	    timer_create(CLOCK_MONOTONIC, &sev, &storm_timer))
+		return fail("cannot set up the timer");
+	storm_arm();
+	r = storm_calls();
+	if (storm_is_child)
+		_exit(r);
+	timer_settime(storm_timer, 0, &off, NULL);
+	signal(SIGUSR1, SIG_IGN);
+	printf("forks=%d\nbad_children=%d\n", (int)storm_forks,
+	       (int)storm_bad_children);
+	return r || storm_bad_children;
+}
+
 /* As the program sees them: through the GOT, after IFUNC resolution. */
 static void *volatile functions[] = {
 	(void *)&getrandom, (void *)&arc4random,
@@ -326,10 +419,12 @@ int main(int argc, char **argv)
 {
 	int r = 0;
 
+	if (argc == 2 && !strcmp(argv[1], "forksig"))
+		return fork_storm();
 	if (argc == 3 && !strcmp(argv[1], "loop"))
 		r |= loop_getrandom(strtol(argv[2], NULL, 0));
 	else if (argc != 1 && !(argc == 2 && !strcmp(argv[1], "maps")))
-		return fail("usage: probe [loop N | maps]") + 1;
+		return fail("usage: probe [loop N | maps | forksig]") + 1;
 	r |= check_getrandom();
 	r |= check_arc4random();
 	if (read_maps())

@@ -11,6 +11,8 @@
  * be mounted nosuid.
  */
 #include <grp.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/statvfs.h>
 #include "kselftest_harness.h"
 #include "binder_test.h"
@@ -53,6 +55,28 @@ static int reachable_by_others(const char *dir)
 
 	while (ok && *path) {
 		ok = !stat(path, &st) && (st.st_mode & S_IXOTH);
+		slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		*slash = 0;
+	}
+	free(path);
+	return ok;
+}
+
+/*
+ * Could only root have written @dir and every directory above it?  A
+ * setuid program maps the image beside the binder only then.
+ */
+static int root_only_path(const char *dir)
+{
+	char *path = vt_nonnull(strdup(dir)), *slash;
+	struct stat st;
+	int ok = 1;
+
+	while (ok && *path) {
+		ok = !stat(path, &st) && !st.st_uid &&
+		     !(st.st_mode & (S_IWGRP | S_IWOTH));
 		slash = strrchr(path, '/');
 		if (!slash)
 			break;
@@ -114,6 +138,9 @@ FIXTURE_SETUP(secure)
 		SKIP(return, "%s is on a nosuid mount", build);
 	if (!reachable_by_others(build))
 		SKIP(return, "uid %d cannot reach %s", NOBODY, build);
+	if (!kernel_gives_image() && !installed_image_exists() &&
+	    !root_only_path(build))
+		SKIP(return, "a user other than root could write %s", build);
 	dir = vt_mkdtemp(build);
 	ASSERT_NE(NULL, dir);
 	snprintf(self->dir, sizeof(self->dir), "%s", dir);
@@ -126,20 +153,24 @@ FIXTURE_TEARDOWN_PARENT(secure)
 		vt_rm_rf(self->dir);
 }
 
-/* The setuid root copy of probe-linked and a plain one, in self->dir. */
-static void make_probes(struct __test_metadata *_metadata,
-			FIXTURE_DATA(secure) *self)
+/* The setuid root copy of probe-linked and a plain one, in @dir. */
+static void make_probes_in(struct __test_metadata *_metadata, const char *dir,
+			   char **setuid_probe, char **plain_probe)
 {
-	ASSERT_EQ(0, chmod(self->dir, 0755));
-	self->setuid_probe = vt_strf("%s/probe-setuid", self->dir);
-	self->plain_probe = vt_strf("%s/probe-plain", self->dir);
+	ASSERT_EQ(0, chmod(dir, 0755));
+	*setuid_probe = vt_strf("%s/probe-setuid", dir);
+	*plain_probe = vt_strf("%s/probe-plain", dir);
 	ASSERT_EQ(0, vt_copy_file(build_files()->probe_linked,
-				  self->setuid_probe, 0755));
-	ASSERT_EQ(0, chown(self->setuid_probe, 0, 0));
-	ASSERT_EQ(0, chmod(self->setuid_probe, 04755));	/* after chown */
+				  *setuid_probe, 0755));
+	ASSERT_EQ(0, chown(*setuid_probe, 0, 0));
+	ASSERT_EQ(0, chmod(*setuid_probe, 04755));	/* after chown */
 	ASSERT_EQ(0, vt_copy_file(build_files()->probe_linked,
-				  self->plain_probe, 0755));
+				  *plain_probe, 0755));
 }
+
+#define make_probes(_metadata, self)					\
+	make_probes_in(_metadata, (self)->dir, &(self)->setuid_probe,	\
+		       &(self)->plain_probe)
 
 static char *expected_image(void)
 {
@@ -179,6 +210,142 @@ TEST_F(secure, plain_honours_toggle)
 		TH_LOG("%s", r.err);
 	vt_result_free(&r);
 	free(image);
+}
+
+/* --- an image a user other than root could have written ------------------ */
+
+enum unsafe {
+	SAFE, FILE_WRITABLE, FILE_GROUP_WRITABLE, FILE_NOT_ROOTS, DIR_WRITABLE,
+	DIR_NOT_ROOTS, TOP_WRITABLE, LINK_TO_UNSAFE, LINK_TO_SAFE,
+	LINK_IN_UNSAFE_DIR,
+};
+
+FIXTURE(installed) {
+	char	*path;		/* /lib/modules/$(uname -r)/vdso/linux-vlibc.so.1 */
+	char	dir[PATH_MAX];	/* for the probes */
+	char	*setuid_probe, *plain_probe;
+	int	made_lib_modules;
+};
+
+FIXTURE_VARIANT(installed) {
+	enum unsafe	unsafe;
+	int		secure_maps;	/* a setuid program maps it */
+};
+
+FIXTURE_VARIANT_ADD(installed, safe) { SAFE, 1 };
+FIXTURE_VARIANT_ADD(installed, file_writable) { FILE_WRITABLE, 0 };
+FIXTURE_VARIANT_ADD(installed, file_group_writable) { FILE_GROUP_WRITABLE, 0 };
+FIXTURE_VARIANT_ADD(installed, file_not_roots) { FILE_NOT_ROOTS, 0 };
+FIXTURE_VARIANT_ADD(installed, dir_writable) { DIR_WRITABLE, 0 };
+FIXTURE_VARIANT_ADD(installed, dir_not_roots) { DIR_NOT_ROOTS, 0 };
+FIXTURE_VARIANT_ADD(installed, top_writable) { TOP_WRITABLE, 0 };
+FIXTURE_VARIANT_ADD(installed, link_to_unsafe) { LINK_TO_UNSAFE, 0 };
+FIXTURE_VARIANT_ADD(installed, link_to_safe) { LINK_TO_SAFE, 1 };
+FIXTURE_VARIANT_ADD(installed, link_in_unsafe_dir) { LINK_IN_UNSAFE_DIR, 0 };
+
+FIXTURE_SETUP(installed)
+{
+	struct statvfs vfs;
+	char *dir;
+
+	self->path = installed_image_path();
+	self->made_lib_modules = 0;
+	if (geteuid())
+		SKIP(return, "needs root to make a setuid root program");
+	if (kernel_gives_image())
+		SKIP(return, "the kernel maps the image (AT_VLIBC)");
+	ASSERT_EQ(0, statvfs(build_files()->dir, &vfs));
+	if (vfs.f_flag & ST_NOSUID)
+		SKIP(return, "%s is on a nosuid mount", build_files()->dir);
+	if (!reachable_by_others(build_files()->dir))
+		SKIP(return, "uid %d cannot reach %s", NOBODY, build_files()->dir);
+	dir = vt_mkdtemp(build_files()->dir);
+	ASSERT_NE(NULL, dir);
+	snprintf(self->dir, sizeof(self->dir), "%s", dir);
+	free(dir);
+	if (mkdir("/lib/modules", 0755) == 0)
+		self->made_lib_modules = 1;
+	else
+		ASSERT_EQ(EEXIST, errno);
+}
+
+FIXTURE_TEARDOWN_PARENT(installed)
+{
+	if (self->made_lib_modules)
+		rmdir("/lib/modules");
+	if (self->dir[0])
+		vt_rm_rf(self->dir);
+}
+
+/* Put the image at self->path, on a private tmpfs, the way @unsafe says. */
+static void install_unsafely(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(installed) *self, enum unsafe unsafe)
+{
+	char *vdso = vt_strf("%.*s", (int)(strrchr(self->path, '/') - self->path),
+			     self->path);
+	char *release = vt_strf("%.*s", (int)(strrchr(vdso, '/') - vdso), vdso);
+	char *other = "/lib/modules/elsewhere", *target;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("vlibc-test", "/lib/modules", "tmpfs", 0,
+			   unsafe == TOP_WRITABLE ? "mode=0777" : "mode=0755"));
+	ASSERT_EQ(0, mkdir(release, 0755));
+	ASSERT_EQ(0, mkdir(vdso, 0755));
+	ASSERT_EQ(0, mkdir(other, 0755));
+	target = vt_strf("%s/linux-vlibc.so.1", other);
+	switch (unsafe) {
+	case LINK_TO_UNSAFE:
+	case LINK_TO_SAFE:
+		ASSERT_EQ(0, vt_copy_file(build_files()->image, target, 0644));
+		ASSERT_EQ(0, symlink("../../elsewhere/linux-vlibc.so.1", self->path));
+		if (unsafe == LINK_TO_UNSAFE)
+			ASSERT_EQ(0, chown(other, NOBODY, NOBODY));
+		break;
+	case LINK_IN_UNSAFE_DIR:
+		ASSERT_EQ(0, vt_copy_file(build_files()->image, target, 0644));
+		ASSERT_EQ(0, symlink(target, self->path));
+		ASSERT_EQ(0, chown(vdso, NOBODY, NOBODY));
+		break;
+	default:
+		ASSERT_EQ(0, vt_copy_file(build_files()->image, self->path,
+					  unsafe == FILE_WRITABLE ? 0666 :
+					  unsafe == FILE_GROUP_WRITABLE ? 0664 : 0644));
+	}
+	if (unsafe == FILE_NOT_ROOTS)
+		ASSERT_EQ(0, chown(self->path, NOBODY, NOBODY));
+	if (unsafe == DIR_WRITABLE)
+		ASSERT_EQ(0, chmod(vdso, 0777));
+	if (unsafe == DIR_NOT_ROOTS)
+		ASSERT_EQ(0, chown(release, NOBODY, NOBODY));
+	free(target);
+	free(release);
+	free(vdso);
+}
+
+/*
+ * A setuid program maps the installed image only if no user other than
+ * root could have written it, the directories above it, or those of a
+ * link's target; a plain program maps it either way.
+ */
+TEST_F(installed, setuid_maps_only_roots_image)
+{
+	char *real, *expect;
+	struct vt_result r;
+
+	install_unsafely(_metadata, self, variant->unsafe);
+	real = realpath(self->path, NULL);
+	ASSERT_NE(NULL, real);
+	make_probes(_metadata, self);
+	expect = variant->secure_maps ? real : "none";
+	run_as_nobody(&r, self->setuid_probe, "");
+	check_probe(_metadata, &r, expect, variant->secure_maps ? "vlibc" : "glibc");
+	ASSERT_STREQ("1", STR_OR(vt_line_value(r.out, "secure"), ""));
+	vt_result_free(&r);
+	run_as_nobody(&r, self->plain_probe, "");
+	check_probe(_metadata, &r, real, "vlibc");
+	vt_result_free(&r);
+	free(real);
 }
 
 /* probe-linked, without toggles, binds through the binder like a preload. */

@@ -104,6 +104,10 @@ int vlibc_elf_dyn_init(struct vlibc_elf_dyn *d, unsigned long bias,
 	}
 	if (!d->symtab || !d->strtab || (!d->sysv_hash && !d->gnu_hash))
 		return -ENOEXEC;
+	/* Checked tables: every string ends inside the string table. */
+	if (hi && (!d->strsz || !in_range(d, d->strtab, d->strsz) ||
+		   d->strtab[d->strsz - 1]))
+		return -ENOEXEC;
 	if (!in_range(d, d->strtab, d->strsz) ||
 	    !in_range(d, d->symtab, sizeof(Elf64_Sym)) ||
 	    (d->sysv_hash && !in_range(d, d->sysv_hash, 8)) ||
