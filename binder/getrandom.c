@@ -87,33 +87,75 @@ int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
 }
 
 /*
- * The pool lock: 0 free, 1 held, 2 held with waiters.  Signal handlers
- * only try it.  Waiters sleep in futex(2), which every threaded program
- * makes under glibc too (no sched_yield(): glibc 2.36 never makes it, so
- * a sandbox may kill on it); a refused futex() only makes them spin.
+ * The pool lock: 0 free, else the holder's pool_thread_id(), with
+ * POOL_WAITERS set once someone sleeps on it.  The holder is in the word
+ * itself, in the same atomic step that takes it, so a signal handler
+ * that forks while its own thread holds the lock (fork_prepare()) knows
+ * that it must not wait for it.  Other signal handlers only try it.
+ * Waiters sleep in futex(2), which every threaded program makes under
+ * glibc too (no sched_yield(): glibc 2.36 never makes it, so a sandbox
+ * may kill on it); a refused futex() only makes them spin.
  */
+#define POOL_WAITERS	0x40000000
+
+static int next_thread_id;
+static __thread int thread_id __attribute__((tls_model("initial-exec")));
+
+/* A number no other live thread has, without a system call. */
+static int pool_thread_id(void)
+{
+	if (!thread_id)
+		thread_id = __atomic_add_fetch(&next_thread_id, 1,
+					       __ATOMIC_RELAXED) & (POOL_WAITERS - 1);
+	return thread_id ? thread_id : pool_thread_id();
+}
+
 static int pool_trylock(void)
 {
 	int free_word = 0;
 
-	return __atomic_compare_exchange_n(&gr.lock, &free_word, 1, 0,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&gr.lock, &free_word, pool_thread_id(),
+					   0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 static void pool_lock(void)
 {
-	if (pool_trylock())
+	int self = pool_thread_id(), v = 0;
+
+	if (__atomic_compare_exchange_n(&gr.lock, &v, self, 0, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED))
 		return;
-	while (__atomic_exchange_n(&gr.lock, 2, __ATOMIC_ACQUIRE))
+	for (;;) {
+		if (!v) {
+			/* Others may still sleep: keep the bit when taking it. */
+			if (__atomic_compare_exchange_n(&gr.lock, &v, self | POOL_WAITERS,
+							0, __ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return;
+			continue;
+		}
+		if (!(v & POOL_WAITERS) &&
+		    !__atomic_compare_exchange_n(&gr.lock, &v, v | POOL_WAITERS, 0,
+						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			continue;
 		vlibc_syscall4(__NR_futex, (long)&gr.lock,
-			       FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, 0);
+			       FUTEX_WAIT | FUTEX_PRIVATE_FLAG, v | POOL_WAITERS, 0);
+		v = __atomic_load_n(&gr.lock, __ATOMIC_RELAXED);
+	}
 }
 
 static void pool_unlock(void)
 {
-	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) == 2)
+	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) & POOL_WAITERS)
 		vlibc_syscall3(__NR_futex, (long)&gr.lock,
 			       FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
+}
+
+/* Does this thread hold the pool lock (a signal handler interrupted it)? */
+static int pool_held_by_self(void)
+{
+	return (__atomic_load_n(&gr.lock, __ATOMIC_RELAXED) & ~POOL_WAITERS) ==
+	       pool_thread_id();
 }
 
 /* Grow all[] and free[] to hold @need entries each. */
@@ -250,14 +292,26 @@ void vlibc_getrandom_attach(const struct vlibc_image *img)
 				gr.params.size_of_opaque_state);
 }
 
+/*
+ * A fork from a signal handler that interrupted this thread inside the
+ * pool: the lock is this thread's own, and the interrupted code finishes
+ * its work and unlocks when the handler returns, in parent and child
+ * alike.  Nothing is taken then, and the child keeps the pool as it is
+ * (the other threads' states stay owned: a few pages not reused).
+ */
+static __thread int fork_inside_pool __attribute__((tls_model("initial-exec")));
+
 void vlibc_getrandom_fork_prepare(void)
 {
-	pool_lock();
+	fork_inside_pool = pool_held_by_self();
+	if (!fork_inside_pool)
+		pool_lock();
 }
 
 void vlibc_getrandom_fork_parent(void)
 {
-	pool_unlock();
+	if (!fork_inside_pool)
+		pool_unlock();
 }
 
 /*
@@ -269,11 +323,13 @@ void vlibc_getrandom_fork_child(const struct vlibc_image *img)
 {
 	size_t i;
 
-	gr.n_free = 0;
-	for (i = 0; i < gr.n_all; i++)
-		if (gr.all[i] != thread_state)
-			gr.free[gr.n_free++] = gr.all[i];
-	pool_unlock();
+	if (!fork_inside_pool) {
+		gr.n_free = 0;
+		for (i = 0; i < gr.n_all; i++)
+			if (gr.all[i] != thread_state)
+				gr.free[gr.n_free++] = gr.all[i];
+		pool_unlock();
+	}
 	vlibc_getrandom_attach(img);
 }
 

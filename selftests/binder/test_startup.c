@@ -13,17 +13,14 @@
 /*
  * A signal handler that forks while the first bound calls set up the
  * binder (probe forksig), in fresh processes: each run exits 0, none
- * hangs in the fork handler waiting for the work it interrupted.
- * VLIBC_GETRANDOM=syscall: the vdso variant's state pool has a lock of
- * its own that a handler forking inside getrandom() waits for (the
- * getrandom family's business, reported separately).
+ * hangs in the fork handler waiting for the work it interrupted (the
+ * binder's start-up, or the getrandom family's state pool).
  */
 TEST(fork_in_signal_handler)
 {
 	char *argv[] = { build_files()->probe, "forksig", NULL };
 	struct vt_spawn sp = {
-		.argv = argv, .envp = probe_env(build_files()->binder,
-				  "VLIBC_GETRANDOM=syscall", NULL),
+		.argv = argv, .envp = probe_env(build_files()->binder, NULL),
 		.timeout = STORM_TIMEOUT,
 	};
 	long forks = 0;
