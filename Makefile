@@ -29,7 +29,8 @@ include vdso-link/Makefile.image
 # --- host tools and the binder ---------------------------------------------
 HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES)
 BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/x86/*.S)) \
-		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c vdso-link/image_layout.c
+		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c tools/libc/lib/seccomp.c \
+		   vdso-link/image_layout.c
 BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS))))
 # Start-up decisions read only what the process started with (raw system
 # calls, no stack protector, no implicit calls into libc), so they give the

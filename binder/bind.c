@@ -42,6 +42,8 @@
  */
 #define ONCE_DONE	1UL
 #define ONCE_FORKED	2UL	/* or-ed into the owner: forked under way */
+#define ONCE_WAITERS	4UL	/* or-ed into the owner: someone sleeps on it */
+#define ONCE_FLAGS	(ONCE_FORKED | ONCE_WAITERS)
 
 static unsigned long self_id(void)
 {
@@ -50,7 +52,37 @@ static unsigned long self_id(void)
 
 static int once_mine(unsigned long w)
 {
-	return w != ONCE_DONE && (w & ~ONCE_FORKED) == self_id();
+	return w != ONCE_DONE && (w & ~ONCE_FLAGS) == self_id();
+}
+
+/*
+ * Sleep until another thread's work on @word moves on from @w.  In
+ * futex(2) on the word's low half (little-endian: it holds the flags and
+ * changes at every step), as glibc's own locks wait: a sandbox that
+ * allows what glibc makes allows this (sched_yield() it may not).
+ */
+static void once_sleep(unsigned long *word, unsigned long w)
+{
+	if (!(w & ONCE_WAITERS) &&
+	    !__atomic_compare_exchange_n(word, &w, w | ONCE_WAITERS, 0,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	sys_futex_wait((unsigned int *)word, (unsigned int)(w | ONCE_WAITERS));
+}
+
+/* Publish ONCE_DONE unless a fork marked the work; 0 if it must run again. */
+static int once_publish(unsigned long *word)
+{
+	unsigned long w = __atomic_load_n(word, __ATOMIC_RELAXED);
+
+	do {
+		if (w & ONCE_FORKED)
+			return 0;
+	} while (!__atomic_compare_exchange_n(word, &w, ONCE_DONE, 0,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	if (w & ONCE_WAITERS)
+		sys_futex_wake((unsigned int *)word, 0x7fffffff);
+	return 1;
 }
 
 static int once_run(unsigned long *word, void (*decide)(int),
@@ -67,19 +99,16 @@ static int once_run(unsigned long *word, void (*decide)(int),
 					__ATOMIC_ACQUIRE)) {
 		decide(arg);
 		do {
-			__atomic_store_n(word, self, __ATOMIC_RELAXED);
+			__atomic_and_fetch(word, ~ONCE_FORKED, __ATOMIC_RELAXED);
 			if (setup)
 				setup(arg);
-			w = self;
-		} while (!__atomic_compare_exchange_n(word, &w, ONCE_DONE, 0,
-						      __ATOMIC_RELEASE,
-						      __ATOMIC_RELAXED));
+		} while (!once_publish(word));
 		return 0;
 	}
 	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != ONCE_DONE) {
 		if (once_mine(w))
 			return -EDEADLK;
-		sys_sched_yield();
+		once_sleep(word, w);
 	}
 	return 0;
 }
@@ -91,7 +120,7 @@ static void once_wait_idle(unsigned long *word)
 
 	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != 0 &&
 	       w != ONCE_DONE && !once_mine(w))
-		sys_sched_yield();
+		once_sleep(word, w);
 }
 
 static int once_done(unsigned long *word)

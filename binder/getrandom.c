@@ -23,7 +23,6 @@
  * VLIBC_GETRANDOM=vdso (default) | syscall (image, no vDSO) | glibc
  */
 #include <errno.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -138,8 +137,7 @@ static void pool_lock(void)
 		    !__atomic_compare_exchange_n(&gr.lock, &v, v | POOL_WAITERS, 0,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			continue;
-		vlibc_syscall4(__NR_futex, (long)&gr.lock,
-			       FUTEX_WAIT | FUTEX_PRIVATE_FLAG, v | POOL_WAITERS, 0);
+		sys_futex_wait((unsigned int *)&gr.lock, v | POOL_WAITERS);
 		v = __atomic_load_n(&gr.lock, __ATOMIC_RELAXED);
 	}
 }
@@ -147,8 +145,7 @@ static void pool_lock(void)
 static void pool_unlock(void)
 {
 	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) & POOL_WAITERS)
-		vlibc_syscall3(__NR_futex, (long)&gr.lock,
-			       FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
+		sys_futex_wake((unsigned int *)&gr.lock, 1);
 }
 
 /* Does this thread hold the pool lock (a signal handler interrupted it)? */

@@ -9,6 +9,7 @@
  * passed the checks here.
  */
 #include <linux/errno.h>
+#include <vlibc/seccomp.h>
 #include "binder.h"
 #include "sys.h"
 
@@ -288,6 +289,14 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 	*img = (struct vlibc_image){ 0 };
 	if (at_vlibc)
 		return image_from_kernel(img, at_vlibc, why);
+	/*
+	 * Mapping a file takes calls glibc would not make now (uname,
+	 * madvise(MADV_WIPEONFORK)), and a filter may kill on them.
+	 */
+	if (vlibc_seccomp_filtered()) {
+		*why = "a seccomp filter is in force: no image file is mapped";
+		return -EPERM;
+	}
 	if (env_path)
 		return image_from_file(img, env_path, s->secure, why);
 	if (!installed_path(path, sizeof(path))) {

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <stddef.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -38,9 +39,15 @@ static inline long sys_write(int fd, const void *buf, size_t len)
 	return vlibc_syscall3(__NR_write, fd, (long)buf, len);
 }
 
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH	0x1000
+#endif
+
+/* As glibc 2.36's fstat() makes it. */
 static inline int sys_fstat(int fd, struct stat *st)
 {
-	return vlibc_syscall2(__NR_fstat, fd, (long)st);
+	return vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)st,
+			      AT_EMPTY_PATH);
 }
 
 static inline int sys_lstat(const char *path, struct stat *st)
@@ -75,9 +82,16 @@ static inline int sys_uname(struct utsname *u)
 	return vlibc_syscall1(__NR_uname, (long)u);
 }
 
-static inline void sys_sched_yield(void)
+/* Private futex(2) waits and wakes, as glibc's own locks make them. */
+static inline void sys_futex_wait(unsigned int *word, unsigned int val)
 {
-	vlibc_syscall0(__NR_sched_yield);
+	vlibc_syscall4(__NR_futex, (long)word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+		       val, 0);
+}
+
+static inline void sys_futex_wake(unsigned int *word, int n)
+{
+	vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
 }
 
 static inline int mmap_failed(long r)

@@ -106,7 +106,10 @@ TEST(io_uring_eperm_falls_back_to_glibc)
 	run_user(&r, EPERM, NULL);
 	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "aio_read=glibc")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.err, "io_uring is not available")) TH_LOG("%s", r.err);
+	/* Why: the family's own probe, or (image from a file) the binder
+	 * mapped nothing under a filter. */
+	EXPECT_TRUE(strstr(r.err, "io_uring is not available") ||
+		    strstr(r.err, "a seccomp filter is in force")) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.err, "bind aio_write -> glibc")) TH_LOG("%s", r.err);
 	EXPECT_EQ(NULL, strstr(r.err, "bind aio_write -> vlibc")) TH_LOG("%s", r.err);
 }

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _VLIBC_SECCOMP_H
+#define _VLIBC_SECCOMP_H
+
+#include <vlibc/compiler.h>
+
+/*
+ * Is a seccomp filter (or strict mode) in force for the calling thread?
+ * Code about to make a system call plain glibc would not make for the
+ * same work asks first: a filter may kill the process for it
+ * (SECCOMP_RET_KILL_PROCESS), and no call can be tried safely under one.
+ * 0 when none, or when it cannot be told (no /proc: a chroot, rarely a
+ * sandbox).
+ */
+int vlibc_seccomp_filtered(void) __vlibc_hidden;
+
+#endif /* _VLIBC_SECCOMP_H */
