@@ -58,9 +58,10 @@ static void sigsys_enosys(int sig, siginfo_t *si, void *uc_void)
 
 /*
  * Refuse io_uring_setup, io_uring_enter and io_uring_register for every
- * thread of the process (TSYNC), the way @mode says; 0 or -1.
+ * thread of the process (TSYNC), the way @mode says; with @no_threads
+ * clone and clone3 fail with EAGAIN too.  0 or -1.
  */
-static int refuse_io_uring(enum refuse_mode mode)
+static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
 {
 	static const unsigned int action[] = {
 		[REFUSE_ENOSYS] = SECCOMP_RET_ERRNO | ENOSYS,
@@ -73,11 +74,14 @@ static int refuse_io_uring(enum refuse_mode mode)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_register, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_register, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone : ~0U, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone3 : ~0U, 2, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, action[mode]),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAGAIN),
 	};
 	struct sock_fprog prog = { ARRAY_SIZE(code), code };
 	struct sigaction sa = { .sa_sigaction = sigsys_enosys, .sa_flags = SA_SIGINFO };
@@ -88,6 +92,11 @@ static int refuse_io_uring(enum refuse_mode mode)
 		return -1;
 	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
 		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+}
+
+static int refuse_io_uring(enum refuse_mode mode)
+{
+	return refuse_io_uring_threads(mode, 0);
 }
 
 /* aio_write @len bytes of pattern @seed at @off and wait: 0 if written. */
@@ -248,6 +257,48 @@ TEST_F(refused, queued_requests_complete)
 	EXPECT_EQ(0, failed) {
 		TH_LOG("%d of %d reads did not complete with one byte", failed,
 		       MANY_READS);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * No thread can be made either: the requests queued in user space still
+ * complete (the threads waiting for them run them); a new request is
+ * refused with EAGAIN or, if accepted, completes.
+ */
+TEST_F(refused, queued_requests_complete_without_threads)
+{
+	static struct aiocb cbs[MANY_READS];
+	static char bufs[MANY_READS];
+	char data[MANY_READS];
+	unsigned char out[512];
+	struct aiocb cb;
+	int p[2], i, r, err, failed = 0;
+
+	ASSERT_EQ(0, at_pipe(p));
+	for (i = 0; i < MANY_READS; i++) {
+		at_prep(&cbs[i], p[0], &bufs[i], 1, 0);
+		ASSERT_EQ(0, aio_read(&cbs[i]));
+	}
+	ASSERT_EQ(0, refuse_io_uring_threads(variant->mode, 1));
+	memset(data, 'q', sizeof(data));
+	ASSERT_EQ(0, vt_write_full(p[1], data, sizeof(data)));
+	EXPECT_EQ(0, at_wait_array(cbs, MANY_READS, AT_WAIT_MS));
+	for (i = 0; i < MANY_READS; i++)
+		failed += aio_error(&cbs[i]) != 0 || aio_return(&cbs[i]) != 1;
+	EXPECT_EQ(0, failed) {
+		TH_LOG("%d of %d reads did not complete with one byte", failed,
+		       MANY_READS);
+	}
+	at_fill(out, sizeof(out), 20, 0);
+	at_prep(&cb, self->fd, out, sizeof(out), 0);
+	r = at_submit(aio_write(&cb), &err);
+	TH_LOG("a new request without threads: %s", r ? strerror(err) : "accepted");
+	if (r == 0) {
+		EXPECT_EQ(0, at_done_with(&cb, sizeof(out)));
+	} else {
+		EXPECT_EQ(EAGAIN, err);
 	}
 	close(p[0]);
 	close(p[1]);
