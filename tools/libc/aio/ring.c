@@ -258,8 +258,8 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
 
 /*
  * The application closed the ring's descriptor (closefrom(3), as daemons
- * do).  With nothing in flight the ring is made again.  With requests in
- * flight the old ring stays mapped until they are reaped, and new ones go
+ * do).  With nothing in flight the ring is made again.  With requests (or
+ * cancel answers) in flight the old ring stays mapped until they are reaped, and new ones go
  * to the executor.  Called with sq_lock, cq_lock and list_lock held.
  * Returns 0 with a new ring, -EAGAIN for the executor.
  */
@@ -268,7 +268,9 @@ int aio_ring_remake(struct vlibc_aio_state *a)
 	/* The number is not ours any more: never close or use it again. */
 	a->ring_fd = -1;
 	a->ring_dev = a->ring_ino = 0;
-	if (a->n_inflight || !aio_ring_ready(a)) {
+	/* A cancel's answer still due would land in the old ring's memory. */
+	if (a->n_inflight || __atomic_load_n(&a->tokens_out, __ATOMIC_RELAXED) ||
+	    !aio_ring_ready(a)) {
 		aio_ring_refused(a);
 		return -EAGAIN;
 	}
