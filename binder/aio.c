@@ -6,8 +6,10 @@
  * The binder supplies what the image cannot do without libc: the threads.
  * SIGEV_THREAD notifications run in new threads made with the caller's
  * attributes, and a service thread reaps completions so notifications
- * arrive while the application does not call in.  In a fork child the
- * inherited ring descriptor of the parent is closed.
+ * arrive while the application does not call in.  Worker threads run
+ * the fallback executor's requests once io_uring is refused.  In a fork
+ * child the inherited ring descriptor of the parent is closed, if it
+ * still is that ring.
  *
  * VLIBC_AIO=io_uring (default: buffered reads are tried first with
  * preadv2(RWF_NOWAIT) and answered at once from the page cache, the rest
@@ -17,7 +19,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "binder.h"
 #include "slot.h"
@@ -42,10 +46,13 @@ static struct {
 			  long (*)(void), unsigned int);
 	unsigned int flags;
 	long	(*service)(void);
-	long	(*ring_fd)(void);
+	long	(*ring_id)(uint64_t id[2]);
 	long	(*probe)(void);
 	long	(*thread_exit)(void);
+	long	(*attach_executor)(long (*)(void));
+	long	(*worker)(void);
 	int	fork_ring_fd;
+	uint64_t fork_ring_id[2];	/* st_dev, st_ino */
 	pthread_key_t exit_key;
 	int	exit_key_ok;
 } aio;
@@ -66,9 +73,11 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 	      AIO_ENTRY(listio, "__vlibc_lio_listio") &&
 	      AIO_ENTRY(attach, "__vlibc_aio_attach") &&
 	      AIO_ENTRY(service, "__vlibc_aio_service") &&
-	      AIO_ENTRY(ring_fd, "__vlibc_aio_ring_fd") &&
+	      AIO_ENTRY(ring_id, "__vlibc_aio_ring_id") &&
 	      AIO_ENTRY(probe, "__vlibc_aio_probe") &&
-	      AIO_ENTRY(thread_exit, "__vlibc_aio_thread_exit"))) {
+	      AIO_ENTRY(thread_exit, "__vlibc_aio_thread_exit") &&
+	      AIO_ENTRY(attach_executor, "__vlibc_aio_attach_executor") &&
+	      AIO_ENTRY(worker, "__vlibc_aio_worker"))) {
 		*why = "image lacks the aio entry points";
 		return 0;
 	}
@@ -81,8 +90,9 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 		aio.flags = 0;
 	else if (variant && !v_streq(variant, "io_uring"))
 		vlibc_debug("aio: unknown variant", variant, "(using io_uring)", 0);
+	/* Also when a seccomp filter is in force: io_uring is not tried. */
 	if (aio.probe()) {
-		*why = "io_uring is not available to this process";
+		*why = "io_uring is not available to this process (or it has a seccomp filter)";
 		return 0;
 	}
 	return 1;
@@ -136,8 +146,8 @@ static void *service_thread(void *arg)
 	return NULL;
 }
 
-/* The reaper that makes notifications timely; signals stay blocked in it. */
-static long start_service(void)
+/* A detached thread with a small stack running @body, signals blocked. */
+static long start_helper(void *(*body)(void *))
 {
 	sigset_t all, old;
 	pthread_attr_t attr;
@@ -149,10 +159,28 @@ static long start_service(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	r = pthread_create(&t, &attr, service_thread, NULL);
+	r = pthread_create(&t, &attr, body, NULL);
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -r;
+}
+
+/* The reaper that makes notifications timely. */
+static long start_service(void)
+{
+	return start_helper(service_thread);
+}
+
+static void *worker_thread(void *arg)
+{
+	aio.worker();
+	return NULL;
+}
+
+/* A thread of the fallback executor (as glibc's AIO helper threads). */
+static long start_worker(void)
+{
+	return start_helper(worker_thread);
 }
 
 static void thread_exit(void *unused)
@@ -163,6 +191,7 @@ static void thread_exit(void *unused)
 void vlibc_aio_attach(const struct vlibc_image *img)
 {
 	aio.attach(notify_thread, start_service, aio.flags);
+	aio.attach_executor(start_worker);
 	if (!aio.exit_key_ok)
 		aio.exit_key_ok = !pthread_key_create(&aio.exit_key, thread_exit);
 }
@@ -186,17 +215,34 @@ static inline void note_submitter(void)
 
 void vlibc_aio_fork_prepare(void)
 {
-	aio.fork_ring_fd = (int)aio.ring_fd();
+	aio.fork_ring_fd = (int)aio.ring_id(aio.fork_ring_id);
 }
 
 void vlibc_aio_fork_parent(void)
 {
 }
 
+/*
+ * Is @fd the parent's ring?  The application may have closed the ring's
+ * descriptor (close_range()) and put a file of its own on that number
+ * (dup2()).  Each ring is a file with an inode of its own (the kernel
+ * makes one per ring, a number from get_next_ino()), and the parent's
+ * mapping of the ring keeps that file, and so the number, alive: no other
+ * file has the same st_dev and st_ino at fork time.
+ */
+static int still_the_ring(int fd)
+{
+	struct stat st;
+
+	return sys_fstat(fd, &st) == 0 &&
+	       (uint64_t)st.st_dev == aio.fork_ring_id[0] &&
+	       (uint64_t)st.st_ino == aio.fork_ring_id[1];
+}
+
 /* The child starts clean: a ring of its own at its first request. */
 void vlibc_aio_fork_child(const struct vlibc_image *img)
 {
-	if (aio.fork_ring_fd >= 0)
+	if (aio.fork_ring_fd >= 0 && still_the_ring(aio.fork_ring_fd))
 		sys_close(aio.fork_ring_fd);
 	vlibc_aio_attach(img);
 }

@@ -125,7 +125,8 @@ struct suspend_list {
 static int request_active(const struct vlibc_aiocb *cb)
 {
 	return cb->state == AIO_REQ_QUEUED || cb->state == AIO_REQ_HELD ||
-	       cb->state == AIO_REQ_INFLIGHT;
+	       cb->state == AIO_REQ_INFLIGHT || cb->state == AIO_REQ_EXEC ||
+	       cb->state == AIO_REQ_RUNNING;
 }
 
 /* One entry done, or nothing this process is waiting for in the list. */
@@ -185,18 +186,46 @@ VLIBC_ENTRY long __vlibc_aio_attach(long (*notify_thread)(void (*)(unsigned long
 	return 0;
 }
 
-/* The ring descriptor a fork child inherits and must close; -1 if none. */
-VLIBC_ENTRY long __vlibc_aio_ring_fd(void)
+/*
+ * The executor's threads: @start_worker starts a thread that calls
+ * __vlibc_aio_worker().  Without it (a binder that does not know the
+ * executor) a process whose io_uring is refused runs its accepted
+ * requests in the threads that wait for them, and refuses new ones
+ * with EAGAIN.
+ */
+VLIBC_ENTRY long __vlibc_aio_attach_executor(long (*start_worker)(void))
+{
+	aio_state()->start_worker = start_worker;
+	return 0;
+}
+
+/*
+ * The ring descriptor a fork child inherits and must close, -1 if none;
+ * @id gets the st_dev and st_ino it had at setup (the application may
+ * have closed it and put another file on that number since).
+ */
+VLIBC_ENTRY long __vlibc_aio_ring_id(uint64_t id[2])
 {
 	struct vlibc_aio_state *a = aio_state();
 
-	return a->ring_state == AIO_RING_READY ? a->ring_fd : -1;
+	long fd;
+
+	/* Set up under setup_lock, made again under sq_lock. */
+	vlibc_lock(&a->setup_lock);
+	vlibc_lock(&a->sq_lock);
+	id[0] = a->ring_dev;
+	id[1] = a->ring_ino;
+	fd = id[1] ? a->ring_fd : -1;
+	vlibc_unlock(&a->sq_lock);
+	vlibc_unlock(&a->setup_lock);
+	return fd;
 }
 
-/* Can this process have a ring at all? 0, or -errno from io_uring_setup. */
+/*
+ * Can this process have a ring at all?  0, or -ENOSYS when io_uring_setup
+ * failed or a seccomp filter is in force (the binder binds glibc then).
+ */
 VLIBC_ENTRY long __vlibc_aio_probe(void)
 {
-	int r = aio_ring_get(aio_state());
-
-	return r ? -ENOSYS : 0;
+	return aio_ring_get(aio_state()) == AIO_RING_READY ? 0 : -ENOSYS;
 }

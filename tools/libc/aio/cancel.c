@@ -40,6 +40,8 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aiocb **pp, *prev = 0;
 
+	if (cb->state == AIO_REQ_EXEC)
+		return aio_exec_unlink(a, cb);
 	for (pp = &a->handoff; *pp; pp = &(*pp)->link)
 		if (*pp == cb) {
 			*pp = cb->link;
@@ -97,7 +99,13 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		goto unlock;
 	}
 	state = cb->state;
-	if (state == AIO_REQ_QUEUED || state == AIO_REQ_HELD) {
+	if (state == AIO_REQ_RUNNING) {
+		/* A worker of the executor is in the system call: as glibc. */
+		r = AIO_NOTCANCELED_;
+		goto unlock;
+	}
+	if (state == AIO_REQ_QUEUED || state == AIO_REQ_HELD ||
+	    state == AIO_REQ_EXEC) {
 		/* A write that goes on ends with what it wrote: not canceled. */
 		r = cb->return_value > 0 ? AIO_ALLDONE_ : AIO_CANCELED_;
 		unlink_waiting(a, cb);
@@ -159,7 +167,7 @@ VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
 		return -EINVAL;
 	if (cb && cb->fildes != fd)
 		return -EINVAL;
-	if (a->ring_state != AIO_RING_READY)
+	if (__atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_NONE)
 		return cb && aio_in_progress(cb) ? -EINVAL : AIO_ALLDONE_;
 	return cb ? cancel_one(a, cb, 0) : cancel_fd(a, fd);
 }

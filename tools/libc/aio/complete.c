@@ -69,7 +69,8 @@ void aio_group_done(struct vlibc_aio_state *a, int group)
 		aio_notify(a, &ev);
 }
 
-static void active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+/* Take @cb off the active list; under list_lock. */
+void aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	if (cb->next == cb) {
 		a->inflight = 0;
@@ -103,7 +104,7 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		res = res < 0 ? before : before + res;
 	if (listed) {
 		vlibc_lock(&a->list_lock);
-		active_remove(a, cb);
+		aio_active_remove(a, cb);
 		cb->state = AIO_REQ_DONE;
 		vlibc_unlock(&a->list_lock);
 	}
@@ -175,6 +176,18 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	return 0;
 }
 
+/*
+ * After the fallback no exiting thread can hand its requests over (that
+ * needs io_uring_enter): the kernel ends them with ECANCELED (EINTR),
+ * before they did anything, and the executor does them again.
+ */
+static int res_lost_with_thread(struct vlibc_aio_state *a,
+				const struct vlibc_aiocb *cb, int res)
+{
+	return (res == -ECANCELED || res == -EINTR) &&
+	       cb->canceling == AIO_CANCEL_NONE && aio_fallen_back(a);
+}
+
 /* Take up to NOTES_PER_BATCH completions off the ring; returns how many. */
 static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_notes,
 		      int *kicks)
@@ -202,6 +215,7 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 
 			t->res = res;
 			__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
+			__atomic_sub_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		cb = (struct vlibc_aiocb *)ud;
@@ -215,24 +229,33 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 		}
 		if (write_goes_on(a, cb, res) || aio_handoff_taken(a, cb, res))
 			continue;
+		/* Its thread exited after the fallback: run it again. */
+		if (res_lost_with_thread(a, cb, res) && aio_requeue(a, cb))
+			continue;
 		finish(a, cb, res, 1, &notes[(*n_notes)++]);
 	}
 	__atomic_store_n(a->cq_head, head, __ATOMIC_RELEASE);
 	return done;
 }
 
+/*
+ * Reap the ring's completions, without a system call; after the fallback
+ * the old ring's memory is still reaped while requests remain in it.
+ */
 int aio_reap(struct vlibc_aio_state *a)
 {
 	struct note notes[NOTES_PER_BATCH];
 	int n, i, total = 0, batch, kicks = 0;
 
-	if (a->ring_state != AIO_RING_READY)
+	if (__atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_NONE)
 		return 0;
+	if (aio_fallen_back(a))
+		aio_exec_kick(a);
 	do {
 		vlibc_lock(&a->cq_lock);
-		batch = reap_batch(a, notes, &n, &kicks);
+		batch = a->cqes ? reap_batch(a, notes, &n, &kicks) : 0;
 		vlibc_unlock(&a->cq_lock);
-		for (i = 0; i < n; i++)
+		for (i = 0; batch && i < n; i++)
 			announce(a, &notes[i]);
 		total += batch;
 	} while (batch && n == NOTES_PER_BATCH);

@@ -107,18 +107,22 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 	return 0;
 }
 
-/* The service thread: submit what exiting threads handed over. */
+/*
+ * The service thread: submit what exiting threads handed over.  When the
+ * ring is lost or refused, they join the queue, which aio_flush() puts on
+ * a new ring or hands to the executor.
+ */
 static void submit_handoffs(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *list, *cb;
-	int r;
+	int r = 0;
 
 	vlibc_lock(&a->list_lock);
 	list = a->handoff;
 	a->handoff = 0;
 	vlibc_unlock(&a->list_lock);
 	vlibc_lock(&a->sq_lock);
-	while ((cb = list)) {
+	while (!r && (cb = list)) {
 		list = cb->link;
 		vlibc_lock(&a->list_lock);
 		cb->state = AIO_REQ_INFLIGHT;
@@ -127,18 +131,21 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 		vlibc_unlock(&a->list_lock);
 		while ((r = aio_push(a, cb)) == -EBUSY)
 			;
-		if (r == -EBADF) {
-			/* The application closed the ring: nothing can run them. */
-			vlibc_unlock(&a->sq_lock);
-			aio_complete(a, cb, -ECANCELED, 1);
-			while ((cb = list)) {
-				list = cb->link;
-				aio_complete(a, cb, -ECANCELED, 1);
-			}
-			return;
-		}
+		if (r)
+			aio_requeue(a, cb);
+	}
+	if (list) {
+		/* Not tried: handed over again (the executor takes them too). */
+		vlibc_lock(&a->list_lock);
+		for (cb = list; cb->link; cb = cb->link)
+			;
+		cb->link = a->handoff;
+		a->handoff = list;
+		vlibc_unlock(&a->list_lock);
 	}
 	vlibc_unlock(&a->sq_lock);
+	if (r)
+		aio_flush(a);
 }
 
 static int handoff_waiting(void *ctx)
@@ -153,8 +160,7 @@ VLIBC_ENTRY long __vlibc_aio_service(void)
 {
 	struct vlibc_aio_state *a = aio_state();
 
-	if (aio_ring_get(a))
-		return -EAGAIN;
+	aio_ring_get(a);
 	for (;;) {
 		aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE, 0);
 		submit_handoffs(a);

@@ -101,9 +101,6 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 
 	if ((mode != LIO_WAIT_ && mode != LIO_NOWAIT_) || n < 0 || (n && !list))
 		return -EINVAL;
-	r = aio_ring_get(a);
-	if (r)
-		return r;
 	count = lio_count(list, n);
 	if (mode == LIO_NOWAIT_ && sig && (sig->notify == SIGEV_SIGNAL_ ||
 					   sig->notify == SIGEV_THREAD_)) {

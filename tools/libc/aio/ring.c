@@ -7,6 +7,14 @@
  * Submission holds sq_lock across io_uring_enter(): the SQEs a thread
  * writes are submitted by that thread, so the kernel ties each request to
  * the thread that asked for it (see aio_thread_exit()).
+ *
+ * io_uring may be refused at any time (a seccomp filter installed later,
+ * kernel.io_uring_disabled with the ring's descriptor closed): the first
+ * refusal turns the process to the fallback executor for good
+ * (AIO_RING_FALLBACK); no io_uring call is made after that.  Requests
+ * already in the kernel complete into the ring's memory, which stays
+ * mapped (the mapping holds the ring even with its descriptor closed),
+ * and are reaped from there without a system call.
  */
 #include <linux/errno.h>
 #include <linux/io_uring.h>
@@ -14,6 +22,7 @@
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/families.h>
+#include <vlibc/seccomp.h>
 
 #define SQ_ENTRIES		128
 #define CQ_ENTRIES		1024
@@ -21,6 +30,8 @@
 #define MAP_SHARED_POPULATE	(MAP_SHARED | MAP_POPULATE)
 #define RLIMIT_NOFILE_		7
 #define F_DUPFD_CLOEXEC_	1030
+/* A wait in the kernel ends this often: see aio_ring_enter_wait(). */
+#define KERNEL_WAIT_MAX_S	1
 
 static long ring_mmap(int fd, unsigned long size, unsigned long off)
 {
@@ -35,6 +46,7 @@ static void ring_unmap(struct vlibc_aio_state *a)
 	if (a->sqes_map)
 		vlibc_syscall2(__NR_munmap, (long)a->sqes_map, a->sqes_map_size);
 	a->ring_map = a->sqes_map = 0;
+	a->cqes = 0;
 }
 
 static int ring_map(struct vlibc_aio_state *a, const struct io_uring_params *p)
@@ -97,6 +109,18 @@ static int ring_fd_move_high(int fd)
 	return (int)high;
 }
 
+/* Remember which file the ring is, for a fork child to recognise it. */
+static void ring_identify(struct vlibc_aio_state *a)
+{
+	uint64_t st[18];	/* struct stat: st_dev, st_ino first */
+
+	a->ring_dev = a->ring_ino = 0;
+	if (vlibc_syscall2(__NR_fstat, a->ring_fd, (long)st) == 0) {
+		a->ring_dev = st[0];
+		a->ring_ino = st[1];
+	}
+}
+
 static int ring_setup(struct vlibc_aio_state *a)
 {
 	struct io_uring_params p = {
@@ -108,6 +132,9 @@ static int ring_setup(struct vlibc_aio_state *a)
 	long fd;
 	int r;
 
+	a->ring_fd = -1;
+	if (vlibc_seccomp_filtered())
+		return -EPERM;
 	fd = vlibc_syscall2(__NR_io_uring_setup, SQ_ENTRIES, (long)&p);
 	if (fd < 0)
 		return (int)fd;
@@ -121,25 +148,38 @@ static int ring_setup(struct vlibc_aio_state *a)
 		ring_unmap(a);
 		vlibc_syscall1(__NR_close, a->ring_fd);
 		a->ring_fd = -1;
+		return r;
 	}
-	return r;
+	ring_identify(a);
+	return 0;
 }
 
-/* 0 with a ring ready, or -EAGAIN when io_uring refused this process. */
+/*
+ * Set the ring up at the first request of the process; returns
+ * AIO_RING_READY, or AIO_RING_FALLBACK when io_uring is not to be had.
+ */
 int aio_ring_get(struct vlibc_aio_state *a)
 {
 	uint32_t s = __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE);
 
-	if (likely(s == AIO_RING_READY))
-		return 0;
-	if (s == AIO_RING_FAILED)
-		return -EAGAIN;
+	if (likely(s != AIO_RING_NONE))
+		return s;
 	vlibc_lock(&a->setup_lock);
 	if (a->ring_state == AIO_RING_NONE)
-		__atomic_store_n(&a->ring_state, ring_setup(a) ? AIO_RING_FAILED :
+		__atomic_store_n(&a->ring_state, ring_setup(a) ? AIO_RING_FALLBACK :
 				 AIO_RING_READY, __ATOMIC_RELEASE);
 	vlibc_unlock(&a->setup_lock);
-	return a->ring_state == AIO_RING_READY ? 0 : -EAGAIN;
+	return __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * io_uring refused a call: from now on every request goes to the
+ * executor.  Takes no lock; whoever holds queued requests hands them
+ * over (aio_flush()).
+ */
+void aio_ring_refused(struct vlibc_aio_state *a)
+{
+	__atomic_store_n(&a->ring_state, AIO_RING_FALLBACK, __ATOMIC_RELEASE);
 }
 
 static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
@@ -182,18 +222,25 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
 
 /*
  * The application closed the ring's descriptor (closefrom(3), as daemons
- * do).  With nothing in flight the ring is simply made again; requests in
- * flight on the lost ring could no longer be waited for (a known limit).
- * Called with sq_lock and list_lock held.
+ * do).  With nothing in flight the ring is made again.  With requests (or
+ * cancel answers) in flight the old ring stays mapped until they are reaped, and new ones go
+ * to the executor.  Called with sq_lock, cq_lock and list_lock held.
+ * Returns 0 with a new ring, -EAGAIN for the executor.
  */
 int aio_ring_remake(struct vlibc_aio_state *a)
 {
-	if (a->n_inflight)
-		return -EBADF;
-	ring_unmap(a);
+	/* The number is not ours any more: never close or use it again. */
 	a->ring_fd = -1;
+	a->ring_dev = a->ring_ino = 0;
+	/* A cancel's answer still due would land in the old ring's memory. */
+	if (a->n_inflight || __atomic_load_n(&a->tokens_out, __ATOMIC_RELAXED) ||
+	    !aio_ring_ready(a)) {
+		aio_ring_refused(a);
+		return -EAGAIN;
+	}
+	ring_unmap(a);
 	if (ring_setup(a)) {
-		__atomic_store_n(&a->ring_state, AIO_RING_FAILED, __ATOMIC_RELEASE);
+		aio_ring_refused(a);
 		return -EAGAIN;
 	}
 	return 0;
@@ -201,16 +248,20 @@ int aio_ring_remake(struct vlibc_aio_state *a)
 
 /*
  * Write one SQE and submit it from this thread.  Returns 0, -EBUSY when
- * the submission ring is full (the caller queues the request), or -EBADF
- * when the ring's descriptor is gone (the SQE is taken back).  Called
- * with sq_lock held.
+ * the submission ring is full (the caller queues the request), -EBADF
+ * when the ring's descriptor is gone, or -ENOSYS when io_uring is refused
+ * (now, or earlier: the executor takes over); the SQE is taken back on
+ * failure.  Called with sq_lock held.
  */
 int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		  uint64_t user_data, int op_cancel)
 {
-	uint32_t tail = *a->sq_tail, idx;
+	uint32_t tail, idx;
 	long r;
 
+	if (!aio_ring_ready(a))
+		return -ENOSYS;
+	tail = *a->sq_tail;
 	if (tail - __atomic_load_n(a->sq_head, __ATOMIC_ACQUIRE) >= a->sq_entries)
 		return -EBUSY;
 	idx = tail & *a->sq_mask;
@@ -220,32 +271,72 @@ int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	do {
 		r = vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
 	} while (r == -EINTR || r == -EAGAIN || r == -EBUSY);
-	if (r == -EBADF || r == -EOPNOTSUPP) {
-		__atomic_store_n(a->sq_tail, tail, __ATOMIC_RELEASE);
+	if (r >= 0)
+		return 0;
+	/* Nothing was submitted (else r would count it): take the SQE back. */
+	__atomic_store_n(a->sq_tail, tail, __ATOMIC_RELEASE);
+	if (r == -EBADF || r == -EOPNOTSUPP)
 		return -EBADF;
-	}
-	return 0;
+	/* ENOSYS, EPERM, EACCES (seccomp, LSM), or anything unexpected. */
+	aio_ring_refused(a);
+	return -ENOSYS;
 }
 
 /* Post a NOP so that the thread waiting in the kernel looks again. */
 void aio_ring_kick(struct vlibc_aio_state *a)
 {
+	if (!aio_ring_ready(a))
+		return;
 	vlibc_lock(&a->sq_lock);
 	aio_ring_push(a, 0, 0, 0);
 	vlibc_unlock(&a->sq_lock);
 }
 
-/* Wait in the kernel for one completion; -ETIME, -EINTR or 0. */
+/*
+ * The ring's descriptor @fd was found gone by a waiter: make the ring
+ * again or fall back, unless another thread did already.
+ */
+static void ring_lost_waiting(struct vlibc_aio_state *a, int fd)
+{
+	vlibc_lock(&a->sq_lock);
+	vlibc_lock(&a->cq_lock);
+	vlibc_lock(&a->list_lock);
+	if (a->ring_fd == fd && aio_ring_ready(a))
+		aio_ring_remake(a);
+	vlibc_unlock(&a->list_lock);
+	vlibc_unlock(&a->cq_lock);
+	vlibc_unlock(&a->sq_lock);
+}
+
+/*
+ * Wait in the kernel for one completion; -ETIME, -EINTR or 0.  The wait
+ * never lasts more than KERNEL_WAIT_MAX_S: once io_uring is refused no
+ * NOP can wake this thread for a completion made by the executor.  A
+ * refusal or a lost descriptor is handled here and reads as 0 (look again).
+ */
 int aio_ring_enter_wait(struct vlibc_aio_state *a,
 			const struct vlibc_timespec *rel)
 {
-	struct io_uring_getevents_arg arg = {
-		.ts = (unsigned long)rel,
-	};
+	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
+	struct io_uring_getevents_arg arg = { 0 };
+	int fd = a->ring_fd;
+	long r;
 
-	return (int)vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 0, 1,
-				   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
-				   (long)&arg, sizeof(arg));
+	if (!aio_ring_ready(a))
+		return 0;
+	if (!rel || rel->tv_sec >= KERNEL_WAIT_MAX_S)
+		rel = &max;
+	arg.ts = (unsigned long)rel;
+	r = vlibc_syscall6(__NR_io_uring_enter, fd, 0, 1,
+			   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
+			   (long)&arg, sizeof(arg));
+	if (r >= 0 || r == -ETIME || r == -EINTR || r == -EAGAIN || r == -EBUSY)
+		return r < 0 ? (int)r : 0;
+	if (r == -EBADF || r == -EOPNOTSUPP)
+		ring_lost_waiting(a, fd);
+	else
+		aio_ring_refused(a);
+	return 0;
 }
 
 /* The image's family hook: nothing to learn at init, the ring is lazy. */

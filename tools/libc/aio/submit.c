@@ -201,11 +201,14 @@ int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	int r;
 
 	cb->canceling = how;
+	__atomic_add_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
 	while ((r = aio_ring_push(a, cb, (unsigned long)token | AIO_UD_TOKEN,
 				  1)) == -EBUSY)
 		;
-	if (r)
+	if (r) {
 		cb->canceling = AIO_CANCEL_NONE;
+		__atomic_sub_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
+	}
 	return r;
 }
 
@@ -238,27 +241,20 @@ int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aiocb rest;
-	long done = cb->return_value;
 
-	if (done <= 0)
+	if (cb->return_value <= 0)
 		return aio_ring_push(a, cb, (unsigned long)cb, 0);
-	rest = *cb;
-	rest.buf = (char *)cb->buf + done;
-	rest.nbytes = aio_rw_count(cb) - done;
-	if (!(cb->op & AIO_OP_STREAM))
-		rest.offset += done;
+	aio_remainder(cb, &rest);
 	return aio_ring_push(a, &rest, (unsigned long)cb, 0);
 }
 
 /*
  * The ring's descriptor was closed behind our back: put @cb (never
- * submitted) back at the head of the queue and make the ring again.
- * Returns 1 to go on submitting.
+ * submitted) back at the head of the queue and make the ring again, or
+ * leave the queue to the executor.  Called with sq_lock held.
  */
-static int ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+static void ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	int r;
-
 	/* Reapers read the ring's pointers under cq_lock: hold them off. */
 	vlibc_lock(&a->cq_lock);
 	vlibc_lock(&a->list_lock);
@@ -268,27 +264,45 @@ static int ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	a->queue_head = cb;
 	if (!a->queue_tail)
 		a->queue_tail = cb;
-	r = aio_ring_remake(a);
+	aio_ring_remake(a);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->cq_lock);
-	return !r;
+}
+
+/* io_uring refused @cb (never submitted): back to the queue, for the executor. */
+static void ring_refused(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	vlibc_lock(&a->list_lock);
+	a->n_inflight--;
+	cb->state = AIO_REQ_QUEUED;
+	cb->link = a->queue_head;
+	a->queue_head = cb;
+	if (!a->queue_tail)
+		a->queue_tail = cb;
+	vlibc_unlock(&a->list_lock);
 }
 
 /*
  * Submit queued requests while there is room.  Takes sq_lock, then
- * list_lock for each request.
+ * list_lock for each request.  Once io_uring is refused, every queued
+ * request goes to the executor instead.
  */
 void aio_flush(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *cb;
+	int r;
 
 	if (!__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
 		return;
+	if (aio_fallen_back(a)) {
+		aio_exec_take_queue(a);
+		return;
+	}
 	vlibc_lock(&a->sq_lock);
 	for (;;) {
 		vlibc_lock(&a->list_lock);
 		cb = a->queue_head;
-		if (!cb || a->n_inflight >= INFLIGHT_MAX ||
+		if (!cb || !aio_ring_ready(a) || a->n_inflight >= INFLIGHT_MAX ||
 		    *a->sq_tail - __atomic_load_n(a->sq_head, __ATOMIC_ACQUIRE) >=
 		    a->sq_entries) {
 			vlibc_unlock(&a->list_lock);
@@ -301,10 +315,15 @@ void aio_flush(struct vlibc_aio_state *a)
 		cb->owner = vlibc_arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
-		if (aio_push(a, cb) == -EBADF && !ring_lost(a, cb))
-			break;
+		r = aio_push(a, cb);
+		if (r == -EBADF)
+			ring_lost(a, cb);
+		else if (r)
+			ring_refused(a, cb);
 	}
 	vlibc_unlock(&a->sq_lock);
+	if (aio_fallen_back(a))
+		aio_exec_take_queue(a);
 }
 
 /* Move fsyncs whose turn has come from the held list to the queue. */
@@ -354,10 +373,8 @@ static int write_may_go_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	       int group)
 {
-	int r = aio_ring_get(a);
+	int fallback = aio_ring_get(a) != AIO_RING_READY;
 
-	if (r)
-		return r;
 	cb->op = op;
 	cb->group = group;
 	cb->canceling = 0;
@@ -381,6 +398,8 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 		vlibc_unlock(&a->list_lock);
 		return 0;
 	}
+	if (fallback)
+		return aio_exec_submit(a, cb);	/* unlocks list_lock */
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	aio_flush(a);

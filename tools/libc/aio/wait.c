@@ -4,7 +4,8 @@
  * the service thread).  One waiter at a time sits in io_uring_enter() for
  * the next completion and reaps it; the others sleep on the completion
  * counter, which every reap bumps.  A waiter leaving the kernel bumps it
- * too, so that another can take its place.
+ * too, so that another can take its place.  After the fallback every
+ * waiter sleeps on the counter (see aio_exec_wait_limit()).
  */
 #include <linux/errno.h>
 #include <vlibc/aio.h>
@@ -120,7 +121,7 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 	     const struct vlibc_timespec *rel, int who,
 	     struct vlibc_aio_cancel_point *cp)
 {
-	struct vlibc_timespec deadline, left, *limit = 0;
+	struct vlibc_timespec deadline, left, *limit = 0, poll = { 0, 0 };
 	uint32_t none = WAITER_NONE, seen;
 	int r;
 
@@ -144,7 +145,8 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 			return -EAGAIN;
 		}
 		none = WAITER_NONE;
-		if (__atomic_compare_exchange_n(&a->kernel_waiter, &none, who, 0,
+		if (aio_ring_ready(a) &&
+		    __atomic_compare_exchange_n(&a->kernel_waiter, &none, who, 0,
 						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
 			/*
@@ -157,11 +159,11 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 			}
 			r = wait_in_kernel(a, limit, cp);
 		} else {
-			r = wait_on_counter(a, seen, limit, cp);
+			r = wait_on_counter(a, seen,
+					    aio_exec_wait_limit(a, limit, &poll),
+					    cp);
 		}
 		if (r == -EINTR)
 			return -EINTR;
-		if (r == -EBADF || r == -EOPNOTSUPP)
-			return -EAGAIN;	/* the ring's descriptor is gone */
 	}
 }

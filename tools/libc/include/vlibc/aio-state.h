@@ -13,7 +13,7 @@ struct vlibc_aiocb;
 enum vlibc_aio_ring_state {
 	AIO_RING_NONE,		/* not set up yet in this process */
 	AIO_RING_READY,
-	AIO_RING_FAILED,	/* io_uring refused: every call says EAGAIN */
+	AIO_RING_FALLBACK,	/* io_uring refused or lost: the executor, for good */
 };
 
 /* One lio_listio(LIO_NOWAIT) list with a sigevent, waiting to finish. */
@@ -51,6 +51,7 @@ struct vlibc_aio_state {
 	struct vlibc_aiocb	*held;
 	struct vlibc_aiocb	*handoff;	/* for the service thread to submit */
 	uint32_t		n_inflight;
+	uint32_t		tokens_out;	/* cancel answers not reaped yet */
 	uint64_t		seq;
 	/* Waiting: bumped at every completion; one waiter sits in the kernel. */
 	uint32_t		completions;
@@ -63,6 +64,16 @@ struct vlibc_aio_state {
 	uint32_t		service_started;
 	uint32_t		flags;		/* VLIBC_AIO_NOWAIT_READ */
 	struct vlibc_aio_group	groups[VLIBC_AIO_GROUPS];
+	/* The ring's identity (fstat at setup), for the binder's fork child. */
+	uint64_t		ring_dev, ring_ino;
+	/*
+	 * The fallback executor (exec.c), under list_lock: requests waiting
+	 * for a worker thread, the workers, and the word idle workers sleep on.
+	 */
+	struct vlibc_aiocb	*exec_head, *exec_tail;
+	uint32_t		workers, busy, idle_workers;
+	uint32_t		exec_work;
+	long			(*start_worker)(void);
 };
 
 #endif /* _VLIBC_AIO_STATE_H */

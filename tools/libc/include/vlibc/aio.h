@@ -17,6 +17,11 @@
  *                           HELD ---^            (fsync behind earlier ones)
  * QUEUED waits for room in the ring, HELD for the requests before it on
  * the same descriptor; all three are on the active list, in order.
+ * Once io_uring is refused or lost (AIO_RING_FALLBACK) a request goes
+ *   IDLE -> EXEC -> RUNNING -> DONE
+ * instead: EXEC waits for a worker thread of the executor (exec.c),
+ * RUNNING is being done by one.  Requests already INFLIGHT on the old
+ * ring stay there and are reaped from its memory.
  */
 #ifndef _VLIBC_AIO_H
 #define _VLIBC_AIO_H
@@ -59,6 +64,8 @@ enum vlibc_aio_req_state {
 	AIO_REQ_HELD,
 	AIO_REQ_INFLIGHT,
 	AIO_REQ_DONE,
+	AIO_REQ_EXEC,
+	AIO_REQ_RUNNING,
 };
 
 struct vlibc_aiocb {
@@ -131,6 +138,16 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 			const struct vlibc_timespec *rel) __vlibc_hidden;
 void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
+void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
+
+/* exec.c */
+int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+const struct vlibc_timespec *aio_exec_wait_limit(struct vlibc_aio_state *a,
+						 const struct vlibc_timespec *limit,
+						 struct vlibc_timespec *poll) __vlibc_hidden;
 
 /* submit.c */
 int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
@@ -163,6 +180,7 @@ void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev) __vlibc_hidden;
 void aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
 void aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
+void aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 
 /* exit.c */
 int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
@@ -194,10 +212,37 @@ static inline unsigned long aio_rw_count(const struct vlibc_aiocb *cb)
 	return cb->nbytes > 0x7ffff000UL ? 0x7ffff000UL : cb->nbytes;
 }
 
+/*
+ * What is left of read or write @cb: a write that went on after a
+ * partial count (complete.c) starts cb->return_value bytes in.
+ */
+static inline void aio_remainder(const struct vlibc_aiocb *cb,
+				 struct vlibc_aiocb *rest)
+{
+	long done = cb->return_value > 0 ? cb->return_value : 0;
+
+	*rest = *cb;
+	rest->buf = (char *)cb->buf + done;
+	rest->nbytes = aio_rw_count(cb) - done;
+	if (!(cb->op & AIO_OP_STREAM))
+		rest->offset += done;
+}
+
 static inline int aio_in_progress(const struct vlibc_aiocb *cb)
 {
 	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) ==
 	       VLIBC_EINPROGRESS;
+}
+
+/* Is the ring in use (not yet set up, or given up for the executor)? */
+static inline int aio_ring_ready(const struct vlibc_aio_state *a)
+{
+	return __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_READY;
+}
+
+static inline int aio_fallen_back(const struct vlibc_aio_state *a)
+{
+	return __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_FALLBACK;
 }
 
 static inline struct vlibc_aio_state *aio_state(void)

@@ -1,0 +1,625 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * POSIX AIO when io_uring is refused after the ring exists: a seccomp
+ * filter installed later (SECCOMP_RET_ERRNO with ENOSYS or EPERM, or
+ * SECCOMP_RET_TRAP with a SIGSYS handler that returns -ENOSYS, as
+ * Firefox's does), or kernel.io_uring_disabled=2 with the ring's
+ * descriptor closed (close_range()).  Every accepted request completes:
+ * those in the kernel already, those queued in user space, and new ones;
+ * notifications and lio_listio still work; a fork child that loses
+ * io_uring still does AIO; a fork child keeps a descriptor the
+ * application put on the ring's old number; a SECCOMP_RET_KILL_PROCESS
+ * filter on io_uring installed before the first request (or in a fork
+ * child) kills nothing.
+ *
+ * Under glibc (AIO_SELFTEST_REEXECUTED=1, no binder) every case passes
+ * too: glibc's AIO uses threads, never io_uring.
+ */
+#include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/ucontext.h>
+#include "kselftest_harness.h"
+#include "aio_test.h"
+
+#define CHILD_MS	(2 * AT_WAIT_MS)
+#define SYSCTL_PATH	"/proc/sys/kernel/io_uring_disabled"
+
+enum refuse_mode { REFUSE_ENOSYS, REFUSE_EPERM, REFUSE_TRAP, REFUSE_KILL };
+
+/*
+ * A child process's exit @status: 0 if it succeeded.  glibc 2.36 hangs
+ * in a fork child whose parent had an idle AIO helper thread (see
+ * test_aio_fork.c): under glibc a failure is only logged.
+ */
+static int judge_child(int status, const char *what)
+{
+	char how[64];
+
+	if (status == 0)
+		return 0;
+	vt_child_what(status, how, sizeof(how));
+	fprintf(stderr, "# %s: %s%s\n", what, how,
+		aio_on_vlibc() ? "" : " (glibc 2.36's fork problem; only logged)");
+	return aio_on_vlibc() ? -1 : 0;
+}
+
+/* SECCOMP_RET_TRAP: the handler makes the call return -ENOSYS. */
+static void sigsys_enosys(int sig, siginfo_t *si, void *uc_void)
+{
+	ucontext_t *uc = uc_void;
+
+	uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+}
+
+/*
+ * Refuse io_uring_setup, io_uring_enter and io_uring_register for every
+ * thread of the process (TSYNC), the way @mode says; with @no_threads
+ * clone and clone3 fail with EAGAIN too.  0 or -1.
+ */
+static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
+{
+	static const unsigned int action[] = {
+		[REFUSE_ENOSYS] = SECCOMP_RET_ERRNO | ENOSYS,
+		[REFUSE_EPERM] = SECCOMP_RET_ERRNO | EPERM,
+		[REFUSE_TRAP] = SECCOMP_RET_TRAP,
+		[REFUSE_KILL] = SECCOMP_RET_KILL_PROCESS,
+	};
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 5, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 4, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_register, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone : ~0U, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone3 : ~0U, 2, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, action[mode]),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAGAIN),
+	};
+	struct sock_fprog prog = { ARRAY_SIZE(code), code };
+	struct sigaction sa = { .sa_sigaction = sigsys_enosys, .sa_flags = SA_SIGINFO };
+
+	if (mode == REFUSE_TRAP && sigaction(SIGSYS, &sa, NULL))
+		return -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
+		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+}
+
+static int refuse_io_uring(enum refuse_mode mode)
+{
+	return refuse_io_uring_threads(mode, 0);
+}
+
+/* aio_write @len bytes of pattern @seed at @off and wait: 0 if written. */
+static int write_pattern(int fd, size_t len, off_t off, unsigned long seed)
+{
+	unsigned char *buf = vt_nonnull(malloc(len));
+	struct aiocb cb;
+	int r;
+
+	at_fill(buf, len, seed, off);
+	at_prep(&cb, fd, buf, len, off);
+	r = aio_write(&cb) ? -1 : at_done_with(&cb, len);
+	free(buf);
+	return r;
+}
+
+/* aio_fsync(O_SYNC) on @fd, waited for: 0 if done. */
+static int fsync_fd(int fd)
+{
+	struct aiocb cb;
+
+	at_prep(&cb, fd, NULL, 0, 0);
+	if (aio_fsync(O_SYNC, &cb))
+		return -1;
+	return at_done_with(&cb, 0);
+}
+
+/*
+ * The file holds pattern @seed for @len bytes at @off: read with pread
+ * through a new open file description (O_DIRECT where the file system
+ * has it, so the bytes come from the disk).  0 if so.
+ */
+static int file_has(int fd, size_t len, off_t off, unsigned long seed)
+{
+	int fd2 = at_reopen(fd, O_RDONLY | O_DIRECT);
+	void *buf;
+	int r;
+
+	if (fd2 < 0)
+		fd2 = at_reopen(fd, O_RDONLY);
+	if (fd2 < 0 || posix_memalign(&buf, 4096, len))
+		return -1;
+	r = pread(fd2, buf, len, off) == (ssize_t)len &&
+	    at_check(buf, len, seed, off) < 0 ? 0 : -1;
+	free(buf);
+	close(fd2);
+	return r;
+}
+
+/* Make sure the process has its ring (on vlibc): one request, done. */
+static int ring_made(int fd)
+{
+	return write_pattern(fd, 4096, 0, 1);
+}
+
+/* A read waiting on an empty pipe: in the kernel on vlibc. */
+struct pending_read {
+	int		p[2];
+	char		buf[8];
+	struct aiocb	cb;
+};
+
+static int pending_read_start(struct pending_read *pr)
+{
+	memset(pr->buf, 0, sizeof(pr->buf));
+	if (at_pipe(pr->p))
+		return -1;
+	at_prep(&pr->cb, pr->p[0], pr->buf, 4, 0);
+	if (aio_read(&pr->cb))
+		return -1;
+	return aio_error(&pr->cb) == EINPROGRESS ? 0 : -1;
+}
+
+/* Write to the pipe now: the read completes with the bytes.  0 if so. */
+static int pending_read_finish(struct pending_read *pr)
+{
+	if (vt_write_full(pr->p[1], "abcd", 4))
+		return -1;
+	if (at_done_with(&pr->cb, 4))
+		return -1;
+	return memcmp(pr->buf, "abcd", 4) ? -1 : 0;
+}
+
+FIXTURE(refused) {
+	int fd;
+};
+
+FIXTURE_VARIANT(refused) {
+	enum refuse_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(refused, errno_enosys) { .mode = REFUSE_ENOSYS };
+FIXTURE_VARIANT_ADD(refused, errno_eperm) { .mode = REFUSE_EPERM };
+FIXTURE_VARIANT_ADD(refused, trap_enosys) { .mode = REFUSE_TRAP };
+
+FIXTURE_SETUP(refused)
+{
+	self->fd = at_tmpfile(0);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ring_made(self->fd));
+}
+
+FIXTURE_TEARDOWN(refused)
+{
+	close(self->fd);
+}
+
+/*
+ * A read in the kernel when the filter comes, and new requests after it:
+ * the writes reach the file (checked after aio_fsync), the read completes
+ * when the pipe is written, a new read gets the data back.
+ */
+TEST_F(refused, requests_in_flight_and_new)
+{
+	struct pending_read pr;
+	unsigned char in[8192];
+	struct aiocb cb;
+
+	ASSERT_EQ(0, pending_read_start(&pr));
+	ASSERT_EQ(0, refuse_io_uring(variant->mode));
+	EXPECT_EQ(0, write_pattern(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, write_pattern(self->fd, 4096, 3 * 4096 + 4096, 3));
+	EXPECT_EQ(0, fsync_fd(self->fd));
+	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, pending_read_finish(&pr));
+	at_prep(&cb, self->fd, in, sizeof(in), 4096);
+	ASSERT_EQ(0, aio_read(&cb));
+	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
+	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+}
+
+#define MANY_READS	600	/* more than vlibc keeps in the kernel (512) */
+
+/*
+ * Requests queued in user space when the filter comes (more reads than
+ * vlibc puts in the kernel at once, all waiting on one pipe): all of them
+ * complete once the pipe has a byte for each.
+ */
+TEST_F(refused, queued_requests_complete)
+{
+	static struct aiocb cbs[MANY_READS];
+	static char bufs[MANY_READS];
+	char data[MANY_READS];
+	int p[2], i, failed = 0;
+
+	ASSERT_EQ(0, at_pipe(p));
+	for (i = 0; i < MANY_READS; i++) {
+		at_prep(&cbs[i], p[0], &bufs[i], 1, 0);
+		ASSERT_EQ(0, aio_read(&cbs[i]));
+	}
+	ASSERT_EQ(0, refuse_io_uring(variant->mode));
+	memset(data, 'q', sizeof(data));
+	ASSERT_EQ(0, vt_write_full(p[1], data, sizeof(data)));
+	EXPECT_EQ(0, at_wait_array(cbs, MANY_READS, AT_WAIT_MS));
+	for (i = 0; i < MANY_READS; i++)
+		failed += aio_error(&cbs[i]) != 0 || aio_return(&cbs[i]) != 1;
+	EXPECT_EQ(0, failed) {
+		TH_LOG("%d of %d reads did not complete with one byte", failed,
+		       MANY_READS);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * No thread can be made either: the requests queued in user space still
+ * complete (the threads waiting for them run them); a new request is
+ * refused with EAGAIN or, if accepted, completes.
+ */
+TEST_F(refused, queued_requests_complete_without_threads)
+{
+	static struct aiocb cbs[MANY_READS];
+	static char bufs[MANY_READS];
+	char data[MANY_READS];
+	unsigned char out[512];
+	struct aiocb cb;
+	int p[2], i, r, err, failed = 0;
+
+	ASSERT_EQ(0, at_pipe(p));
+	for (i = 0; i < MANY_READS; i++) {
+		at_prep(&cbs[i], p[0], &bufs[i], 1, 0);
+		ASSERT_EQ(0, aio_read(&cbs[i]));
+	}
+	ASSERT_EQ(0, refuse_io_uring_threads(variant->mode, 1));
+	memset(data, 'q', sizeof(data));
+	ASSERT_EQ(0, vt_write_full(p[1], data, sizeof(data)));
+	EXPECT_EQ(0, at_wait_array(cbs, MANY_READS, AT_WAIT_MS));
+	for (i = 0; i < MANY_READS; i++)
+		failed += aio_error(&cbs[i]) != 0 || aio_return(&cbs[i]) != 1;
+	EXPECT_EQ(0, failed) {
+		TH_LOG("%d of %d reads did not complete with one byte", failed,
+		       MANY_READS);
+	}
+	at_fill(out, sizeof(out), 20, 0);
+	at_prep(&cb, self->fd, out, sizeof(out), 0);
+	r = at_submit(aio_write(&cb), &err);
+	TH_LOG("a new request without threads: %s", r ? strerror(err) : "accepted");
+	if (r == 0) {
+		EXPECT_EQ(0, at_done_with(&cb, sizeof(out)));
+	} else {
+		EXPECT_EQ(EAGAIN, err);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+static volatile int signals_seen, threads_seen;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	if (si->si_code == SI_ASYNCIO && si->si_value.sival_int == 77)
+		__atomic_add_fetch(&signals_seen, 1, __ATOMIC_RELEASE);
+}
+
+static void on_thread(union sigval v)
+{
+	if (v.sival_int == 88)
+		__atomic_add_fetch(&threads_seen, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * After the filter: lio_listio(LIO_WAIT), lio_listio(LIO_NOWAIT) with a
+ * signal, SIGEV_THREAD, aio_suspend; the data is on the disk.
+ */
+TEST_F(refused, lio_notify_suspend)
+{
+	unsigned char a[4096], b[4096], c[4096];
+	struct aiocb ca, cbb, cc;
+	struct aiocb *list[2] = { &ca, &cbb };
+	const struct aiocb *one[1] = { &cc };
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct timespec ts = at_ts(AT_WAIT_MS);
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, refuse_io_uring(variant->mode));
+
+	at_fill(a, sizeof(a), 10, 0);
+	at_fill(b, sizeof(b), 11, 4096);
+	at_prep(&ca, self->fd, a, sizeof(a), 0);
+	at_prep(&cbb, self->fd, b, sizeof(b), 4096);
+	ca.aio_lio_opcode = cbb.aio_lio_opcode = LIO_WRITE;
+	ASSERT_EQ(0, at_lio_wait(list, 2));
+	EXPECT_EQ(sizeof(a), aio_return(&ca));
+	EXPECT_EQ(sizeof(b), aio_return(&cbb));
+
+	at_fill(a, sizeof(a), 12, 8192);
+	at_fill(b, sizeof(b), 13, 12288);
+	at_prep(&ca, self->fd, a, sizeof(a), 8192);
+	at_prep(&cbb, self->fd, b, sizeof(b), 12288);
+	ca.aio_lio_opcode = cbb.aio_lio_opcode = LIO_WRITE;
+	ev.sigev_value.sival_int = 77;
+	ASSERT_EQ(0, lio_listio(LIO_NOWAIT, list, 2, &ev));
+	EXPECT_EQ(0, at_poll_flag(&signals_seen, 1, AT_WAIT_MS));
+	EXPECT_EQ(0, at_done_with(&ca, sizeof(a)));
+	EXPECT_EQ(0, at_done_with(&cbb, sizeof(b)));
+
+	at_fill(c, sizeof(c), 14, 16384);
+	at_prep(&cc, self->fd, c, sizeof(c), 16384);
+	cc.aio_sigevent.sigev_notify = SIGEV_THREAD;
+	cc.aio_sigevent.sigev_notify_function = on_thread;
+	cc.aio_sigevent.sigev_value.sival_int = 88;
+	ASSERT_EQ(0, aio_write(&cc));
+	while (aio_error(&cc) == EINPROGRESS)
+		ASSERT_EQ(0, aio_suspend(one, 1, &ts));
+	EXPECT_EQ(sizeof(c), aio_return(&cc));
+	EXPECT_EQ(0, at_poll_flag(&threads_seen, 1, AT_WAIT_MS));
+
+	EXPECT_EQ(0, fsync_fd(self->fd));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 0, 10));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 4096, 11));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 8192, 12));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 12288, 13));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 16384, 14));
+}
+
+/* A child's own AIO on a new file: write, fsync, read back.  0 if fine. */
+static int own_aio(void)
+{
+	unsigned char in[4096];
+	struct aiocb cb;
+	int fd = at_tmpfile(0);
+
+	if (fd < 0)
+		return 10;
+	if (write_pattern(fd, 4096, 0, getpid()))
+		return 11;
+	if (fsync_fd(fd))
+		return 12;
+	at_prep(&cb, fd, in, sizeof(in), 0);
+	if (aio_read(&cb) || at_done_with(&cb, sizeof(in)))
+		return 13;
+	if (at_check(in, sizeof(in), getpid(), 0) >= 0)
+		return 14;
+	close(fd);
+	return 0;
+}
+
+static int child_refused_then_aio(void *mode)
+{
+	if (refuse_io_uring((enum refuse_mode)(long)mode))
+		return 9;
+	return own_aio();
+}
+
+/* A fork child (with its parent's AIO decision) that loses io_uring. */
+TEST_F(refused, fork_child_loses_io_uring)
+{
+	int status = vt_run_child(child_refused_then_aio, (void *)(long)variant->mode,
+				  CHILD_MS);
+
+	EXPECT_EQ(0, judge_child(status, "child"));
+}
+
+/*
+ * A SECCOMP_RET_KILL_PROCESS filter on io_uring in a fork child before
+ * its first request: the child is not killed and does its AIO.
+ */
+TEST(fork_child_with_kill_filter)
+{
+	int fd = at_tmpfile(0), status;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ring_made(fd));
+	status = vt_run_child(child_refused_then_aio, (void *)(long)REFUSE_KILL,
+			      CHILD_MS);
+	EXPECT_EQ(0, judge_child(status, "child"));
+	close(fd);
+}
+
+/*
+ * The same filter in a process before its first AIO call: the family is
+ * decided then, without touching io_uring (glibc's functions are bound).
+ */
+TEST(kill_filter_before_first_request)
+{
+	int status = vt_run_child(child_refused_then_aio, (void *)(long)REFUSE_KILL,
+				  CHILD_MS);
+
+	EXPECT_EQ(0, judge_child(status, "process"));
+}
+
+/* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */
+
+static int sysctl_read(char *buf, size_t size)
+{
+	int fd = open(SYSCTL_PATH, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
+static int sysctl_write(const char *value)
+{
+	int fd = open(SYSCTL_PATH, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+enum { FD_PIPE_R = 3, FD_PIPE_W, FD_FILE, FD_FIRST_FREE };
+
+/* Put @fd on number @to (closing what was there); 0 or -1. */
+static int fd_move(int fd, int to)
+{
+	if (fd == to)
+		return fcntl(fd, F_SETFD, 0) ? -1 : 0;
+	if (dup2(fd, to) != to)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* In the child of sysctl_disabled_then_close_range: a grandchild's own AIO. */
+static int grandchild_aio(void *unused)
+{
+	return own_aio();
+}
+
+/*
+ * The ring exists and a read is in the kernel; io_uring is disabled for
+ * new rings, and the process closes every descriptor above the ones it
+ * needs, the ring's among them: the read completes when the pipe is
+ * written, new requests complete, and so does a fork child's own AIO.
+ */
+static int disabled_and_closed(void *unused)
+{
+	struct pending_read pr;
+	int p[2], fd = at_tmpfile(0), r;
+
+	if (fd < 0 || pipe(p))
+		return 20;
+	/* Low numbers first: the pipe and the file survive close_range(). */
+	for (r = 0; r < FD_FIRST_FREE; r++)
+		if (r != p[0] && r != p[1] && r != fd && r > 2)
+			close(r);
+	if (fd_move(p[0], 100) || fd_move(p[1], 101) || fd_move(fd, 102) ||
+	    fd_move(100, FD_PIPE_R) || fd_move(101, FD_PIPE_W) ||
+	    fd_move(102, FD_FILE))
+		return 21;
+	if (ring_made(FD_FILE))
+		return 22;
+	memset(pr.buf, 0, sizeof(pr.buf));
+	pr.p[0] = FD_PIPE_R;
+	pr.p[1] = FD_PIPE_W;
+	at_prep(&pr.cb, FD_PIPE_R, pr.buf, 4, 0);
+	if (aio_read(&pr.cb) || aio_error(&pr.cb) != EINPROGRESS)
+		return 23;
+	if (sysctl_write("2"))
+		return 24;
+	if (syscall(__NR_close_range, FD_FIRST_FREE, ~0U, 0))
+		return 25;
+	if (write_pattern(FD_FILE, 8192, 4096, 5))
+		return 26;
+	if (fsync_fd(FD_FILE) || file_has(FD_FILE, 8192, 4096, 5))
+		return 27;
+	if (pending_read_finish(&pr))
+		return 28;
+	r = vt_run_child(grandchild_aio, NULL, CHILD_MS);
+	if (r)
+		return 40 + (r > 50 ? 50 : r);
+	return 0;
+}
+
+TEST(sysctl_disabled_then_close_range)
+{
+	char saved[16];
+	int status, restored;
+
+	if (sysctl_read(saved, sizeof(saved)) || access(SYSCTL_PATH, W_OK))
+		SKIP(return, SYSCTL_PATH " cannot be read and written here");
+	status = vt_run_child(disabled_and_closed, NULL, 3 * CHILD_MS);
+	/* Always put the value back, whatever the child did. */
+	restored = sysctl_write(saved);
+	EXPECT_EQ(0, restored) {
+		TH_LOG("could not restore %s to %s", SYSCTL_PATH, saved);
+	}
+	/* 20s: setup, 26-28: requests after the sysctl, 4x: fork child */
+	EXPECT_EQ(0, judge_child(status, "child"));
+}
+
+/* --- the ring's number reused by the application ---------------------------- */
+
+/* The descriptor of this process's io_uring, or -1. */
+static int find_ring_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], link[64];
+	int found = -1;
+	ssize_t n;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (!strcmp(link, "anon_inode:[io_uring]"))
+			found = atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+struct reused {
+	int	fd;
+};
+
+/* The child still has the application's file on the ring's old number. */
+static int child_checks_fd(void *arg)
+{
+	struct reused *ru = arg;
+	char buf[5] = { 0 };
+
+	if (fcntl(ru->fd, F_GETFD) < 0)
+		return 30;
+	if (pread(ru->fd, buf, 4, 0) != 4 || memcmp(buf, "mine", 4))
+		return 31;
+	return own_aio();
+}
+
+/*
+ * The application closes the ring's descriptor and puts a file of its own
+ * on that number; a fork child still has that file.
+ */
+TEST(fork_keeps_descriptor_on_old_ring_number)
+{
+	struct reused ru;
+	int fd = at_tmpfile(0), mine, status;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ring_made(fd));
+	ru.fd = find_ring_fd();
+	if (ru.fd < 0)
+		SKIP(return, "no io_uring descriptor in this process (glibc's AIO)");
+	ASSERT_EQ(0, syscall(__NR_close_range, ru.fd, ru.fd, 0));
+	mine = at_tmpfile(0);
+	ASSERT_LE(0, mine);
+	ASSERT_EQ(4, pwrite(mine, "mine", 4, 0));
+	ASSERT_EQ(ru.fd, dup2(mine, ru.fd));
+	status = vt_run_child(child_checks_fd, &ru, CHILD_MS);
+	EXPECT_EQ(0, judge_child(status, "child"));
+	close(mine);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	aio_reexec(argv);
+	return test_harness_run(argc, argv);
+}
