@@ -19,8 +19,14 @@
  * reads, _thread_db_pthread_tid, checked against gettid() in the image)
  * and glibc's own mutex functions for the kinds vlibc does not take.
  *
- * VLIBC_LOCKS=futex (default: spin, then sleep) | nospin | spinN (N
- * rounds) | glibc
+ * VLIBC_LOCKS: glibc, or a comma-separated list of: futex (the default:
+ * spin, then sleep with futex(2) as glibc) | nospin | spinN (N rounds) |
+ * futex2 (futex_wait(2)/futex_wake(2) until a sandbox refuses one, then
+ * futex(2) for good); e.g. VLIBC_LOCKS=futex2,nospin.
+ *
+ * System calls of the veneers here: none of their own (pthread_testcancel,
+ * pthread_setcanceltype and the cleanup buffers are glibc's, made of
+ * memory operations); the image's futex calls are glibc's (wait.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -61,26 +67,72 @@ static long glibc_tid_offset(void)
 	return desc[2];
 }
 
-/* The variant's spin rounds, or -1 when it is not one of ours. */
-static int variant_spin(const char *variant)
+/*
+ * One word of VLIBC_LOCKS (@len characters at @w): how long to spin
+ * (@spin) or which futex calls to make (@api); 0, or -1 if unknown.
+ */
+static int variant_word(const char *w, size_t len, int *spin,
+			unsigned int *api)
 {
+	char word[16];
 	const char *n;
-	int spin = 0;
+	int rounds = 0;
 
-	if (!variant || v_streq(variant, "futex"))
-		return LOCKS_SPIN_DEFAULT;
-	if (v_streq(variant, "nospin"))
-		return 0;
-	if (!v_prefix(variant, "spin", &n) || !*n)
+	if (len >= sizeof(word))
 		return -1;
-	for (; *n >= '0' && *n <= '9' && spin <= LOCKS_SPIN_MAX; n++)
-		spin = spin * 10 + (*n - '0');
-	return *n || spin > LOCKS_SPIN_MAX ? -1 : spin;
+	for (size_t i = 0; i < len; i++)
+		word[i] = w[i];
+	word[len] = 0;
+	if (v_streq(word, "futex"))
+		return 0;	/* the default, named */
+	if (v_streq(word, "futex2")) {
+		*api = LOCKS_FUTEX2;
+		return 0;
+	}
+	if (v_streq(word, "nospin")) {
+		*spin = 0;
+		return 0;
+	}
+	if (!v_prefix(word, "spin", &n) || !*n)
+		return -1;
+	for (; *n >= '0' && *n <= '9' && rounds <= LOCKS_SPIN_MAX; n++)
+		rounds = rounds * 10 + (*n - '0');
+	if (*n || rounds > LOCKS_SPIN_MAX)
+		return -1;
+	*spin = rounds;
+	return 0;
+}
+
+/*
+ * VLIBC_LOCKS, a comma-separated list (e.g. "futex2,spin100"): fills
+ * @spin and @api, the defaults for what it does not say; -1 when a word
+ * is not one of ours (the defaults are kept then).
+ */
+static int variant_parse(const char *variant, int *spin, unsigned int *api)
+{
+	const char *w = variant, *end;
+	int r = 0;
+
+	*spin = LOCKS_SPIN_DEFAULT;
+	*api = LOCKS_FUTEX1;
+	while (w && *w) {
+		for (end = w; *end && *end != ','; end++)
+			;
+		if (end > w && variant_word(w, end - w, spin, api))
+			r = -1;
+		w = *end ? end + 1 : end;
+	}
+	if (r) {
+		*spin = LOCKS_SPIN_DEFAULT;
+		*api = LOCKS_FUTEX1;
+	}
+	return r;
 }
 
 int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 		       const char **why)
 {
+	unsigned int api;
 	int spin;
 
 	if (!(LOCKS_ENTRY(attach, "__vlibc_locks_attach") &&
@@ -98,11 +150,8 @@ int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 		*why = "VLIBC_LOCKS=glibc";
 		return 0;
 	}
-	spin = variant_spin(variant);
-	if (spin < 0) {
+	if (variant_parse(variant, &spin, &api))
 		vlibc_debug("locks: unknown variant", variant, "(using futex)", 0);
-		spin = LOCKS_SPIN_DEFAULT;
-	}
 	if (!(GLIBC_FN(mutex_lock, "pthread_mutex_lock") &&
 	      GLIBC_FN(mutex_trylock, "pthread_mutex_trylock") &&
 	      GLIBC_FN(mutex_timedlock, "pthread_mutex_timedlock") &&
@@ -114,12 +163,16 @@ int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 	}
 	locks.params.size = sizeof(locks.params);
 	locks.params.spin = spin;
+	locks.params.futex_api = api;
 	locks.params.tid_offset = glibc_tid_offset();
 	locks.params.single_threaded = vlibc_glibc_sym("__libc_single_threaded");
 	if (!locks.params.tid_offset || locks.attach(&locks.params)) {
 		*why = "glibc's thread id not found";
 		return 0;
 	}
+	if (api == LOCKS_FUTEX2)
+		vlibc_debug("locks: futex_wait(2)/futex_wake(2),",
+			    "futex(2) after a refusal", 0, 0);
 	return 1;
 }
 

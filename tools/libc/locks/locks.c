@@ -2,8 +2,9 @@
 /*
  * The locks family's set-up.  Everything works from the all-zero private
  * region (a fork child before the binder refilled it): thread ids come
- * from gettid(), nobody spins, waits are not cancellation points, and the
- * mutexes left to glibc answer EAGAIN (EINVAL when destroyed).
+ * from gettid(), nobody spins, waits use futex(2) and are not
+ * cancellation points, and the mutexes left to glibc answer EAGAIN
+ * (EINVAL when destroyed).
  */
 #include <linux/errno.h>
 #include <vlibc/arch/syscall.h>
@@ -13,6 +14,23 @@
 /* The first version of struct vlibc_locks_params ends after glibc. */
 #define LOCKS_PARAMS_SIZE_V1	(offsetof(struct vlibc_locks_params, glibc) + \
 				 sizeof(struct vlibc_locks_glibc))
+/* The second one after futex_api. */
+#define LOCKS_PARAMS_SIZE_V2	(offsetof(struct vlibc_locks_params, futex_api) + \
+				 sizeof(unsigned int))
+
+/*
+ * Is @off where glibc keeps the thread id?  gettid() answers, once per
+ * attach (binding, fork child).  A sandbox that refuses gettid() leaves
+ * it unchecked when the word there looks like a thread id: the offset is
+ * libthread_db's own description of glibc's descriptor.
+ */
+static int tid_offset_valid(void)
+{
+	long kernel = vlibc_syscall0(__NR_gettid);
+	int mine = vlibc_locks_tid();
+
+	return kernel < 0 ? mine > 0 : mine == (int)kernel;
+}
 
 void vlibc_locks_init(struct vlibc_private *p, const struct vlibc_elf_dyn *vdso)
 {
@@ -20,8 +38,8 @@ void vlibc_locks_init(struct vlibc_private *p, const struct vlibc_elf_dyn *vdso)
 
 /*
  * The binder's part: how long to spin, where glibc keeps the thread id
- * (checked against gettid() here), the cancellation switch and glibc's
- * own functions.  Called again in a fork child.
+ * (checked against gettid() here), the cancellation switch, glibc's own
+ * functions and which futex calls to make.  Called again in a fork child.
  */
 VLIBC_ENTRY long __vlibc_locks_attach(const struct vlibc_locks_params *params)
 {
@@ -31,7 +49,7 @@ VLIBC_ENTRY long __vlibc_locks_attach(const struct vlibc_locks_params *params)
 		return -EINVAL;
 	if (params->tid_offset) {
 		l->tid_offset = params->tid_offset;
-		if (vlibc_locks_tid() != (int)vlibc_syscall0(__NR_gettid)) {
+		if (!tid_offset_valid()) {
 			l->tid_offset = 0;
 			return -ENOENT;
 		}
@@ -40,5 +58,7 @@ VLIBC_ENTRY long __vlibc_locks_attach(const struct vlibc_locks_params *params)
 	l->cancel_async = params->cancel_async;
 	l->single_threaded = params->single_threaded;
 	l->glibc = params->glibc;
+	l->futex_api = params->size >= LOCKS_PARAMS_SIZE_V2 &&
+		       params->futex_api == LOCKS_FUTEX2 ? LOCKS_FUTEX2 : LOCKS_FUTEX1;
 	return 0;
 }

@@ -129,8 +129,9 @@ static inline void word_unlock(int *word, int private)
 }
 
 /*
- * The common path of lock, timedlock and clocklock; @abs NULL waits
- * without limit.  The kind was checked by the caller.
+ * The common path of lock, timedlock and clocklock; @abs NULL (with
+ * LOCKS_CLOCK_NONE) waits without limit.  The kind was checked by the
+ * caller.
  */
 static __attribute__((always_inline)) inline int
 mutex_lock_kind(struct vlibc_mutex *m, int kind, int clock,
@@ -188,14 +189,14 @@ static __attribute__((noinline)) int mutex_lock_other(struct vlibc_mutex *m,
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 
 	if (likely(mutex_is_vlibc(kind)))
-		return mutex_lock_kind(m, kind, CLOCK_REALTIME_ID, 0);
+		return mutex_lock_kind(m, kind, LOCKS_CLOCK_NONE, 0);
 	return g->mutex_lock ? g->mutex_lock(m) : glibc_missing(kind);
 }
 
 /* A plain mutex found taken: spin, sleep, then own it. */
 static __attribute__((noinline)) int mutex_lock_contended(struct vlibc_mutex *m)
 {
-	word_lock_slow(m, FUTEX_PRIVATE_WORD, CLOCK_REALTIME_ID, 0);
+	word_lock_slow(m, FUTEX_PRIVATE_WORD, LOCKS_CLOCK_NONE, 0);
 	m->owner = vlibc_locks_tid();
 	m->nusers++;
 	return 0;

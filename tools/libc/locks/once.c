@@ -8,8 +8,11 @@
  * _abort(), which makes the once reusable.
  *
  * The generation tells a routine still running in this process from one
- * that a fork interrupted (its thread is not in the child): the process
- * id, so it differs in every child, shifted clear of the state bits.
+ * that a fork interrupted (its thread is not in the child): the thread id
+ * of the first thread of the process that needs it (read from glibc's
+ * thread descriptor, no system call; glibc keeps a fork counter instead),
+ * shifted clear of the state bits.  A task id is unique among the live
+ * tasks, so it differs from the generation of the parent's threads.
  */
 #include <vlibc/locks-impl.h>
 
@@ -18,12 +21,15 @@
 static int once_generation(void)
 {
 	struct vlibc_locks_state *l = &vlibc_private()->locks;
-	int gen = __atomic_load_n(&l->once_generation, __ATOMIC_RELAXED);
+	int gen = __atomic_load_n(&l->once_generation, __ATOMIC_RELAXED), mine;
 
-	if (!gen) {
-		gen = (int)vlibc_syscall0(__NR_getpid) << ONCE_GENERATION_SHIFT;
-		__atomic_store_n(&l->once_generation, gen, __ATOMIC_RELAXED);
-	}
+	if (gen)
+		return gen;
+	mine = (int)((unsigned int)vlibc_locks_tid() << ONCE_GENERATION_SHIFT);
+	/* Every thread of the process must use the same one. */
+	if (__atomic_compare_exchange_n(&l->once_generation, &gen, mine, 0,
+					__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return mine;
 	return gen;
 }
 
@@ -43,7 +49,7 @@ VLIBC_ENTRY int __vlibc_pthread_once_begin(int *once)
 		/* Another thread of this process runs it: wait for it. */
 		if ((val & ONCE_IN_PROGRESS) && val == mine) {
 			vlibc_locks_wait(once, mine, FUTEX_PRIVATE_WORD,
-					 CLOCK_MONOTONIC_ID, 0);
+					 LOCKS_CLOCK_NONE, 0);
 			continue;
 		}
 		return 1;

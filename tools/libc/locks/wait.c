@@ -1,14 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Futex waits and wakes on words in user objects (mutexes, semaphores,
- * once), private or shared as the object says, with absolute deadlines on
- * CLOCK_REALTIME or CLOCK_MONOTONIC as POSIX's timed functions take them.
+ * once), private or shared as the object says.
  *
- * futex_wait(2)/futex_wake(2) (Linux 6.7) when the kernel has them,
- * futex(2) otherwise; the first wait or wake of the process finds out.
+ * By default exactly the futex(2) calls glibc 2.36 makes for the same
+ * work: FUTEX_WAIT for a wait without deadline where glibc's lock and
+ * once use it (LOCKS_CLOCK_NONE), FUTEX_WAIT_BITSET (FUTEX_CLOCK_REALTIME
+ * on CLOCK_REALTIME) with an absolute deadline or none where glibc's
+ * timed functions and semaphores use it, FUTEX_WAKE.
+ *
+ * VLIBC_LOCKS=futex2 (LOCKS_FUTEX2) uses futex_wait(2)/futex_wake(2)
+ * (Linux 6.7) instead.  A sandbox may refuse them at any moment (ENOSYS,
+ * EPERM, EACCES, or a SIGSYS handler that answers one of these): the
+ * process then switches to futex(2) for good and redoes the refused wait
+ * or wake with it, so no wake is lost and nobody spins.  Both calls work
+ * on the same futexes, so waiters asleep in one are woken by the other.
+ *
+ * An error glibc does not expect from futex(2) (futex(2) refused by a
+ * sandbox, a fault) ends the process with glibc's message, as glibc's
+ * futex_fatal_error() does: never a loop around a wait that returns at once.
  */
 #include <linux/errno.h>
 #include <linux/futex.h>
+#include <vlibc/fatal.h>
 #include <vlibc/locks-impl.h>
 
 #ifndef __NR_futex_wake
@@ -19,19 +33,53 @@
 #define FUTEX_BITSET_ANY	0xffffffffUL
 #define NSEC_PER_SEC		1000000000L
 
-static int futex_api(void)
+static void __attribute__((noreturn)) futex_unexpected(void)
 {
-	struct vlibc_locks_state *l = &vlibc_private()->locks;
-	int api = __atomic_load_n(&l->futex_api, __ATOMIC_RELAXED), probe = 0;
+	vlibc_fatal("The futex facility returned an unexpected error code.");
+}
 
-	if (api)
-		return api;
-	/* Waking nobody on a word nobody waits on answers 0 if it exists. */
-	api = vlibc_syscall4(__NR_futex_wake, (long)&probe, FUTEX_BITSET_ANY, 0,
-			     FUTEX2_SIZE_U32 | FUTEX_PRIVATE_FLAG) == 0 ?
-		LOCKS_FUTEX2 : LOCKS_FUTEX1;
-	__atomic_store_n(&l->futex_api, api, __ATOMIC_RELAXED);
-	return api;
+/* A sandbox's answer to a system call it does not allow. */
+static inline int refused(long r)
+{
+	return r == -ENOSYS || r == -EPERM || r == -EACCES;
+}
+
+static inline int use_futex2(void)
+{
+	return __atomic_load_n(&vlibc_private()->locks.futex_api,
+			       __ATOMIC_RELAXED) == LOCKS_FUTEX2;
+}
+
+/* futex_wait(2) or futex_wake(2) was refused: futex(2) from now on. */
+static void futex2_refused(void)
+{
+	__atomic_store_n(&vlibc_private()->locks.futex_api, LOCKS_FUTEX1,
+			 __ATOMIC_RELAXED);
+}
+
+/* The wait glibc 2.36 makes for the same work. */
+static long futex1_wait(int *word, int val, int private, int clock,
+			const struct vlibc_deadline *abs)
+{
+	int op = FUTEX_WAIT_BITSET | private;
+
+	if (clock == LOCKS_CLOCK_NONE)
+		return vlibc_syscall4(__NR_futex, (long)word, FUTEX_WAIT | private,
+				      val, 0);
+	if (clock == CLOCK_REALTIME_ID)
+		op |= FUTEX_CLOCK_REALTIME;
+	return vlibc_syscall6(__NR_futex, (long)word, op, val, (long)abs, 0,
+			      FUTEX_BITSET_ANY);
+}
+
+static long futex2_wait(int *word, int val, int private, int clock,
+			const struct vlibc_deadline *abs)
+{
+	if (clock == LOCKS_CLOCK_NONE)
+		clock = CLOCK_MONOTONIC_ID;	/* not read without a deadline */
+	return vlibc_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
+			      FUTEX_BITSET_ANY, FUTEX2_SIZE_U32 | private,
+			      (long)abs, clock);
 }
 
 static int deadline_valid(const struct vlibc_deadline *abs)
@@ -48,20 +96,28 @@ int vlibc_locks_wait(int *word, int val, int private, int clock,
 		return -EINVAL;
 	if (abs && abs->tv_sec < 0)
 		return -ETIMEDOUT;
-	if (futex_api() == LOCKS_FUTEX2)
-		r = vlibc_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
-				   FUTEX_BITSET_ANY, FUTEX2_SIZE_U32 | private,
-				   (long)abs, clock);
-	else
-		r = vlibc_syscall6(__NR_futex, (long)word,
-				   FUTEX_WAIT_BITSET | private |
-				   (abs && clock == CLOCK_REALTIME_ID ?
-				    FUTEX_CLOCK_REALTIME : 0),
-				   val, (long)abs, 0, FUTEX_BITSET_ANY);
-	if (r == -EWOULDBLOCK)
+	if (use_futex2()) {
+		r = futex2_wait(word, val, private, clock, abs);
+		if (!refused(r))
+			goto done;
+		futex2_refused();
+	}
+	r = futex1_wait(word, val, private, clock, abs);
+done:
+	switch (r) {
+	case 0:
+	case -EINTR:
+	case -ETIMEDOUT:
+		return (int)r;
+	case -EWOULDBLOCK:
 		return -EAGAIN;
-	return r == -ETIMEDOUT || r == -EINTR || r == -EINVAL || r == -EFAULT ?
-		(int)r : 0;
+	case -EINVAL:
+		if (abs)	/* a deadline the kernel refuses, as glibc */
+			return -EINVAL;
+		futex_unexpected();
+	default:
+		futex_unexpected();
+	}
 }
 
 /*
@@ -84,11 +140,22 @@ int vlibc_locks_wait_cancelable(int *word, int val, int private, int clock,
 	return r;
 }
 
+/*
+ * Wake up to @n waiters.  A fault or EINVAL (the memory was reused) is no
+ * error, as in glibc; anything else would lose the wake and is fatal.
+ */
 void vlibc_locks_wake(int *word, int n, int private)
 {
-	if (futex_api() == LOCKS_FUTEX2)
-		vlibc_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY, n,
-			       FUTEX2_SIZE_U32 | private);
-	else
-		vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | private, n);
+	long r;
+
+	if (use_futex2()) {
+		r = vlibc_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY,
+				   n, FUTEX2_SIZE_U32 | private);
+		if (!refused(r))
+			return;
+		futex2_refused();
+	}
+	r = vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | private, n);
+	if (r < 0 && r != -EFAULT && r != -EINVAL)
+		futex_unexpected();
 }

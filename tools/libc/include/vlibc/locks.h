@@ -77,6 +77,8 @@ struct vlibc_deadline {
 
 #define CLOCK_REALTIME_ID	0
 #define CLOCK_MONOTONIC_ID	1
+/* A wait without deadline that glibc makes with FUTEX_WAIT (locks, once). */
+#define LOCKS_CLOCK_NONE	(-1)
 
 /*
  * glibc's own functions, for the mutexes vlibc leaves to glibc (robust,
@@ -105,12 +107,15 @@ struct vlibc_locks_params {
 	 * thread, so private mutexes need no atomic instructions. */
 	const char	*single_threaded;
 	struct vlibc_locks_glibc glibc;
+	/* LOCKS_FUTEX2: futex_wait(2)/futex_wake(2) until one is refused;
+	 * anything else: futex(2), as glibc. */
+	unsigned int	futex_api;
 };
 
 /* The family's part of the private region; all zero still works. */
 struct vlibc_locks_state {
 	unsigned int	spin;
-	int		futex_api;	/* 0 unknown, LOCKS_FUTEX1, LOCKS_FUTEX2 */
+	int		futex_api;	/* LOCKS_FUTEX2, else futex(2) */
 	long		tid_offset;	/* 0: ask the kernel (gettid) */
 	int		(*cancel_async)(int on);
 	int		once_generation; /* 0 until a once needs it */
@@ -118,7 +123,8 @@ struct vlibc_locks_state {
 	struct vlibc_locks_glibc glibc;
 };
 
-#define LOCKS_FUTEX1		1	/* futex(2) */
-#define LOCKS_FUTEX2		2	/* futex_wait(2)/futex_wake(2), Linux 6.7 */
+#define LOCKS_FUTEX1		1	/* futex(2), as glibc (0 means the same) */
+#define LOCKS_FUTEX2		2	/* futex_wait(2)/futex_wake(2), Linux 6.7,
+					 * until the first refusal */
 
 #endif /* _VLIBC_LOCKS_H */
