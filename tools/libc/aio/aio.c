@@ -7,6 +7,7 @@
 #include <linux/errno.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
+#include <vlibc/seccomp.h>
 
 #define AIO_PRIO_DELTA_MAX	20
 #define O_DSYNC_		010000
@@ -36,6 +37,10 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		return 0;
 	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
 			   cb->offset, 0, RWF_NOWAIT_);
+	/* glibc's AIO never makes it: a sandbox may refuse, then never again. */
+	if (vlibc_refused(r))
+		__atomic_and_fetch(&a->flags, ~VLIBC_AIO_NOWAIT_READ,
+				   __ATOMIC_RELAXED);
 	if (r != (long)cb->nbytes)
 		return 0;
 	cb->op = AIO_OP_READ;

@@ -8,6 +8,7 @@
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/arch/thread.h>
+#include <vlibc/seccomp.h>
 
 /* Requests in the kernel at most: each has one CQE, and tokens need room. */
 #define INFLIGHT_MAX		512
@@ -72,7 +73,14 @@ int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
 		return -EBADF;
 	if (cb->fd_cache >> AIO_FD_SHIFT != (uint32_t)cb->fildes ||
 	    !(cb->fd_cache & AIO_FD_KNOWN)) {
+		/* glibc's AIO never asks: once refused, not again. */
+		if (__atomic_load_n(&aio_state()->flags, __ATOMIC_RELAXED) &
+		    VLIBC_AIO_NO_FCNTL)
+			return -EPERM;
 		fl = vlibc_syscall2(__NR_fcntl, cb->fildes, F_GETFL_);
+		if (vlibc_refused(fl))
+			__atomic_or_fetch(&aio_state()->flags, VLIBC_AIO_NO_FCNTL,
+					  __ATOMIC_RELAXED);
 		if (fl < 0)
 			return (int)fl;
 		cb->fd_cache = (uint32_t)cb->fildes << AIO_FD_SHIFT | AIO_FD_KNOWN |

@@ -24,6 +24,7 @@
 #include <linux/futex.h>
 #include <vlibc/fatal.h>
 #include <vlibc/locks-impl.h>
+#include <vlibc/seccomp.h>
 
 #ifndef __NR_futex_wake
 #define __NR_futex_wake		454
@@ -36,12 +37,6 @@
 static void __attribute__((noreturn)) futex_unexpected(void)
 {
 	vlibc_fatal("The futex facility returned an unexpected error code.");
-}
-
-/* A sandbox's answer to a system call it does not allow. */
-static inline int refused(long r)
-{
-	return r == -ENOSYS || r == -EPERM || r == -EACCES;
 }
 
 static inline int use_futex2(void)
@@ -98,7 +93,7 @@ int vlibc_locks_wait(int *word, int val, int private, int clock,
 		return -ETIMEDOUT;
 	if (use_futex2()) {
 		r = futex2_wait(word, val, private, clock, abs);
-		if (!refused(r))
+		if (!vlibc_refused(r))
 			goto done;
 		futex2_refused();
 	}
@@ -151,7 +146,7 @@ void vlibc_locks_wake(int *word, int n, int private)
 	if (use_futex2()) {
 		r = vlibc_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY,
 				   n, FUTEX2_SIZE_U32 | private);
-		if (!refused(r))
+		if (!vlibc_refused(r))
 			return;
 		futex2_refused();
 	}

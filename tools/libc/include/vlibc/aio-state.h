@@ -27,6 +27,8 @@ struct vlibc_aio_group {
 
 /* Try a read with preadv2(RWF_NOWAIT) first: the page cache answers it. */
 #define VLIBC_AIO_NOWAIT_READ	1
+/* The image's own: fcntl(F_GETFL) was refused, never ask again. */
+#define VLIBC_AIO_NO_FCNTL	0x100
 
 struct vlibc_aio_state {
 	uint32_t		ring_state;
@@ -62,7 +64,7 @@ struct vlibc_aio_state {
 						 void *attr);
 	long			(*start_service)(void);
 	uint32_t		service_started;
-	uint32_t		flags;		/* VLIBC_AIO_NOWAIT_READ */
+	uint32_t		flags;		/* VLIBC_AIO_NOWAIT_READ, _NO_FCNTL */
 	struct vlibc_aio_group	groups[VLIBC_AIO_GROUPS];
 	/* The ring's identity (fstat at setup), for the binder's fork child. */
 	uint64_t		ring_dev, ring_ino;

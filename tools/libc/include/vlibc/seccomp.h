@@ -2,6 +2,7 @@
 #ifndef _VLIBC_SECCOMP_H
 #define _VLIBC_SECCOMP_H
 
+#include <linux/errno.h>
 #include <vlibc/compiler.h>
 
 /*
@@ -13,5 +14,15 @@
  * sandbox).
  */
 int vlibc_seccomp_filtered(void) __vlibc_hidden;
+
+/*
+ * A sandbox's answer to a system call it does not allow: seccomp's
+ * SECCOMP_RET_ERRNO, an LSM, or a SIGSYS handler's (Firefox, Chromium).
+ * Code that made a call glibc would not make stops making it for good.
+ */
+static inline int vlibc_refused(long r)
+{
+	return r == -ENOSYS || r == -EPERM || r == -EACCES;
+}
 
 #endif /* _VLIBC_SECCOMP_H */
