@@ -16,7 +16,7 @@
  *
  * What the image needs from glibc comes from here: where glibc keeps the
  * kernel thread id in its thread descriptor (the offset libthread_db
- * reads, _thread_db_pthread_tid, checked against gettid() in the image)
+ * reads, _thread_db_pthread_tid, checked for plausibility in the image)
  * and glibc's own mutex functions for the kinds vlibc does not take.
  *
  * VLIBC_LOCKS: glibc, or a comma-separated list of: futex (the default:

@@ -8,6 +8,9 @@
 #include <vlibc/locks.h>
 #include <vlibc/private.h>
 
+/* The kernel's largest thread id (PID_MAX_LIMIT on 64-bit). */
+#define VLIBC_PID_MAX_LIMIT	(4 * 1024 * 1024)
+
 /* The caller's kernel thread id, from glibc's thread descriptor. */
 static inline int vlibc_locks_tid(void)
 {
