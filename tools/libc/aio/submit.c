@@ -256,22 +256,28 @@ int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	return aio_ring_push(a, &rest, (unsigned long)cb, 0);
 }
 
-/*
- * The ring's descriptor was closed behind our back: put @cb (never
- * submitted) back at the head of the queue and make the ring again, or
- * leave the queue to the executor.  Called with sq_lock held.
- */
-static void ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+/* Put @cb (never submitted) back at the head of the queue.  Under list_lock. */
+static void queue_push_front(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	/* Reapers read the ring's pointers under cq_lock: hold them off. */
-	vlibc_lock(&a->cq_lock);
-	vlibc_lock(&a->list_lock);
 	a->n_inflight--;
 	cb->state = AIO_REQ_QUEUED;
 	cb->link = a->queue_head;
 	a->queue_head = cb;
 	if (!a->queue_tail)
 		a->queue_tail = cb;
+}
+
+/*
+ * The ring's descriptor was closed behind our back: put @cb back in the
+ * queue and make the ring again, or leave the queue to the executor.
+ * Called with sq_lock held.
+ */
+static void ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	/* Reapers read the ring's pointers under cq_lock: hold them off. */
+	vlibc_lock(&a->cq_lock);
+	vlibc_lock(&a->list_lock);
+	queue_push_front(a, cb);
 	aio_ring_remake(a);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->cq_lock);
@@ -281,12 +287,7 @@ static void ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 static void ring_refused(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	vlibc_lock(&a->list_lock);
-	a->n_inflight--;
-	cb->state = AIO_REQ_QUEUED;
-	cb->link = a->queue_head;
-	a->queue_head = cb;
-	if (!a->queue_tail)
-		a->queue_tail = cb;
+	queue_push_front(a, cb);
 	vlibc_unlock(&a->list_lock);
 }
 
