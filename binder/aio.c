@@ -51,6 +51,7 @@ static struct {
 	long	(*thread_exit)(void);
 	long	(*attach_executor)(long (*)(void));
 	long	(*worker)(void);
+	long	(*sandbox_coming)(int nested);	/* NULL: an older image */
 	int	fork_ring_fd;
 	uint64_t fork_ring_id[2];	/* st_dev, st_ino */
 	pthread_key_t exit_key;
@@ -81,8 +82,14 @@ int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
 		*why = "image lacks the aio entry points";
 		return 0;
 	}
+	aio.sandbox_coming = vlibc_image_sym(img, "__vlibc_aio_sandbox_coming");
 	if (variant && v_streq(variant, "glibc")) {
 		*why = "VLIBC_AIO=glibc";
+		return 0;
+	}
+	/* Not even the probe: io_uring_setup might be what kills. */
+	if (vlibc_sandbox_announced()) {
+		*why = "a seccomp filter was installed through prctl() or syscall()";
 		return 0;
 	}
 	aio.flags = AIO_NOWAIT_READ;
@@ -245,6 +252,18 @@ void vlibc_aio_fork_child(const struct vlibc_image *img)
 	if (aio.fork_ring_fd >= 0 && still_the_ring(aio.fork_ring_fd))
 		sys_close(aio.fork_ring_fd);
 	vlibc_aio_attach(img);
+}
+
+/*
+ * A seccomp filter is coming (binder/sandbox.c): the image gives io_uring
+ * up for its executor.  An image without the entry point is told nothing:
+ * it still falls back at the filter's first refusal, but a filter that
+ * kills is not survived.
+ */
+void vlibc_aio_sandbox_coming(void)
+{
+	if (aio.sandbox_coming)
+		aio.sandbox_coming(depth > 0);
 }
 
 static int set_errno(long r)

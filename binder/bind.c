@@ -143,6 +143,8 @@ static struct {
 	struct vlibc_elf_dyn	libc;
 	int			have_libc;
 	long			(*image_init)(const struct vlibc_init_args *);
+	/* A seccomp filter or strict mode was announced (sandbox.c). */
+	int			sandbox_coming;
 } binder;
 
 #define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]
@@ -249,14 +251,27 @@ static void family_decide(int f)
 	}
 }
 
-/* The family's part of the private region (again after a fork). */
+int vlibc_sandbox_announced(void)
+{
+	/* Pairs with the fence in vlibc_sandbox_coming(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&binder.sandbox_coming, __ATOMIC_RELAXED);
+}
+
+/*
+ * The family's part of the private region (again after a fork); a family
+ * set up after a sandbox was announced is told at once.
+ */
 static void family_attach(int f)
 {
 	switch (f) {
 #define VLIBC_BINDER_FAMILY(name)					\
 	case VLIBC_FAMILY_##name:					\
-		if (ON_VLIBC(name))					\
+		if (ON_VLIBC(name)) {					\
 			vlibc_##name##_attach(&binder.image);		\
+			if (vlibc_sandbox_announced())			\
+				vlibc_##name##_sandbox_coming();	\
+		}							\
 		break;
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
@@ -344,24 +359,25 @@ static int binder_init_once(void)
 	return r ? r : once_run(&binder.state, binder_start, binder_start_private, 0);
 }
 
-void *vlibc_glibc_sym(const char *name)
+/* glibc's @name in @libc (NULL: not known), else from the dynamic linker. */
+static void *libc_lookup(const struct vlibc_elf_dyn *libc, const char *name)
 {
 	unsigned char type = 0;
 	void *p = 0;
 
-	if (__atomic_load_n(&binder.have_libc, __ATOMIC_ACQUIRE))
-		p = vlibc_elf_dyn_lookup(&binder.libc, name, 0, &type);
+	if (libc)
+		p = vlibc_elf_dyn_lookup(libc, name, 0, &type);
 	if (p && type == STT_GNU_IFUNC)
 		p = ((void *(*)(void))p)();
 	/* No link map (no PR_GET_AUXV, no /proc): ask the dynamic linker. */
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
-void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
+void *vlibc_glibc_sym(const char *name)
 {
-	if (family_ready(f))
-		return 0;
-	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
+	int have = __atomic_load_n(&binder.have_libc, __ATOMIC_ACQUIRE);
+
+	return libc_lookup(have ? &binder.libc : 0, name);
 }
 
 /* A name neither vlibc nor glibc can serve: say so instead of jumping to 0. */
@@ -371,6 +387,28 @@ static void unbound_name(void)
 
 	sys_write(2, msg, sizeof(msg) - 1);
 	abort();
+}
+
+/*
+ * glibc's own @name for a name no family owns (sandbox.c), found without
+ * starting the binder: calling it maps and decides nothing.
+ */
+void *vlibc_glibc_own(const char *name)
+{
+	struct vlibc_elf_dyn libc;
+	int have = !once_run(&binder.startup_state, startup_read, 0, 0) &&
+		   binder.startup_ok &&
+		   !vlibc_loaded_object(&binder.startup, "libc.so.", &libc);
+	void *p = libc_lookup(have ? &libc : 0, name);
+
+	return p ? p : (void *)unbound_name;
+}
+
+void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
+{
+	if (family_ready(f))
+		return 0;
+	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
 }
 
 void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
@@ -457,10 +495,56 @@ static void fork_child(void)
 	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_child(&binder.image);
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
+	/* The child has the parent's filter: its fresh state must know. */
+	if (vlibc_sandbox_announced()) {
+#define VLIBC_BINDER_FAMILY(f)						\
+		if (prepared & FAMILY_BIT(f)) vlibc_##f##_sandbox_coming();
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+	}
 	once_after_fork(&binder.startup_state);
 	once_after_fork(&binder.state);
 	for (f = 0; f < VLIBC_FAMILIES; f++)
 		once_after_fork(&binder.family_state[f]);
+}
+
+/* A family without a hook makes only glibc's calls. */
+#define VLIBC_BINDER_FAMILY(f)						\
+	__attribute__((weak)) void vlibc_##f##_sandbox_coming(void) {}
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+
+/*
+ * A seccomp filter or strict mode is about to go in (sandbox.c): every
+ * family on vlibc stops, for good, making calls glibc would not make.
+ * A family whose start-up another thread runs now is waited for; one not
+ * started yet decides later, knowing (vlibc_sandbox_announced()).  The
+ * work of this very thread (a signal handler interrupted it) is not
+ * waited for: that decision checks for a filter itself.  The flag stays
+ * for the process's life and its fork children, which inherit the filter.
+ */
+void vlibc_sandbox_coming(void)
+{
+	int f;
+
+	__atomic_store_n(&binder.sandbox_coming, 1, __ATOMIC_RELAXED);
+	/* Pairs with the fence in vlibc_sandbox_announced(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (f = 0; f < VLIBC_FAMILIES; f++) {
+		once_wait_idle(&binder.family_state[f]);
+		if (!once_done(&binder.family_state[f]) || !binder.on_vlibc[f])
+			continue;
+		switch (f) {
+#define VLIBC_BINDER_FAMILY(name)					\
+		case VLIBC_FAMILY_##name:				\
+			vlibc_##name##_sandbox_coming();		\
+			break;
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+		default:
+			break;
+		}
+	}
 }
 
 extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]

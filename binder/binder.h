@@ -94,8 +94,15 @@ void *vlibc_image_sym(const struct vlibc_image *img, const char *name);
  * vlibc_<f>_attach()	once the binder is relocated (its constructor).
  * vlibc_<f>_fork_*()	around fork; the child's private region is wiped
  *			and the image was set up again before fork_child().
+ * vlibc_<f>_sandbox_coming()	optional (a weak default does nothing): a
+ *			seccomp filter is about to go in; from now on make
+ *			no call glibc would not make for the same work.
+ *			Called for a family on vlibc, after its attach().
  */
 #define VLIBC_BINDER_FAMILY(f)							int vlibc_##f##_decide(const struct vlibc_image *img,					       const char *variant, const char **why);		void vlibc_##f##_attach(const struct vlibc_image *img);			void vlibc_##f##_fork_prepare(void);					void vlibc_##f##_fork_parent(void);					void vlibc_##f##_fork_child(const struct vlibc_image *img);
+#include "families.h"
+#undef VLIBC_BINDER_FAMILY
+#define VLIBC_BINDER_FAMILY(f)	void vlibc_##f##_sandbox_coming(void);
 #include "families.h"
 #undef VLIBC_BINDER_FAMILY
 
@@ -111,6 +118,13 @@ void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
 /* Entry point @entry of the image if family @f runs on vlibc; else NULL. */
 void *vlibc_family_entry(enum vlibc_family_id f, const char *entry);
 void *vlibc_glibc_sym(const char *name);
+/* glibc's @name, for a name no family owns; starts nothing (sandbox.c). */
+void *vlibc_glibc_own(const char *name);
+
+/* sandbox.c: a seccomp filter is coming; tell every family on vlibc. */
+void vlibc_sandbox_coming(void);
+/* Was one announced in this process (or its parent, before the fork)? */
+int vlibc_sandbox_announced(void);
 
 /* once.c: pthread_once()'s image entry points found (1) or not (0). */
 int vlibc_locks_once_decide(const struct vlibc_image *img);

@@ -21,8 +21,9 @@
  *
  * VLIBC_LOCKS: glibc, or a comma-separated list of: futex (the default:
  * spin, then sleep with futex(2) as glibc) | nospin | spinN (N rounds) |
- * futex2 (futex_wait(2)/futex_wake(2) until a sandbox refuses one, then
- * futex(2) for good); e.g. VLIBC_LOCKS=futex2,nospin.
+ * futex2 (futex_wait(2)/futex_wake(2) until a sandbox refuses one, or one
+ * is announced (sandbox.c), then futex(2) for good); e.g.
+ * VLIBC_LOCKS=futex2,nospin.
  *
  * System calls of the veneers here: none of their own (pthread_testcancel,
  * pthread_setcanceltype and the cleanup buffers are glibc's, made of
@@ -50,6 +51,7 @@ static struct {
 	void	(*sem_wait_cancelled)(sem_t *);
 	long	(*sem_post)(sem_t *);
 	long	(*sem_getvalue)(sem_t *, int *);
+	long	(*sandbox_coming)(void);	/* NULL: an older image */
 	struct vlibc_locks_params params;
 } locks;
 
@@ -146,6 +148,7 @@ int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 		*why = "image lacks the locks entry points";
 		return 0;
 	}
+	locks.sandbox_coming = vlibc_image_sym(img, "__vlibc_locks_sandbox_coming");
 	if (variant && v_streq(variant, "glibc")) {
 		*why = "VLIBC_LOCKS=glibc";
 		return 0;
@@ -189,6 +192,17 @@ void vlibc_locks_attach(const struct vlibc_image *img)
 {
 	locks.params.cancel_async = cancel_async;
 	locks.attach(&locks.params);
+}
+
+/*
+ * A seccomp filter is coming (binder/sandbox.c): the futex2 variant turns
+ * to futex(2), which glibc makes, for good (in fork children too).
+ */
+void vlibc_locks_sandbox_coming(void)
+{
+	locks.params.futex_api = LOCKS_FUTEX1;
+	if (locks.sandbox_coming)
+		locks.sandbox_coming();
 }
 
 void vlibc_locks_fork_prepare(void)

@@ -28,11 +28,20 @@ struct vlibc_slot_desc {
 	void		*(*bind)(void);
 };
 
-#define VLIBC_SLOT(name, family, target_expr)				\
+/* The slot, its lazy stub and its descriptor; vlibc_bind_NAME is the caller's. */
+#define VLIBC_SLOT_DATA(name)						\
 	extern char vlibc_lazy_##name[] __attribute__((visibility("hidden"))); \
 	__attribute__((visibility("hidden"), used))			\
 	void *vlibc_slot_##name = vlibc_lazy_##name;			\
 	__attribute__((visibility("hidden"), used))			\
+	void *vlibc_bind_##name(void);					\
+	static const struct vlibc_slot_desc vlibc_slot_desc_##name	\
+	__attribute__((used, section("vlibc_slots"), aligned(sizeof(void *)))) = { \
+		#name, vlibc_bind_##name				\
+	}
+
+#define VLIBC_SLOT(name, family, target_expr)				\
+	VLIBC_SLOT_DATA(name);						\
 	void *vlibc_bind_##name(void)					\
 	{								\
 		int final;						\
@@ -43,11 +52,24 @@ struct vlibc_slot_desc {
 					 __ATOMIC_RELEASE);		\
 		return target;						\
 	}								\
-	static const struct vlibc_slot_desc vlibc_slot_desc_##name	\
-	__attribute__((used, section("vlibc_slots"), aligned(sizeof(void *)))) = { \
-		#name, vlibc_bind_##name				\
-	};								\
 	VLIBC_ARCH_SLOT_ASM(name)
+
+/*
+ * @name always jumps to glibc's own function (no family, nothing in the
+ * image), but the calls that @guard_asm picks out (arch/x86/slot.h) go
+ * first to vlibc_guard_NAME(), which gets the caller's arguments, does
+ * its work and returns vlibc_bind_NAME(): the arguments then reach glibc
+ * as they were.  See sandbox.c.
+ */
+#define VLIBC_GUARDED_SLOT(name, guard_asm)				\
+	VLIBC_SLOT_DATA(name);						\
+	void *vlibc_bind_##name(void)					\
+	{								\
+		void *target = vlibc_glibc_own(#name);			\
+		__atomic_store_n(&vlibc_slot_##name, target, __ATOMIC_RELEASE); \
+		return target;						\
+	}								\
+	VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)
 
 /* Bind @name to a veneer in the binder (for functions that set errno). */
 #define VLIBC_BIND_VENEER(name, family, veneer)				\

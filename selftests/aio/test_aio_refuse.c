@@ -10,7 +10,7 @@
  * io_uring still does AIO; a fork child keeps a descriptor the
  * application put on the ring's old number; a SECCOMP_RET_KILL_PROCESS
  * filter on io_uring installed before the first request (or in a fork
- * child) kills nothing.
+ * child), or after it through prctl() or syscall(), kills nothing.
  *
  * Under glibc (AIO_SELFTEST_REEXECUTED=1, no binder) every case passes
  * too: glibc's AIO uses threads, never io_uring.
@@ -25,6 +25,7 @@
 #include <sys/ucontext.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
+#include "seccomp.h"
 
 #define CHILD_MS	(2 * AT_WAIT_MS)
 #define SYSCTL_PATH	"/proc/sys/kernel/io_uring_disabled"
@@ -58,10 +59,14 @@ static void sigsys_enosys(int sig, siginfo_t *si, void *uc_void)
 
 /*
  * Refuse io_uring_setup, io_uring_enter and io_uring_register for every
- * thread of the process (TSYNC), the way @mode says; with @no_threads
- * clone and clone3 fail with EAGAIN too.  0 or -1.
+ * thread of the process (TSYNC: REFUSE_KILL with syscall(SYS_seccomp),
+ * the others with the system call instruction, as Firefox does), or with
+ * @via_prctl for the calling thread only (prctl(PR_SET_SECCOMP)), the way
+ * @mode says; with @no_threads clone and clone3 fail with EAGAIN too.
+ * 0 or -1.
  */
-static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
+static int refuse_io_uring_how(enum refuse_mode mode, int no_threads,
+			       int via_prctl)
 {
 	static const unsigned int action[] = {
 		[REFUSE_ENOSYS] = SECCOMP_RET_ERRNO | ENOSYS,
@@ -90,8 +95,19 @@ static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
+	if (via_prctl)
+		return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -1 : 0;
+	/* Refusals as Firefox's: installed without glibc, met by the family. */
+	if (mode != REFUSE_KILL)
+		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
+				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
 		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+}
+
+static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
+{
+	return refuse_io_uring_how(mode, no_threads, 0);
 }
 
 static int refuse_io_uring(enum refuse_mode mode)
@@ -438,6 +454,58 @@ TEST(kill_filter_before_first_request)
 				  CHILD_MS);
 
 	EXPECT_EQ(0, judge_child(status, "process"));
+}
+
+/*
+ * A SECCOMP_RET_KILL_PROCESS filter on io_uring installed after the ring
+ * exists, through prctl() (this thread only) or syscall(SYS_seccomp)
+ * (every thread), as libseccomp and systemd install theirs: the binder
+ * sees it coming and the family gives io_uring up first.  Nothing is
+ * killed; the read in the kernel when the filter came completes later,
+ * new writes reach the disk (checked after aio_fsync), a new read gets
+ * them back.
+ */
+FIXTURE(killed) {
+	int fd;
+};
+
+FIXTURE_VARIANT(killed) {
+	int via_prctl;
+};
+
+FIXTURE_VARIANT_ADD(killed, via_prctl) { .via_prctl = 1 };
+FIXTURE_VARIANT_ADD(killed, via_syscall) { .via_prctl = 0 };
+
+FIXTURE_SETUP(killed)
+{
+	self->fd = at_tmpfile(0);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ring_made(self->fd));
+}
+
+FIXTURE_TEARDOWN(killed)
+{
+	close(self->fd);
+}
+
+TEST_F(killed, after_ring_with_requests_in_flight)
+{
+	struct pending_read pr;
+	unsigned char in[8192];
+	struct aiocb cb;
+
+	ASSERT_EQ(0, pending_read_start(&pr));
+	ASSERT_EQ(0, refuse_io_uring_how(REFUSE_KILL, 0, variant->via_prctl));
+	EXPECT_EQ(0, write_pattern(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, write_pattern(self->fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, fsync_fd(self->fd));
+	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, pending_read_finish(&pr));
+	at_prep(&cb, self->fd, in, sizeof(in), 4096);
+	ASSERT_EQ(0, aio_read(&cb));
+	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
+	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
 }
 
 /* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */

@@ -24,8 +24,11 @@
  * bit outside @allow->mmap_flags is refused too, as Chromium's baseline
  * policy refuses unusual mmap flags.  VSC_KILL checks call numbers only.
  *
- * The filter goes to every thread of the process (SECCOMP_FILTER_FLAG_TSYNC),
- * installed with syscall(SYS_seccomp, ...), as libseccomp does.
+ * The filter goes to every thread of the process (SECCOMP_FILTER_FLAG_TSYNC).
+ * VSC_KILL is installed with syscall(SYS_seccomp, ...), as libseccomp
+ * does (the binder sees it coming); the refusing modes with the system
+ * call instruction itself, as Chromium and Firefox do (vsc_seccomp_raw():
+ * the families meet the refusals).
  */
 #ifndef _VLIBC_SELFTEST_SECCOMP_H
 #define _VLIBC_SELFTEST_SECCOMP_H
@@ -144,6 +147,28 @@ static inline unsigned int vsc_refusal(enum vsc_mode mode)
 	}
 }
 
+/*
+ * seccomp(2) made with the system call instruction itself, as Chromium
+ * and Firefox install their filters: the binder's syscall() and prctl()
+ * do not see it coming, so the families meet the filter's refusals.
+ */
+static inline long vsc_seccomp_raw(unsigned int op, unsigned int flags,
+				   const void *args)
+{
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "0"((long)__NR_seccomp), "D"((long)op), "S"((long)flags),
+			   "d"(args)
+			 : "rcx", "r11", "memory");
+	if (r < 0 && r > -4096) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
 #define VSC_STMT(c, k)		((struct sock_filter)BPF_STMT(c, k))
 #define VSC_JUMP(c, k, t, f)	((struct sock_filter)BPF_JUMP(c, k, t, f))
 
@@ -195,6 +220,10 @@ static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
 	prog.filter = code;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
+	/* Refusing filters as Chromium and Firefox install theirs. */
+	if (mode != VSC_KILL)
+		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
+				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 }

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
+#include "seccomp.h"
 
 #define LT_FILTER_MAX_NRS	8
 
@@ -71,6 +72,10 @@ static inline int lt_seccomp_refuse(const int *nrs, int n, unsigned int action)
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
+	/* Refusals as Firefox's (installed without glibc); KILL via syscall(). */
+	if (action != SECCOMP_RET_KILL_PROCESS)
+		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
+				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 }

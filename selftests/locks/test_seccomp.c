@@ -12,7 +12,9 @@
  *  - default variant: the family makes glibc's futex(2) calls only, so
  *    the SIGSYS handler never runs;
  *  - VLIBC_LOCKS=futex2: a refusal switches the process to futex(2) for
- *    good: at most a handful of SIGSYS hits, then none.
+ *    good: at most a handful of SIGSYS hits, then none.  A filter that
+ *    kills (SECCOMP_RET_KILL_PROCESS) installed through syscall(): the
+ *    binder switches before it goes in, and nothing is killed.
  *
  * And when futex(2) itself is refused as well, a contended mutex ends the
  * process with SIGABRT and glibc's message (glibc 2.36 does the same),
@@ -377,6 +379,9 @@ static int refuse(const char *mode)
 		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_ERRNO | EPERM);
 	if (!strcmp(mode, "trap"))
 		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_TRAP);
+	/* Installed through syscall(): the binder sees it coming. */
+	if (!strcmp(mode, "kill"))
+		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_KILL_PROCESS);
 	if (!strcmp(mode, "all-enosys"))
 		return lt_seccomp_refuse(all, 3, SECCOMP_RET_ERRNO | ENOSYS);
 	errno = EINVAL;
@@ -488,6 +493,7 @@ REFUSED_CASE(futex2_eperm_after, "futex2", "eperm", "after");
 REFUSED_CASE(futex2_trap_before, "futex2", "trap", "before");
 REFUSED_CASE(futex2_trap_after, "futex2", "trap", "after");
 REFUSED_CASE(futex2_nospin_trap_after, "futex2,nospin", "trap", "after");
+REFUSED_CASE(futex2_kill_after, "futex2", "kill", "after");
 
 FIXTURE_SETUP(refused)
 {

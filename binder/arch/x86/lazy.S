@@ -3,7 +3,10 @@
  * vlibc_lazy_common: first call through a jump slot.  %r11 holds the
  * slot's bind function, which returns the target and stores it in the
  * slot.  Every register that may carry an argument is preserved (the
- * integer ones, %rax for variadic calls, %xmm0-7), so any prototype works.
+ * integer ones, %rax for variadic calls, %xmm0-7), so any prototype works;
+ * arguments on the stack are not touched.  The function in %r11 is called
+ * with the caller's argument registers as they came: a guarded slot's
+ * vlibc_guard_NAME (slot.h) reads its arguments there.
  */
 	.text
 	.globl	vlibc_lazy_common

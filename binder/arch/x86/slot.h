@@ -7,6 +7,15 @@
  *
  * vlibc_lazy_common (lazy.S) saves the argument registers, calls %r11 for
  * the target, restores them and jumps there: the first call binds.
+ *
+ * A guarded slot (VLIBC_GUARDED_SLOT) first runs a test on the arguments:
+ *
+ * NAME:		<guard: jumps to 1f for the calls to look at>
+ *			jmp *vlibc_slot_NAME(%rip)
+ *		1:	%r11 = vlibc_guard_NAME; jmp vlibc_lazy_common
+ *
+ * so every other call costs the guard's compares and the indirect jump.
+ * The guard may use %r11 (not an argument register, free at a call).
  */
 #ifndef _VLIBC_BINDER_ARCH_SLOT_H
 #define _VLIBC_BINDER_ARCH_SLOT_H
@@ -26,5 +35,44 @@
 		"\tleaq vlibc_bind_" #name "(%rip), %r11\n"		\
 		"\tjmp vlibc_lazy_common\n"				\
 		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n")
+
+#define VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)			\
+	__asm__(".text\n"						\
+		".globl " #name "\n"					\
+		".type " #name ", @function\n"				\
+		".p2align 4\n"						\
+		#name ":\n"						\
+		guard_asm						\
+		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
+		"1:\tleaq vlibc_guard_" #name "(%rip), %r11\n"	\
+		"\tjmp vlibc_lazy_common\n"				\
+		".size " #name ", .-" #name "\n"			\
+		".globl vlibc_lazy_" #name "\n"				\
+		".hidden vlibc_lazy_" #name "\n"			\
+		".type vlibc_lazy_" #name ", @function\n"		\
+		"vlibc_lazy_" #name ":\n"				\
+		"\tleaq vlibc_bind_" #name "(%rip), %r11\n"		\
+		"\tjmp vlibc_lazy_common\n"				\
+		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n")
+
+#define VLIBC_ARCH_STR_(x)	#x
+#define VLIBC_ARCH_STR(x)	VLIBC_ARCH_STR_(x)
+
+/* Guard: the first argument, an int, is @v (prctl's option). */
+#define VLIBC_ARCH_GUARD_INT_ARG1(v)					\
+	"\tcmpl $" VLIBC_ARCH_STR(v) ", %edi\n"			\
+	"\tje 1f\n"
+
+/*
+ * Guard: the first argument is system call @a or @b (syscall()'s number).
+ * As the kernel reads it: the low 32 bits, the x32 bit aside.
+ */
+#define VLIBC_ARCH_GUARD_SYSCALL_NR(a, b)				\
+	"\tmovl %edi, %r11d\n"						\
+	"\tandl $0xbfffffff, %r11d\n"					\
+	"\tcmpl $" VLIBC_ARCH_STR(a) ", %r11d\n"			\
+	"\tje 1f\n"							\
+	"\tcmpl $" VLIBC_ARCH_STR(b) ", %r11d\n"			\
+	"\tje 1f\n"
 
 #endif /* _VLIBC_BINDER_ARCH_SLOT_H */

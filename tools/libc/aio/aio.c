@@ -227,6 +227,24 @@ VLIBC_ENTRY long __vlibc_aio_ring_id(uint64_t id[2])
 }
 
 /*
+ * A seccomp filter is about to go in (the binder saw prctl() or syscall()
+ * install it): from now on no call glibc's AIO would not make.  io_uring
+ * is given up for the executor, as when it is refused (see
+ * aio_ring_sandbox()); the page-cache read (preadv2) and the descriptor
+ * flags (fcntl) are not asked any more.  @nested: the caller is inside
+ * the image already on this thread (a signal handler).
+ */
+VLIBC_ENTRY long __vlibc_aio_sandbox_coming(int nested)
+{
+	struct vlibc_aio_state *a = aio_state();
+
+	__atomic_and_fetch(&a->flags, ~VLIBC_AIO_NOWAIT_READ, __ATOMIC_RELAXED);
+	__atomic_or_fetch(&a->flags, VLIBC_AIO_NO_FCNTL, __ATOMIC_RELAXED);
+	aio_ring_sandbox(a, nested);
+	return 0;
+}
+
+/*
  * Can this process have a ring at all?  0, or -ENOSYS when io_uring_setup
  * failed or a seccomp filter is in force (the binder binds glibc then).
  */

@@ -247,20 +247,15 @@ int aio_ring_remake(struct vlibc_aio_state *a)
 }
 
 /*
- * Write one SQE and submit it from this thread.  Returns 0, -EBUSY when
- * the submission ring is full (the caller queues the request), -EBADF
- * when the ring's descriptor is gone, or -ENOSYS when io_uring is refused
- * (now, or earlier: the executor takes over); the SQE is taken back on
- * failure.  Called with sq_lock held.
+ * Write one SQE and submit it from this thread, whether or not the ring
+ * is still in use; see aio_ring_push().
  */
-int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		  uint64_t user_data, int op_cancel)
+static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		       uint64_t user_data, int op_cancel)
 {
 	uint32_t tail, idx;
 	long r;
 
-	if (!aio_ring_ready(a))
-		return -ENOSYS;
 	tail = *a->sq_tail;
 	if (tail - __atomic_load_n(a->sq_head, __ATOMIC_ACQUIRE) >= a->sq_entries)
 		return -EBUSY;
@@ -280,6 +275,21 @@ int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	/* ENOSYS, EPERM, EACCES (seccomp, LSM), or anything unexpected. */
 	aio_ring_refused(a);
 	return -ENOSYS;
+}
+
+/*
+ * Write one SQE and submit it from this thread.  Returns 0, -EBUSY when
+ * the submission ring is full (the caller queues the request), -EBADF
+ * when the ring's descriptor is gone, or -ENOSYS when io_uring is refused
+ * (now, or earlier: the executor takes over); the SQE is taken back on
+ * failure.  Called with sq_lock held.
+ */
+int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		  uint64_t user_data, int op_cancel)
+{
+	if (!aio_ring_ready(a))
+		return -ENOSYS;
+	return ring_submit(a, cb, user_data, op_cancel);
 }
 
 /* Post a NOP so that the thread waiting in the kernel looks again. */
@@ -322,7 +332,8 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 	int fd = a->ring_fd;
 	long r;
 
-	if (!aio_ring_ready(a))
+	/* Ordered after taking kernel_waiter: see aio_ring_sandbox(). */
+	if (__atomic_load_n(&a->ring_state, __ATOMIC_SEQ_CST) != AIO_RING_READY)
 		return 0;
 	if (!rel || rel->tv_sec >= KERNEL_WAIT_MAX_S)
 		rel = &max;
@@ -337,6 +348,56 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 	else
 		aio_ring_refused(a);
 	return 0;
+}
+
+/*
+ * A seccomp filter is about to go in (the binder saw the call that
+ * installs it): fall back for good now, while io_uring may still be
+ * called, so that no io_uring call is made afterwards; requests in the
+ * kernel complete into the ring's memory and are reaped from there.
+ *
+ * Every thread that could still be on its way into io_uring_enter() is
+ * waited for.  Submitters look at the state under sq_lock: none is left
+ * once this thread has had it.  The one waiter in the kernel
+ * (kernel_waiter) is woken with a NOP and its place watched until it
+ * leaves: a waiter that takes the place after the state changed sees it
+ * before entering (aio_ring_enter_wait()); one that entered anyway finds
+ * the NOP, or comes out after KERNEL_WAIT_MAX_S.
+ *
+ * @nested: this thread is inside the image already (a signal handler
+ * installs the filter) and may hold these locks: only the state changes.
+ */
+void aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
+{
+	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
+	uint32_t was, seen;
+
+	if (nested) {
+		aio_ring_refused(a);
+		return;
+	}
+	/* A set-up under way finishes first; none starts after this. */
+	vlibc_lock(&a->setup_lock);
+	was = __atomic_exchange_n(&a->ring_state, AIO_RING_FALLBACK,
+				  __ATOMIC_SEQ_CST);
+	vlibc_unlock(&a->setup_lock);
+	if (was != AIO_RING_READY)
+		return;
+	vlibc_lock(&a->sq_lock);
+	if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) != WAITER_NONE)
+		ring_submit(a, 0, 0, 0);
+	vlibc_unlock(&a->sq_lock);
+	for (;;) {
+		__atomic_add_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&a->completions, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) == WAITER_NONE)
+			break;
+		vlibc_futex_wait(&a->completions, seen, &max);
+		__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	}
+	__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	/* Requests queued in user space go to the executor now. */
+	aio_flush(a);
 }
 
 /* The image's family hook: nothing to learn at init, the ring is lazy. */

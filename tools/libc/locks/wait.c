@@ -52,6 +52,16 @@ static void futex2_refused(void)
 			 __ATOMIC_RELAXED);
 }
 
+/*
+ * A seccomp filter is about to go in (the binder saw the call): futex(2),
+ * which glibc makes, from now on.  A filter may kill for futex_wait(2).
+ */
+VLIBC_ENTRY long __vlibc_locks_sandbox_coming(void)
+{
+	futex2_refused();
+	return 0;
+}
+
 /* The wait glibc 2.36 makes for the same work. */
 static long futex1_wait(int *word, int val, int private, int clock,
 			const struct vlibc_deadline *abs)

@@ -139,6 +139,7 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
+void aio_ring_sandbox(struct vlibc_aio_state *a, int nested) __vlibc_hidden;
 
 /* exec.c */
 int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
