@@ -46,7 +46,7 @@ static struct {
 	size_t		n_all, n_free, cap;
 	pthread_key_t	key;
 	int		key_ok;
-	int		no_more_states;	/* an mmap failed: never map again */
+	int		no_more_states;	/* an mmap failed, a sandbox came: never map again */
 } gr;
 
 static __thread void *thread_state __attribute__((tls_model("initial-exec")));
@@ -219,11 +219,11 @@ static void state_release(void *state)
  */
 static int pool_grow_once_failed(void)
 {
-	if (gr.no_more_states)
+	if (__atomic_load_n(&gr.no_more_states, __ATOMIC_RELAXED))
 		return -1;
 	if (!pool_grow())
 		return 0;
-	gr.no_more_states = 1;
+	__atomic_store_n(&gr.no_more_states, 1, __ATOMIC_RELAXED);
 	vlibc_debug("getrandom: cannot map states;", "getrandom(2) from now on",
 		    "for threads without one", 0);
 	return -1;
@@ -328,6 +328,17 @@ void vlibc_getrandom_fork_child(const struct vlibc_image *img)
 		pool_unlock();
 	}
 	vlibc_getrandom_attach(img);
+}
+
+/*
+ * A sandbox is coming (binder/sandbox.c): it may refuse or kill on an
+ * mmap with flags glibc never uses, so no more states are mapped.
+ * States already mapped go on working (the vDSO needs no call for them),
+ * threads without one make getrandom(2) as glibc does.
+ */
+void vlibc_getrandom_sandbox_coming(void)
+{
+	__atomic_store_n(&gr.no_more_states, 1, __ATOMIC_RELAXED);
 }
 
 VLIBC_BIND_VENEER(getrandom, getrandom, getrandom_veneer);

@@ -28,7 +28,7 @@
  * VSC_KILL is installed with syscall(SYS_seccomp, ...), as libseccomp
  * does (the binder sees it coming); the refusing modes with the system
  * call instruction itself, as Chromium and Firefox do (vsc_seccomp_raw():
- * the families meet the refusals).
+ * the families meet the refusals), unless vsc_through_glibc is set.
  */
 #ifndef _VLIBC_SELFTEST_SECCOMP_H
 #define _VLIBC_SELFTEST_SECCOMP_H
@@ -173,6 +173,9 @@ static inline long vsc_seccomp_raw(unsigned int op, unsigned int flags,
 #define VSC_JUMP(c, k, t, f)	((struct sock_filter)BPF_JUMP(c, k, t, f))
 
 /* Install the filter for @mode (VSC_NONE: nothing); 0 or -1 with errno. */
+/* Set: every filter goes in through glibc's syscall(), as libseccomp's. */
+static int vsc_through_glibc;
+
 static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
 {
 	/* Worst case: 5 + 2 per call number + 5 for mmap. */
@@ -221,7 +224,7 @@ static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -1;
 	/* Refusing filters as Chromium and Firefox install theirs. */
-	if (mode != VSC_KILL)
+	if (mode != VSC_KILL && !vsc_through_glibc)
 		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
 				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
