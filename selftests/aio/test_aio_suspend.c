@@ -180,6 +180,45 @@ TEST(interrupted_by_signal)
 	EXPECT_EQ(0, pending_finish(&pd));
 }
 
+/*
+ * The same signal when a thread waits in the kernel for the ring (here
+ * the service thread, which a SIGEV_SIGNAL request starts) and its
+ * bounded wait there ends at the moment the signal comes: a timer of
+ * whole seconds set right after the first request lands there.  Still
+ * -1/EINTR, not a wait that goes on (the signal consumed by a wake-up
+ * that said nothing had happened).
+ */
+TEST(interrupted_by_signal_at_whole_seconds)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_sec = 1 } };
+	struct pending pd;
+	const struct aiocb *list[1];
+	int r, err;
+	double took;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	sa.sa_handler = SIG_IGN;
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	alarms = 0;
+	memset(pd.buf, 0, sizeof(pd.buf));
+	ASSERT_EQ(0, at_pipe(pd.p));
+	at_prep(&pd.cb, pd.p[0], pd.buf, 4, 0);
+	pd.cb.aio_sigevent.sigev_notify = SIGEV_SIGNAL;
+	pd.cb.aio_sigevent.sigev_signo = SIGUSR1;
+	ASSERT_EQ(0, aio_read(&pd.cb));
+	list[0] = &pd.cb;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	r = suspend_ms(list, 1, 6000, &err, &took);
+	TH_LOG("returned %d (%s) after %.1f ms, %d signal(s)", r,
+	       r ? strerror(err) : "ok", took, alarms);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EINTR, err);
+	EXPECT_EQ(1, alarms);
+	EXPECT_EQ(0, pending_finish(&pd));
+}
+
 struct delayed_write {
 	int	fd;
 	double	ms;

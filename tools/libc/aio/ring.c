@@ -323,9 +323,11 @@ static void ring_lost_waiting(struct vlibc_aio_state *a, int fd)
  * never lasts more than KERNEL_WAIT_MAX_S: once io_uring is refused no
  * NOP can wake this thread for a completion made by the executor.  A
  * refusal or a lost descriptor is handled here and reads as 0 (look again).
+ * @sigmask (NULL: none) is the signal mask in force during the wait only,
+ * as ppoll(2)'s.
  */
 int aio_ring_enter_wait(struct vlibc_aio_state *a,
-			const struct vlibc_timespec *rel)
+			const struct vlibc_timespec *rel, const uint64_t *sigmask)
 {
 	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
 	struct io_uring_getevents_arg arg = { 0 };
@@ -338,6 +340,10 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 	if (!rel || rel->tv_sec >= KERNEL_WAIT_MAX_S)
 		rel = &max;
 	arg.ts = (unsigned long)rel;
+	if (sigmask) {
+		arg.sigmask = (unsigned long)sigmask;
+		arg.sigmask_sz = sizeof(*sigmask);
+	}
 	r = vlibc_syscall6(__NR_io_uring_enter, fd, 0, 1,
 			   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
 			   (long)&arg, sizeof(arg));

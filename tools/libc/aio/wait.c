@@ -9,6 +9,7 @@
  */
 #include <linux/errno.h>
 #include <vlibc/aio.h>
+#include <vlibc/arch/syscall.h>
 
 #define NSEC	1000000000L
 
@@ -76,13 +77,46 @@ static void cancel_off(struct vlibc_aio_cancel_point *cp, int old)
 	cp->where = AIO_BLOCKED_NONE;
 }
 
+/*
+ * Asynchronous signals (all but those the kernel forces, which a blocked
+ * mask would turn fatal, as SIGSYS from a seccomp filter in TRAP mode).
+ */
+#define SIG_BIT(n)		(1ULL << ((n) - 1))
+#define SIGS_SYNCHRONOUS	(SIG_BIT(4) | SIG_BIT(5) | SIG_BIT(7) |	\
+				 SIG_BIT(8) | SIG_BIT(11) | SIG_BIT(31))
+#define SIG_BLOCK_		0
+#define SIG_SETMASK_		2
+
+/*
+ * Wait in the kernel until a completion, a signal, the caller's
+ * @deadline (NULL: none; @left is the time to it) or a refusal.  A wait
+ * there is bounded (aio_ring_enter_wait()); when the bound alone ends it,
+ * the thread goes back in and keeps its place: leaving would wake every
+ * sleeper on the counter for nothing.  Between two waits the thread's
+ * asynchronous signals are blocked, and each wait unblocks them as
+ * ppoll(2) does: a signal that comes as a bounded wait ends is not
+ * handled in between (where its EINTR would be lost) but ends the next
+ * wait.  Without rt_sigprocmask (refused) the waits go on as they are.
+ */
 static int wait_in_kernel(struct vlibc_aio_state *a,
-			  const struct vlibc_timespec *left,
+			  const struct vlibc_timespec *deadline,
+			  struct vlibc_timespec *left,
 			  struct vlibc_aio_cancel_point *cp)
 {
+	uint64_t block = ~SIGS_SYNCHRONOUS, old_mask;
 	int old = cancel_on(cp, AIO_BLOCKED_KERNEL);
-	int r = aio_ring_enter_wait(a, left);
+	int masked = !vlibc_syscall4(__NR_rt_sigprocmask, SIG_BLOCK_,
+				     (long)&block, (long)&old_mask, 8);
+	int r;
 
+	do {
+		r = aio_ring_enter_wait(a, deadline ? left : 0,
+					masked ? &old_mask : 0);
+	} while (r == -ETIME && aio_ring_ready(a) &&
+		 (!deadline || ts_left(deadline, left)));
+	if (masked)
+		vlibc_syscall4(__NR_rt_sigprocmask, SIG_SETMASK_,
+			       (long)&old_mask, 0, 8);
 	cancel_off(cp, old);
 	wait_in_kernel_abandon(a);
 	return r;
@@ -157,7 +191,7 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 				wait_in_kernel_abandon(a);
 				return 0;
 			}
-			r = wait_in_kernel(a, limit, cp);
+			r = wait_in_kernel(a, rel ? &deadline : 0, &left, cp);
 		} else {
 			r = wait_on_counter(a, seen,
 					    aio_exec_wait_limit(a, limit, &poll),

@@ -135,7 +135,8 @@ int aio_ring_get(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		  uint64_t user_data, int op_cancel) __vlibc_hidden;
 int aio_ring_enter_wait(struct vlibc_aio_state *a,
-			const struct vlibc_timespec *rel) __vlibc_hidden;
+			const struct vlibc_timespec *rel,
+			const uint64_t *sigmask) __vlibc_hidden;
 void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
