@@ -167,7 +167,7 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 
 	if ((cb->op & ~AIO_OP_STREAM) != AIO_OP_WRITE || res <= 0 ||
 	    (unsigned long)done >= aio_rw_count(cb) ||
-	    !aio_fd_writes_all(cb->fildes))
+	    !(aio_fd_type(cb->fildes) & AIO_FD_WRITES_ALL))
 		return 0;
 	cb->return_value = done;
 	if (aio_requeue(a, cb) || aio_handoff_taken(a, cb, -ECANCELED))

@@ -152,10 +152,13 @@ static uint32_t exec_staff(struct vlibc_aio_state *a)
 
 /*
  * A new request @cb, on the active list, goes to the executor.  Called
- * with list_lock held, which it releases.  -EAGAIN (and @cb not accepted)
- * when there is no worker and none can be started, as glibc.
+ * with list_lock held, which it releases.  When there is no worker and
+ * none can be started: -EAGAIN (and @cb not accepted), as glibc; or,
+ * with @ring_works, -ENOSPC with @cb taken back (still on the active
+ * list), for the caller to put on the ring.
  */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		    int ring_works)
 {
 	exec_append(a, cb);
 	vlibc_unlock(&a->list_lock);
@@ -165,6 +168,11 @@ int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	if (cb->state != AIO_REQ_EXEC || !aio_exec_unlink(a, cb)) {
 		vlibc_unlock(&a->list_lock);
 		return 0;	/* a waiter took it already: it runs */
+	}
+	if (ring_works) {
+		cb->state = AIO_REQ_QUEUED;
+		vlibc_unlock(&a->list_lock);
+		return -ENOSPC;
 	}
 	aio_active_remove(a, cb);
 	cb->state = AIO_REQ_IDLE;

@@ -21,6 +21,8 @@
 #define S_IFMT_			0170000
 #define S_IFREG_		0100000
 #define S_IFBLK_		0060000
+#define S_IFIFO_		0010000
+#define S_IFSOCK_		0140000
 
 int aio_check_cb(const struct vlibc_aiocb *cb)
 {
@@ -37,25 +39,33 @@ int aio_fd_valid(int fd)
 }
 
 /*
- * Would write(2) on @fd block until all is written, where io_uring writes
- * what fits and ends with a partial count?  On a blocking pipe, socket or
- * terminal, yes; not on a regular file or block device (the kernel
- * finishes a partial write there itself, or stops for a reason pwrite(2)
- * would stop for too), nor with O_NONBLOCK.  When fstat is refused, yes:
- * going on with a write is what a blocking descriptor does.
+ * What the family needs to know of @fd's file type, as AIO_FD_* bits:
+ *
+ * AIO_FD_WRITES_ALL: would write(2) block until all is written, where
+ * io_uring writes what fits and ends with a partial count?  On a blocking
+ * pipe, socket or terminal, yes; not on a regular file or block device
+ * (the kernel finishes a partial write there itself, or stops for a
+ * reason pwrite(2) would stop for too), nor with O_NONBLOCK.
+ *
+ * AIO_FD_SIGPIPE: a pipe or socket, where a write without a reader
+ * raises SIGPIPE in the thread that makes it.
+ *
+ * When fstat is refused: a stream that writes all (going on with a write
+ * is what a blocking descriptor does), and may raise SIGPIPE.
  */
-int aio_fd_writes_all(int fd)
+int aio_fd_type(int fd)
 {
 	struct { unsigned long dev, ino, nlink; unsigned int mode; char rest[116]; } st;
 	long fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+	int blocking = fl >= 0 && !(fl & O_NONBLOCK_);
 	unsigned int type;
 
-	if (fl < 0 || (fl & O_NONBLOCK_))
-		return 0;
 	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH_))
-		return 1;
+		return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_SIGPIPE;
 	type = st.mode & S_IFMT_;
-	return type != S_IFREG_ && type != S_IFBLK_;
+	return (blocking && type != S_IFREG_ && type != S_IFBLK_ ?
+		AIO_FD_WRITES_ALL : 0) |
+	       (type == S_IFIFO_ || type == S_IFSOCK_ ? AIO_FD_SIGPIPE : 0);
 }
 
 /*
@@ -88,8 +98,7 @@ int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
 			       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0);
 	}
 	if (want_type && !(cb->fd_cache & AIO_FD_TYPED))
-		cb->fd_cache |= AIO_FD_TYPED |
-				(aio_fd_writes_all(cb->fildes) ? AIO_FD_WRITES_ALL : 0);
+		cb->fd_cache |= AIO_FD_TYPED | aio_fd_type(cb->fildes);
 	return cb->fd_cache & (AIO_FD_KNOWN - 1);
 }
 
@@ -359,7 +368,7 @@ void aio_release_held(struct vlibc_aio_state *a)
 }
 
 /*
- * A write that may end part way and go on (aio_fd_writes_all()) needs a
+ * A write that may end part way and go on (AIO_FD_WRITES_ALL) needs a
  * thread to reap its partial completions and submit the rest while the
  * application does not call in, as glibc's AIO thread writes on alone.
  */
@@ -376,6 +385,25 @@ static int write_may_go_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 }
 
 /*
+ * A write to a pipe or socket goes to the executor even while the ring
+ * works: io_uring would make it in the application's thread, where a
+ * reader that went away raises SIGPIPE (and kills a program that never
+ * touched it); glibc writes in a helper thread with every signal
+ * blocked, where the signal is lost and the request ends with EPIPE.
+ * The executor's workers block every signal too.
+ */
+static int write_raises_sigpipe(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+				int op)
+{
+	int fl;
+
+	if (op != AIO_OP_WRITE || !a->start_worker)
+		return 0;
+	fl = aio_fd_flags(cb, 1);
+	return fl >= 0 && (fl & AIO_FD_SIGPIPE);
+}
+
+/*
  * Start request @cb (its fields checked by the caller).  @group is a
  * lio_listio group index + 1, or 0.
  */
@@ -383,6 +411,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	       int group)
 {
 	int fallback = aio_ring_get(a) != AIO_RING_READY;
+	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
 
 	cb->op = op;
 	cb->group = group;
@@ -407,8 +436,14 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 		vlibc_unlock(&a->list_lock);
 		return 0;
 	}
-	if (fallback)
-		return aio_exec_submit(a, cb);	/* unlocks list_lock */
+	if (to_exec) {
+		int r = aio_exec_submit(a, cb, !fallback);	/* unlocks list_lock */
+
+		if (r != -ENOSPC)
+			return r;
+		/* No worker to be had: the ring writes it, as before. */
+		vlibc_lock(&a->list_lock);
+	}
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	aio_flush(a);

@@ -113,10 +113,11 @@ _Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_res
 
 /* cb->fd_cache: the descriptor's flags, from aio_fd_flags() */
 enum {
-	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2, AIO_FD_WRITES_ALL = 4,
-	AIO_FD_KNOWN = 8,	/* the bits above are this descriptor's */
-	AIO_FD_TYPED = 16,	/* AIO_FD_WRITES_ALL was asked */
-	AIO_FD_SHIFT = 5,
+	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2,
+	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* aio_fd_type() */
+	AIO_FD_KNOWN = 16,	/* the bits above are this descriptor's */
+	AIO_FD_TYPED = 32,	/* aio_fd_type() was asked */
+	AIO_FD_SHIFT = 6,
 };
 
 /* cb->canceling */
@@ -143,7 +144,8 @@ void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_ring_sandbox(struct vlibc_aio_state *a, int nested) __vlibc_hidden;
 
 /* exec.c */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+		    int ring_works) __vlibc_hidden;
 void aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
@@ -158,7 +160,7 @@ void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
-int aio_fd_writes_all(int fd) __vlibc_hidden;
+int aio_fd_type(int fd) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
 struct vlibc_aio_ref {
