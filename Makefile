@@ -32,9 +32,11 @@ BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/x8
 		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c tools/libc/lib/seccomp.c \
 		   vdso-link/image_layout.c
 BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS))))
-# Start-up decisions read only what the process started with (raw system
-# calls, no stack protector, no implicit calls into libc), so they give the
-# same answer whenever the first bound call comes.
+# Start-up decisions read only what the process started with (the initial
+# stack, through ld.so's __libc_stack_end), so they give the same answer
+# whenever the first bound call comes.  The binder's own system calls are
+# raw (binder/sys.h), and no loop is turned into a call to memcpy() or
+# memset(): in libvlibc-memcpy.so string.c's loops are those functions.
 BINDER_CFLAGS	:= $(HOST_CFLAGS) -fPIC -fvisibility=hidden -fno-stack-protector \
 		   -fno-tree-loop-distribute-patterns -pthread
 BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined

@@ -369,7 +369,7 @@ static void *libc_lookup(const struct vlibc_elf_dyn *libc, const char *name)
 		p = vlibc_elf_dyn_lookup(libc, name, 0, &type);
 	if (p && type == STT_GNU_IFUNC)
 		p = ((void *(*)(void))p)();
-	/* No link map (no PR_GET_AUXV, no /proc): ask the dynamic linker. */
+	/* No link map (start-up could not be read): ask the dynamic linker. */
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
 

@@ -86,12 +86,13 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 void *vlibc_image_sym(const struct vlibc_image *img, const char *name);
 
 /*
- * Each family in families.h provides, by name (no tables of pointers: the
- * decision runs before the binder is relocated):
+ * Each family in families.h provides, by name (bind.c expands families.h
+ * into calls to them):
  *
  * vlibc_<f>_decide()	1 to bind to vlibc, 0 to keep glibc's functions
  *			(*@why says why); @variant is VLIBC_<FAMILY> or NULL.
- * vlibc_<f>_attach()	once the binder is relocated (its constructor).
+ * vlibc_<f>_attach()	right after decide() chose vlibc (the family's first
+ *			call), in the same once.
  * vlibc_<f>_fork_*()	around fork; the child's private region is wiped
  *			and the image was set up again before fork_child().
  * vlibc_<f>_sandbox_coming()	optional (a weak default does nothing): a

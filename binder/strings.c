@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* String helpers for code that runs before the binder is relocated. */
+/* String helpers for the binder, without libc (see sys.h). */
 #include "sys.h"
 
 size_t v_strlen(const char *s)

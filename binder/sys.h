@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the binder may use before the dynamic linker has relocated it:
- * raw system calls and string helpers that need no GOT and no libc.
+ * The binder's raw system calls (they leave errno alone and go through
+ * none of the names the binder exports itself, such as syscall() and
+ * prctl()) and its string helpers, which need no libc.
  */
 #ifndef _VLIBC_BINDER_SYS_H
 #define _VLIBC_BINDER_SYS_H
