@@ -164,10 +164,14 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 			 int res)
 {
 	long done = cb->return_value + res;
+	int fl;
 
 	if ((cb->op & ~AIO_OP_STREAM) != AIO_OP_WRITE || res <= 0 ||
-	    (unsigned long)done >= aio_rw_count(cb) ||
-	    !(aio_fd_type(cb->fildes) & AIO_FD_WRITES_ALL))
+	    (unsigned long)done >= aio_rw_count(cb))
+		return 0;
+	/* Usually kept in the aiocb since the submission: no system call. */
+	fl = aio_fd_flags(cb, 1);
+	if (fl < 0 || !(fl & AIO_FD_WRITES_ALL))
 		return 0;
 	cb->return_value = done;
 	if (aio_requeue(a, cb) || aio_handoff_taken(a, cb, -ECANCELED))

@@ -50,13 +50,13 @@ int aio_fd_valid(int fd)
  * AIO_FD_SIGPIPE: a pipe or socket, where a write without a reader
  * raises SIGPIPE in the thread that makes it.
  *
+ * @fl is fcntl(F_GETFL)'s answer (-errno: not known, not blocking).
  * When fstat is refused: a stream that writes all (going on with a write
  * is what a blocking descriptor does), and may raise SIGPIPE.
  */
-int aio_fd_type(int fd)
+static int fd_type(int fd, long fl)
 {
 	struct { unsigned long dev, ino, nlink; unsigned int mode; char rest[116]; } st;
-	long fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
 	int blocking = fl >= 0 && !(fl & O_NONBLOCK_);
 	unsigned int type;
 
@@ -68,37 +68,50 @@ int aio_fd_type(int fd)
 	       (type == S_IFIFO_ || type == S_IFSOCK_ ? AIO_FD_SIGPIPE : 0);
 }
 
-/*
- * What the family needs of @cb's descriptor: AIO_FD_DIRECT, AIO_FD_WRONLY
- * (from fcntl()) and, when @want_type, AIO_FD_WRITES_ALL (from fstat, asked
- * once), or -errno.  The answers are kept in the aiocb (callers such as
- * fio reuse theirs for the same descriptor) and asked again whenever
- * aio_fildes changes.
- */
-int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
+/* fcntl(@fd, F_GETFL), which glibc's AIO never makes: once refused, not again. */
+static long fd_getfl(int fd)
 {
 	long fl;
 
+	if (__atomic_load_n(&aio_state()->flags, __ATOMIC_RELAXED) &
+	    VLIBC_AIO_NO_FCNTL)
+		return -EPERM;
+	fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+	if (vlibc_refused(fl))
+		__atomic_or_fetch(&aio_state()->flags, VLIBC_AIO_NO_FCNTL,
+				  __ATOMIC_RELAXED);
+	return fl;
+}
+
+/*
+ * What the family needs of @cb's descriptor: AIO_FD_DIRECT, AIO_FD_WRONLY
+ * (from fcntl()) and, when @want_type, AIO_FD_WRITES_ALL and
+ * AIO_FD_SIGPIPE (fd_type(): the same fcntl() answer and fstat), or
+ * -errno.  The answers are kept in the aiocb (callers such as fio reuse
+ * theirs for the same descriptor), each asked once, and asked again
+ * whenever aio_fildes changes.
+ */
+int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
+{
+	int known, typed;
+	long fl = 0;
+
 	if (cb->fildes < 0 || cb->fildes >= (1 << (31 - AIO_FD_SHIFT)))
 		return -EBADF;
-	if (cb->fd_cache >> AIO_FD_SHIFT != (uint32_t)cb->fildes ||
-	    !(cb->fd_cache & AIO_FD_KNOWN)) {
-		/* glibc's AIO never asks: once refused, not again. */
-		if (__atomic_load_n(&aio_state()->flags, __ATOMIC_RELAXED) &
-		    VLIBC_AIO_NO_FCNTL)
-			return -EPERM;
-		fl = vlibc_syscall2(__NR_fcntl, cb->fildes, F_GETFL_);
-		if (vlibc_refused(fl))
-			__atomic_or_fetch(&aio_state()->flags, VLIBC_AIO_NO_FCNTL,
-					  __ATOMIC_RELAXED);
+	known = cb->fd_cache >> AIO_FD_SHIFT == (uint32_t)cb->fildes &&
+		(cb->fd_cache & AIO_FD_KNOWN);
+	typed = !want_type || (known && (cb->fd_cache & AIO_FD_TYPED));
+	if (!known || !typed)
+		fl = fd_getfl(cb->fildes);
+	if (!known) {
 		if (fl < 0)
 			return (int)fl;
 		cb->fd_cache = (uint32_t)cb->fildes << AIO_FD_SHIFT | AIO_FD_KNOWN |
 			       (fl & O_DIRECT_ ? AIO_FD_DIRECT : 0) |
 			       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0);
 	}
-	if (want_type && !(cb->fd_cache & AIO_FD_TYPED))
-		cb->fd_cache |= AIO_FD_TYPED | aio_fd_type(cb->fildes);
+	if (!typed)
+		cb->fd_cache |= AIO_FD_TYPED | fd_type(cb->fildes, fl);
 	return cb->fd_cache & (AIO_FD_KNOWN - 1);
 }
 

@@ -114,9 +114,9 @@ _Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_res
 /* cb->fd_cache: the descriptor's flags, from aio_fd_flags() */
 enum {
 	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2,
-	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* aio_fd_type() */
+	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* aio_fd_flags(cb, 1) */
 	AIO_FD_KNOWN = 16,	/* the bits above are this descriptor's */
-	AIO_FD_TYPED = 32,	/* aio_fd_type() was asked */
+	AIO_FD_TYPED = 32,	/* WRITES_ALL and SIGPIPE were asked (fstat) */
 	AIO_FD_SHIFT = 6,
 };
 
@@ -160,7 +160,6 @@ void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
-int aio_fd_type(int fd) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
 struct vlibc_aio_ref {
