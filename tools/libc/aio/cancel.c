@@ -38,7 +38,7 @@ static int cancel_settled(void *ctx)
 /* Take a queued or held request off its list; 1 if it was there. */
 static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	struct vlibc_aiocb **pp, *prev = 0;
+	struct vlibc_aiocb **pp;
 
 	if (cb->state == AIO_REQ_EXEC)
 		return aio_exec_unlink(a, cb);
@@ -55,14 +55,7 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 			}
 		return 0;
 	}
-	for (pp = &a->queue_head; *pp; prev = *pp, pp = &(*pp)->link)
-		if (*pp == cb) {
-			*pp = cb->link;
-			if (a->queue_tail == cb)
-				a->queue_tail = prev;
-			return 1;
-		}
-	return 0;
+	return aio_fifo_unlink(&a->queue_head, &a->queue_tail, cb);
 }
 
 /* The kernel's answer to a cancel in flight, once it came. */

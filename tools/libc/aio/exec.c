@@ -68,18 +68,6 @@ static uint32_t runnable_count(struct vlibc_aio_state *a)
 	return n;
 }
 
-static void unlink_after(struct vlibc_aio_state *a, struct vlibc_aiocb *prev,
-			 struct vlibc_aiocb *cb)
-{
-	if (prev)
-		prev->link = cb->link;
-	else
-		a->exec_head = cb->link;
-	if (a->exec_tail == cb)
-		a->exec_tail = prev;
-	cb->link = 0;
-}
-
 /* The first runnable request, taken off the queue; under list_lock. */
 static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
 {
@@ -87,7 +75,7 @@ static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
 
 	for (r = a->exec_head; r; prev = r, r = r->link)
 		if (runnable(a, r)) {
-			unlink_after(a, prev, r);
+			aio_fifo_unlink_after(&a->exec_head, &a->exec_tail, prev, r);
 			r->state = AIO_REQ_RUNNING;
 			return r;
 		}
@@ -97,26 +85,14 @@ static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
 /* Take @cb off the executor's queue (aio_cancel); 1 if it was there. */
 int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	struct vlibc_aiocb *r, *prev = 0;
-
-	for (r = a->exec_head; r; prev = r, r = r->link)
-		if (r == cb) {
-			unlink_after(a, prev, r);
-			return 1;
-		}
-	return 0;
+	return aio_fifo_unlink(&a->exec_head, &a->exec_tail, cb);
 }
 
 /* Queue @cb for a worker; under list_lock. */
 static void exec_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	cb->state = AIO_REQ_EXEC;
-	cb->link = 0;
-	if (a->exec_tail)
-		a->exec_tail->link = cb;
-	else
-		a->exec_head = cb;
-	a->exec_tail = cb;
+	aio_fifo_append(&a->exec_head, &a->exec_tail, cb);
 	a->exec_work++;
 }
 

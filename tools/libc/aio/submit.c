@@ -150,12 +150,7 @@ static void active_add(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 static void queue_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	cb->state = AIO_REQ_QUEUED;
-	cb->link = 0;
-	if (a->queue_tail)
-		a->queue_tail->link = cb;
-	else
-		a->queue_head = cb;
-	a->queue_tail = cb;
+	aio_fifo_append(&a->queue_head, &a->queue_tail, cb);
 }
 
 /* An earlier active request on @cb's descriptor that is not an fsync held back. */

@@ -231,6 +231,52 @@ static inline void aio_remainder(const struct vlibc_aiocb *cb,
 		rest->offset += done;
 }
 
+/*
+ * A FIFO of requests linked through ->link, from *@head to *@tail: the
+ * queue for the ring (queue_head) and the executor's (exec_head).
+ */
+static inline void aio_fifo_append(struct vlibc_aiocb **head,
+				   struct vlibc_aiocb **tail,
+				   struct vlibc_aiocb *cb)
+{
+	cb->link = 0;
+	if (*tail)
+		(*tail)->link = cb;
+	else
+		*head = cb;
+	*tail = cb;
+}
+
+/* Take @cb, which follows @prev (NULL: the first), off the FIFO. */
+static inline void aio_fifo_unlink_after(struct vlibc_aiocb **head,
+					 struct vlibc_aiocb **tail,
+					 struct vlibc_aiocb *prev,
+					 struct vlibc_aiocb *cb)
+{
+	if (prev)
+		prev->link = cb->link;
+	else
+		*head = cb->link;
+	if (*tail == cb)
+		*tail = prev;
+	cb->link = 0;
+}
+
+/* Take @cb off the FIFO; 1 if it was there. */
+static inline int aio_fifo_unlink(struct vlibc_aiocb **head,
+				  struct vlibc_aiocb **tail,
+				  struct vlibc_aiocb *cb)
+{
+	struct vlibc_aiocb *r, *prev = 0;
+
+	for (r = *head; r; prev = r, r = r->link)
+		if (r == cb) {
+			aio_fifo_unlink_after(head, tail, prev, r);
+			return 1;
+		}
+	return 0;
+}
+
 static inline int aio_in_progress(const struct vlibc_aiocb *cb)
 {
 	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) ==
