@@ -20,13 +20,16 @@
 #ifndef _VLIBC_BINDER_ARCH_SLOT_H
 #define _VLIBC_BINDER_ARCH_SLOT_H
 
-#define VLIBC_ARCH_SLOT_ASM(name)					\
-	__asm__(".text\n"						\
+/* The start of exported @name, up to its first instruction. */
+#define VLIBC_ARCH_SLOT_HEAD(name)					\
+		".text\n"						\
 		".globl " #name "\n"					\
 		".type " #name ", @function\n"				\
 		".p2align 4\n"						\
-		#name ":\n"						\
-		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
+		#name ":\n"
+
+/* The end of @name, then its lazy stub: vlibc_bind_NAME in %r11. */
+#define VLIBC_ARCH_SLOT_TAIL(name)					\
 		".size " #name ", .-" #name "\n"			\
 		".globl vlibc_lazy_" #name "\n"				\
 		".hidden vlibc_lazy_" #name "\n"			\
@@ -34,26 +37,20 @@
 		"vlibc_lazy_" #name ":\n"				\
 		"\tleaq vlibc_bind_" #name "(%rip), %r11\n"		\
 		"\tjmp vlibc_lazy_common\n"				\
-		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n")
+		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n"
+
+#define VLIBC_ARCH_SLOT_ASM(name)					\
+	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
+		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
+		VLIBC_ARCH_SLOT_TAIL(name))
 
 #define VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)			\
-	__asm__(".text\n"						\
-		".globl " #name "\n"					\
-		".type " #name ", @function\n"				\
-		".p2align 4\n"						\
-		#name ":\n"						\
+	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
 		guard_asm						\
 		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
 		"1:\tleaq vlibc_guard_" #name "(%rip), %r11\n"	\
 		"\tjmp vlibc_lazy_common\n"				\
-		".size " #name ", .-" #name "\n"			\
-		".globl vlibc_lazy_" #name "\n"				\
-		".hidden vlibc_lazy_" #name "\n"			\
-		".type vlibc_lazy_" #name ", @function\n"		\
-		"vlibc_lazy_" #name ":\n"				\
-		"\tleaq vlibc_bind_" #name "(%rip), %r11\n"		\
-		"\tjmp vlibc_lazy_common\n"				\
-		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n")
+		VLIBC_ARCH_SLOT_TAIL(name))
 
 #define VLIBC_ARCH_STR_(x)	#x
 #define VLIBC_ARCH_STR(x)	VLIBC_ARCH_STR_(x)
