@@ -483,6 +483,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 {
 	int fallback = aio_ring_get(a) != AIO_RING_READY;
 	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
+	int goes_on = write_may_go_on(a, cb, op);
 
 	cb->op = op;
 	cb->group = group;
@@ -493,9 +494,20 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
 	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
-	    cb->sigevent.notify == SIGEV_THREAD_ || group ||
-	    write_may_go_on(a, cb, op))
+	    cb->sigevent.notify == SIGEV_THREAD_ || group || goes_on)
 		aio_start_service(a);
+	/*
+	 * A write that goes on with no thread to submit the rest would stop
+	 * part way while the application waits elsewhere (say, reading the
+	 * other end itself): EAGAIN, as glibc says without its thread.
+	 */
+	if (goes_on && !to_exec &&
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE)) {
+		cb->state = AIO_REQ_IDLE;
+		cb->return_value = -1;
+		__atomic_store_n(&cb->error_code, EAGAIN, __ATOMIC_RELEASE);
+		return -EAGAIN;
+	}
 
 	if (op == AIO_OP_WRITE)
 		aio_fd_flags(cb, 1);	/* for must_follow() */
@@ -508,14 +520,14 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 		vlibc_unlock(&a->list_lock);
 		return 0;
 	}
-	if (to_exec) {
-		int r = aio_exec_submit(a, cb, !fallback);	/* unlocks list_lock */
-
-		if (r != -ENOSPC)
-			return r;
-		/* No worker to be had: the ring writes it, as before. */
-		vlibc_lock(&a->list_lock);
-	}
+	/*
+	 * No worker to be had: EAGAIN, as glibc says, also for a write to a
+	 * pipe or socket while the ring works (made on the ring, it would
+	 * raise SIGPIPE in this thread, or stop part way with no thread to
+	 * go on with it).
+	 */
+	if (to_exec)
+		return aio_exec_submit(a, cb, 0);	/* unlocks list_lock */
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	aio_flush(a);
