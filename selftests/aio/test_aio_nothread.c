@@ -4,7 +4,8 @@
  * by an unprivileged user): a write to a pipe larger than the pipe holds,
  * or one to a pipe without a reader, is refused with EAGAIN as glibc
  * refuses it, or done whole; never left half done while the application
- * reads the other end itself, and never a SIGPIPE that kills it.
+ * reads the other end itself, and never a SIGPIPE that kills it.  A
+ * file write is refused or done, never ended with ECANCELED.
  */
 #include <pthread.h>
 #include <sys/resource.h>
@@ -72,6 +73,29 @@ static int pipe_without_reader(void *arg)
 	return 0;
 }
 
+/*
+ * A file write with no thread to be had: EAGAIN at once (glibc), or done.
+ * Not ECANCELED: nobody cancelled it (io-wq cannot start a worker either
+ * and drops the work it punted).
+ */
+static int file_write(void *arg)
+{
+	char *buf = vt_nonnull(malloc(AT_MIB));
+	struct aiocb cb;
+	int fd;
+
+	if (no_threads())
+		return 77;
+	fd = at_tmpfile(0);
+	if (fd < 0)
+		return 1;
+	at_fill(buf, AT_MIB, 5, 0);
+	at_prep(&cb, fd, buf, AT_MIB, 0);
+	if (aio_write(&cb))
+		return errno == EAGAIN ? 0 : 2;
+	return at_done_with(&cb, AT_MIB) ? 3 : 0;
+}
+
 static void run(struct __test_metadata *_metadata, int (*fn)(void *))
 {
 	char what[64];
@@ -93,6 +117,11 @@ TEST(big_pipe_write_no_thread)
 TEST(pipe_without_reader_no_thread)
 {
 	run(_metadata, pipe_without_reader);
+}
+
+TEST(file_write_no_thread)
+{
+	run(_metadata, file_write);
 }
 
 int main(int argc, char **argv)
