@@ -33,7 +33,8 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	if (!cb->nbytes || cb->nbytes > AIO_INLINE_MAX)
 		return 0;
 	fl = aio_fd_flags(cb, 0);
-	if (fl < 0 || (fl & (AIO_FD_DIRECT | AIO_FD_WRONLY)))
+	if (fl < 0 || (fl & (AIO_FD_DIRECT | AIO_FD_WRONLY)) ||
+	    aio_follows_active(a, cb))
 		return 0;
 	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
 			   cb->offset, 0, RWF_NOWAIT_);

@@ -17,6 +17,7 @@
 #define O_WRONLY_		1
 #define O_DIRECT_		040000
 #define O_NONBLOCK_		04000
+#define O_APPEND_		02000
 #define AT_EMPTY_PATH_		0x1000
 #define S_IFMT_			0170000
 #define S_IFREG_		0100000
@@ -50,6 +51,9 @@ int aio_fd_valid(int fd)
  * AIO_FD_SIGPIPE: a pipe or socket, where a write without a reader
  * raises SIGPIPE in the thread that makes it.
  *
+ * AIO_FD_STREAM: not a regular file or block device, where offsets do
+ * not order requests.
+ *
  * @fl is fcntl(F_GETFL)'s answer (-errno: not known, not blocking).
  * When fstat is refused: a stream that writes all (going on with a write
  * is what a blocking descriptor does), and may raise SIGPIPE.
@@ -61,10 +65,12 @@ static int fd_type(int fd, long fl)
 	unsigned int type;
 
 	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH_))
-		return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_SIGPIPE;
+		return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_SIGPIPE |
+		       AIO_FD_STREAM;
 	type = st.mode & S_IFMT_;
-	return (blocking && type != S_IFREG_ && type != S_IFBLK_ ?
-		AIO_FD_WRITES_ALL : 0) |
+	if (type == S_IFREG_ || type == S_IFBLK_)
+		return 0;
+	return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_STREAM |
 	       (type == S_IFIFO_ || type == S_IFSOCK_ ? AIO_FD_SIGPIPE : 0);
 }
 
@@ -91,13 +97,27 @@ static long fd_getfl(int fd)
  * theirs for the same descriptor), each asked once, and asked again
  * whenever aio_fildes changes.
  */
+static uint32_t fd_getfl_bits(long fl)
+{
+	return (fl & O_DIRECT_ ? AIO_FD_DIRECT : 0) |
+	       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0) |
+	       (fl & O_APPEND_ ? AIO_FD_APPEND : 0);
+}
+
 int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
 {
 	int known, typed;
 	long fl = 0;
 
-	if (cb->fildes < 0 || cb->fildes >= (1 << (31 - AIO_FD_SHIFT)))
+	if (cb->fildes < 0)
 		return -EBADF;
+	/* A number too large to keep in fd_cache: asked every time. */
+	if (cb->fildes >= (1L << (32 - AIO_FD_SHIFT))) {
+		fl = fd_getfl(cb->fildes);
+		if (fl < 0)
+			return (int)fl;
+		return fd_getfl_bits(fl) | (want_type ? fd_type(cb->fildes, fl) : 0);
+	}
 	known = cb->fd_cache >> AIO_FD_SHIFT == (uint32_t)cb->fildes &&
 		(cb->fd_cache & AIO_FD_KNOWN);
 	typed = !want_type || (known && (cb->fd_cache & AIO_FD_TYPED));
@@ -107,8 +127,7 @@ int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
 		if (fl < 0)
 			return (int)fl;
 		cb->fd_cache = (uint32_t)cb->fildes << AIO_FD_SHIFT | AIO_FD_KNOWN |
-			       (fl & O_DIRECT_ ? AIO_FD_DIRECT : 0) |
-			       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0);
+			       fd_getfl_bits(fl);
 	}
 	if (!typed)
 		cb->fd_cache |= AIO_FD_TYPED | fd_type(cb->fildes, fl);
@@ -153,21 +172,85 @@ static void queue_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	aio_fifo_append(&a->queue_head, &a->queue_tail, cb);
 }
 
-/* An earlier active request on @cb's descriptor that is not an fsync held back. */
-static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
+/*
+ * The descriptor flags aio_submit() asked for write @w (0: unknown), for
+ * must_follow(): AIO_FD_TYPED, and AIO_FD_STREAM, AIO_FD_APPEND.
+ */
+static uint32_t write_fd_flags(const struct vlibc_aiocb *w)
+{
+	if (w->fd_cache >> AIO_FD_SHIFT != (uint32_t)w->fildes ||
+	    !(w->fd_cache & AIO_FD_KNOWN))
+		return 0;
+	return w->fd_cache;
+}
+
+/*
+ * Must @cb wait until @e, an earlier active request, has ended?  glibc
+ * runs the requests of one descriptor one at a time, in submission order;
+ * the ring runs them at once (a small one inline may pass a large one at
+ * an io-wq worker).  So a request waits for the earlier ones whose order
+ * shows: an fsync for every one on its descriptor; a read or write for an
+ * overlapping one where either writes to a file or block device (an
+ * O_APPEND write covers the whole file, and appends in order, as POSIX
+ * requires).  Not on a pipe, socket or terminal, where offsets mean
+ * nothing (and a write held back behind a read could wait for ever).
+ */
+static int must_follow(const struct vlibc_aiocb *e, const struct vlibc_aiocb *cb)
+{
+	int eop = e->op & ~AIO_OP_STREAM, op = cb->op & ~AIO_OP_STREAM;
+	uint32_t wfl;
+
+	if (e == cb || e->fildes != cb->fildes)
+		return 0;
+	if (op == AIO_OP_FSYNC || op == AIO_OP_FDATASYNC)
+		return 1;
+	if ((eop != AIO_OP_READ && eop != AIO_OP_WRITE) ||
+	    (eop != AIO_OP_WRITE && op != AIO_OP_WRITE))
+		return 0;
+	wfl = write_fd_flags(op == AIO_OP_WRITE ? cb : e);
+	if (!(wfl & AIO_FD_TYPED) || (wfl & AIO_FD_STREAM))
+		return 0;
+	if (wfl & AIO_FD_APPEND)
+		return 1;
+	return e->offset < cb->offset + (long)aio_rw_count(cb) &&
+	       cb->offset < e->offset + (long)aio_rw_count(e);
+}
+
+/* An active request before sequence number @before that @cb must follow. */
+static int follows(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
+		   uint64_t before)
 {
 	struct vlibc_aiocb *r = a->inflight;
 
 	if (!r)
 		return 0;
 	do {
-		if (r->seq >= cb->seq)
+		if (r->seq >= before)
 			return 0;
-		if (r->fildes == cb->fildes && r != cb)
+		if (must_follow(r, cb))
 			return 1;
 		r = r->next;
 	} while (r != a->inflight);
 	return 0;
+}
+
+/* An earlier active request that @cb (listed) must follow?  Under list_lock. */
+static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
+{
+	return follows(a, cb, cb->seq);
+}
+
+/* Must @cb, not yet submitted, follow an active request (the fast path's check)? */
+int aio_follows_active(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
+{
+	int r;
+
+	if (!__atomic_load_n(&a->inflight, __ATOMIC_RELAXED))
+		return 0;
+	vlibc_lock(&a->list_lock);
+	r = follows(a, cb, ~0ULL);
+	vlibc_unlock(&a->list_lock);
+	return r;
 }
 
 /*
@@ -420,6 +503,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 {
 	int fallback = aio_ring_get(a) != AIO_RING_READY;
 	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
+	int goes_on = write_may_go_on(a, cb, op);
 
 	cb->op = op;
 	cb->group = group;
@@ -430,28 +514,40 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
 	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
-	    cb->sigevent.notify == SIGEV_THREAD_ || group ||
-	    write_may_go_on(a, cb, op))
+	    cb->sigevent.notify == SIGEV_THREAD_ || group || goes_on)
 		aio_start_service(a);
+	/*
+	 * A write that goes on with no thread to submit the rest would stop
+	 * part way while the application waits elsewhere (say, reading the
+	 * other end itself): EAGAIN, as glibc says without its thread.
+	 */
+	if (goes_on && !to_exec &&
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE)) {
+		cb->state = AIO_REQ_IDLE;
+		cb->return_value = -1;
+		__atomic_store_n(&cb->error_code, EAGAIN, __ATOMIC_RELEASE);
+		return -EAGAIN;
+	}
 
+	if (op == AIO_OP_WRITE)
+		aio_fd_flags(cb, 1);	/* for must_follow() */
 	vlibc_lock(&a->list_lock);
 	active_add(a, cb);
-	if ((op == AIO_OP_FSYNC || op == AIO_OP_FDATASYNC) &&
-	    earlier_on_fd(a, cb)) {
+	if (earlier_on_fd(a, cb)) {
 		cb->state = AIO_REQ_HELD;
 		cb->link = a->held;
 		a->held = cb;
 		vlibc_unlock(&a->list_lock);
 		return 0;
 	}
-	if (to_exec) {
-		int r = aio_exec_submit(a, cb, !fallback);	/* unlocks list_lock */
-
-		if (r != -ENOSPC)
-			return r;
-		/* No worker to be had: the ring writes it, as before. */
-		vlibc_lock(&a->list_lock);
-	}
+	/*
+	 * No worker to be had: EAGAIN, as glibc says, also for a write to a
+	 * pipe or socket while the ring works (made on the ring, it would
+	 * raise SIGPIPE in this thread, or stop part way with no thread to
+	 * go on with it).
+	 */
+	if (to_exec)
+		return aio_exec_submit(a, cb, 0);	/* unlocks list_lock */
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	aio_flush(a);

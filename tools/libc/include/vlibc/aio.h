@@ -115,9 +115,11 @@ _Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_res
 enum {
 	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2,
 	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* aio_fd_flags(cb, 1) */
-	AIO_FD_KNOWN = 16,	/* the bits above are this descriptor's */
-	AIO_FD_TYPED = 32,	/* WRITES_ALL and SIGPIPE were asked (fstat) */
-	AIO_FD_SHIFT = 6,
+	AIO_FD_APPEND = 16,
+	AIO_FD_STREAM = 32,	/* aio_fd_flags(cb, 1): not a file or block device */
+	AIO_FD_KNOWN = 64,	/* the bits above are this descriptor's */
+	AIO_FD_TYPED = 128,	/* WRITES_ALL, SIGPIPE and STREAM were asked (fstat) */
+	AIO_FD_SHIFT = 8,
 };
 
 /* cb->canceling */
@@ -161,6 +163,8 @@ int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidde
 int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
 void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_follows_active(struct vlibc_aio_state *a,
+		       const struct vlibc_aiocb *cb) __vlibc_hidden;
 int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
 struct vlibc_aio_ref {
 	struct vlibc_aiocb	*cb;
