@@ -93,7 +93,13 @@ static int file_write(void *arg)
 	at_prep(&cb, fd, buf, AT_MIB, 0);
 	if (aio_write(&cb))
 		return errno == EAGAIN ? 0 : 2;
-	return at_done_with(&cb, AT_MIB) ? 3 : 0;
+	if (at_done_with(&cb, AT_MIB))
+		return 3;
+	/* Done means on the file, byte for byte. */
+	memset(buf, 0, AT_MIB);
+	if (pread(fd, buf, AT_MIB, 0) != AT_MIB || at_check(buf, AT_MIB, 5, 0) != -1)
+		return 4;
+	return 0;
 }
 
 static void run(struct __test_metadata *_metadata, int (*fn)(void *))

@@ -181,15 +181,17 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 }
 
 /*
- * After the fallback no exiting thread can hand its requests over (that
- * needs io_uring_enter): the kernel ends them with ECANCELED (EINTR),
- * before they did anything, and the executor does them again.
+ * Nobody cancelled @cb, yet it ended with ECANCELED (EINTR): the kernel
+ * dropped it before it did anything.  io-wq could not start a worker for
+ * it (RLIMIT_NPROC, a pids cgroup: glibc would have said EAGAIN at once),
+ * or its thread exited after the fallback, when no exiting thread can
+ * hand its requests over (that needs io_uring_enter).  The executor does
+ * it again (aio_exec_adopt()).
  */
-static int res_lost_with_thread(struct vlibc_aio_state *a,
-				const struct vlibc_aiocb *cb, int res)
+static int res_dropped_by_kernel(const struct vlibc_aiocb *cb, int res)
 {
 	return (res == -ECANCELED || res == -EINTR) &&
-	       cb->canceling == AIO_CANCEL_NONE && aio_fallen_back(a);
+	       cb->canceling == AIO_CANCEL_NONE;
 }
 
 /* Take up to NOTES_PER_BATCH completions off the ring; returns how many. */
@@ -233,8 +235,7 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 		}
 		if (write_goes_on(a, cb, res) || aio_handoff_taken(a, cb, res))
 			continue;
-		/* Its thread exited after the fallback: run it again. */
-		if (res_lost_with_thread(a, cb, res) && aio_requeue(a, cb))
+		if (res_dropped_by_kernel(cb, res) && aio_exec_adopt(a, cb))
 			continue;
 		finish(a, cb, res, 1, &notes[(*n_notes)++]);
 	}
@@ -253,8 +254,6 @@ int aio_reap(struct vlibc_aio_state *a)
 
 	if (__atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_NONE)
 		return 0;
-	if (aio_fallen_back(a))
-		aio_exec_kick(a);
 	do {
 		vlibc_lock(&a->cq_lock);
 		batch = a->cqes ? reap_batch(a, notes, &n, &kicks) : 0;
@@ -263,6 +262,7 @@ int aio_reap(struct vlibc_aio_state *a)
 			announce(a, &notes[i]);
 		total += batch;
 	} while (batch && n == NOTES_PER_BATCH);
+	aio_exec_kick(a);
 	if (total) {
 		wake_waiters(a);
 		aio_release_held(a);

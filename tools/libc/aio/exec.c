@@ -68,18 +68,28 @@ static uint32_t runnable_count(struct vlibc_aio_state *a)
 	return n;
 }
 
-/* The first runnable request, taken off the queue; under list_lock. */
-static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
+/*
+ * The first runnable request (with @files_only, on a file: not one on a
+ * pipe, socket or terminal, which may block for ever), taken off the
+ * queue; under list_lock.
+ */
+static struct vlibc_aiocb *exec_take_some(struct vlibc_aio_state *a,
+					  int files_only)
 {
 	struct vlibc_aiocb *r, *prev = 0;
 
 	for (r = a->exec_head; r; prev = r, r = r->link)
-		if (runnable(a, r)) {
+		if (runnable(a, r) && !(files_only && (r->op & AIO_OP_STREAM))) {
 			aio_fifo_unlink_after(&a->exec_head, &a->exec_tail, prev, r);
 			r->state = AIO_REQ_RUNNING;
 			return r;
 		}
 	return 0;
+}
+
+static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
+{
+	return exec_take_some(a, 0);
 }
 
 /* Take @cb off the executor's queue (aio_cancel); 1 if it was there. */
@@ -266,12 +276,61 @@ VLIBC_ENTRY long __vlibc_aio_worker(void)
 	return 0;
 }
 
-/* Start a worker for queued requests if there is none (reapers call it). */
+/*
+ * A request the kernel dropped (see res_dropped_by_kernel() in
+ * complete.c) goes to the executor.  Called by a reaper under cq_lock;
+ * aio_exec_kick() finds it a worker after the batch.  0 when not taken:
+ * a cancel or a hand-off came for it meanwhile.
+ */
+int aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+{
+	int taken;
+
+	vlibc_lock(&a->list_lock);
+	taken = cb->canceling == AIO_CANCEL_NONE;
+	if (taken) {
+		a->n_inflight--;
+		exec_append(a, cb);
+	}
+	vlibc_unlock(&a->list_lock);
+	return taken;
+}
+
+/*
+ * Start a worker for queued requests if there is none (reapers call
+ * it).  When none can be had at all, the reaper runs the queued requests
+ * on files itself, as a waiter does after the fallback (exec_help());
+ * while the ring works, requests on pipes, sockets and terminals, which
+ * could block for ever, go back to the ring, which waits for them
+ * without a thread.
+ */
 void aio_exec_kick(struct vlibc_aio_state *a)
 {
-	if (__atomic_load_n(&a->exec_head, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&a->workers, __ATOMIC_RELAXED))
-		exec_staff(a);
+	struct vlibc_aiocb *cb, *prev, *next;
+
+	if (!__atomic_load_n(&a->exec_head, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&a->workers, __ATOMIC_RELAXED) || exec_staff(a))
+		return;
+	for (;;) {
+		vlibc_lock(&a->list_lock);
+		/* While the ring works it waits for the others without a thread. */
+		for (prev = 0, cb = a->exec_head; cb && !aio_fallen_back(a); cb = next) {
+			next = cb->link;
+			if (!(cb->op & AIO_OP_STREAM)) {
+				prev = cb;
+				continue;
+			}
+			aio_fifo_unlink_after(&a->exec_head, &a->exec_tail, prev, cb);
+			cb->state = AIO_REQ_QUEUED;
+			aio_fifo_append(&a->queue_head, &a->queue_tail, cb);
+		}
+		cb = a->workers ? 0 : exec_take_some(a, 1);
+		vlibc_unlock(&a->list_lock);
+		if (!cb)
+			break;
+		exec_run(a, cb);
+	}
+	aio_flush(a);
 }
 
 /* No worker at all can be had: the waiter runs one queued request itself. */

@@ -151,6 +151,7 @@ int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 void aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+int aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 const struct vlibc_timespec *aio_exec_wait_limit(struct vlibc_aio_state *a,
 						 const struct vlibc_timespec *limit,
 						 struct vlibc_timespec *poll) __vlibc_hidden;
