@@ -6,6 +6,7 @@
  * and NULL entries are ignored; a bad mode is EINVAL.
  */
 #include <pthread.h>
+#include <sys/time.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
 
@@ -87,6 +88,50 @@ TEST(wait_all_done)
 		EXPECT_EQ(-1, at_check(tmp, sizeof(tmp), i, 0));
 	}
 	close(fd);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * lio_listio(LIO_WAIT) on a read nobody answers, interrupted by a
+ * signal whose handler does not ask for restarts: -1 with EINTR, as
+ * POSIX says and glibc does (a program bounds the wait with alarm());
+ * the request goes on and completes once its pipe is written.  In a
+ * child: glibc's own request writes to a wait record on a stack frame
+ * that is gone when it completes later, so only vlibc is asked for that.
+ */
+static int interrupted_wait(void *unused)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = { .it_value = { 0, 100000 } };
+	char buf[16] = { 0 };
+	struct aiocb cb, *list[1] = { &cb };
+	int p[2];
+
+	if (at_pipe(p) || sigaction(SIGALRM, &sa, NULL))
+		return 1;
+	prep_op(&cb, LIO_READ, p[0], buf, sizeof(buf), 0);
+	if (setitimer(ITIMER_REAL, &t, NULL))
+		return 2;
+	if (lio_listio(LIO_WAIT, list, 1, NULL) != -1 || errno != EINTR)
+		return 3;
+	if (!aio_on_vlibc())
+		return 0;
+	if (aio_error(&cb) != EINPROGRESS || write(p[1], "late", 4) != 4)
+		return 4;
+	if (at_wait(&cb, AT_WAIT_MS) || aio_return(&cb) != 4 || memcmp(buf, "late", 4))
+		return 5;
+	return 0;
+}
+
+TEST(wait_interrupted_by_signal)
+{
+	char what[64];
+	int r = vt_run_child(interrupted_wait, NULL, 10000);
+
+	EXPECT_EQ(0, r) TH_LOG("child: %s (%d)", vt_child_what(r, what, sizeof(what)), r);
 }
 
 #define NOWAIT_PIPES	3

@@ -123,8 +123,9 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	}
 	if (mode == LIO_NOWAIT_)
 		return err;
-	while (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
-		;
+	/* A signal handler ran: EINTR, as POSIX says; the requests go on. */
+	if (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
+		return -EINTR;
 	if (err)
 		return -EIO;
 	for (i = 0; i < n; i++)
