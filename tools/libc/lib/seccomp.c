@@ -12,27 +12,6 @@
 #define AT_FDCWD_		-100
 #define O_RDONLY_CLOEXEC	02000000
 
-static long status_read(const char *path, char *buf, long size)
-{
-	long fd, n, len = 0;
-
-	fd = vlibc_syscall4(__NR_openat, AT_FDCWD_, (long)path,
-			    O_RDONLY_CLOEXEC, 0);
-	if (fd < 0)
-		return fd;
-	while (len < size - 1) {
-		n = vlibc_syscall3(__NR_read, fd, (long)(buf + len), size - 1 - len);
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += n;
-	}
-	vlibc_syscall1(__NR_close, fd);
-	buf[len] = 0;
-	return len;
-}
-
 static int starts_with(const char *s, const char *prefix)
 {
 	while (*prefix)
@@ -41,17 +20,52 @@ static int starts_with(const char *s, const char *prefix)
 	return 1;
 }
 
-int vlibc_seccomp_filtered(void)
+/* The character after "Seccomp:\t" in @buf[0..@len), 0 when not there. */
+static char seccomp_field(const char *buf, long len)
 {
 	static const char key[] = "\nSeccomp:\t";
-	char buf[4096];
-	long len, i;
+	long i;
 
-	len = status_read("/proc/thread-self/status", buf, sizeof(buf));
-	if (len < 0)
-		len = status_read("/proc/self/status", buf, sizeof(buf));
-	for (i = 0; i + (long)sizeof(key) < len; i++)
+	for (i = 0; i + (long)sizeof(key) - 1 < len; i++)
 		if (starts_with(buf + i, key))
-			return buf[i + sizeof(key) - 1] != '0';
+			return buf[i + sizeof(key) - 1];
 	return 0;
+}
+
+/*
+ * The mode in the status file at @path: '0' none, '1' strict, '2'
+ * filter; 0 when it cannot be read.  Reading stops once the line is in
+ * (the first read holds it).
+ */
+static char status_seccomp(const char *path)
+{
+	char buf[4096], mode = 0;
+	long fd, n, len = 0;
+
+	fd = vlibc_syscall4(__NR_openat, AT_FDCWD_, (long)path,
+			    O_RDONLY_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	while (!mode && len < (long)sizeof(buf) - 1) {
+		n = vlibc_syscall3(__NR_read, fd, (long)(buf + len),
+				   sizeof(buf) - 1 - len);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += n;
+		buf[len] = 0;
+		mode = seccomp_field(buf, len);
+	}
+	vlibc_syscall1(__NR_close, fd);
+	return mode;
+}
+
+int vlibc_seccomp_filtered(void)
+{
+	char mode = status_seccomp("/proc/thread-self/status");
+
+	if (!mode)
+		mode = status_seccomp("/proc/self/status");
+	return mode && mode != '0';
 }
