@@ -139,12 +139,9 @@ static uint32_t exec_staff(struct vlibc_aio_state *a)
 /*
  * A new request @cb, on the active list, goes to the executor.  Called
  * with list_lock held, which it releases.  When there is no worker and
- * none can be started: -EAGAIN (and @cb not accepted), as glibc; or,
- * with @ring_works, -ENOSPC with @cb taken back (still on the active
- * list), for the caller to put on the ring.
+ * none can be started: -EAGAIN (and @cb not accepted), as glibc.
  */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		    int ring_works)
+int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	exec_append(a, cb);
 	vlibc_unlock(&a->list_lock);
@@ -155,15 +152,8 @@ int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		vlibc_unlock(&a->list_lock);
 		return 0;	/* a waiter took it already: it runs */
 	}
-	if (ring_works) {
-		cb->state = AIO_REQ_QUEUED;
-		vlibc_unlock(&a->list_lock);
-		return -ENOSPC;
-	}
 	aio_active_remove(a, cb);
-	cb->state = AIO_REQ_IDLE;
-	cb->return_value = -1;
-	__atomic_store_n(&cb->error_code, EAGAIN, __ATOMIC_RELEASE);
+	aio_not_accepted(cb, -EAGAIN);
 	vlibc_unlock(&a->list_lock);
 	return -EAGAIN;
 }

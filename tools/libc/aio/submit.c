@@ -522,12 +522,8 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	 * other end itself): EAGAIN, as glibc says without its thread.
 	 */
 	if (goes_on && !to_exec &&
-	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE)) {
-		cb->state = AIO_REQ_IDLE;
-		cb->return_value = -1;
-		__atomic_store_n(&cb->error_code, EAGAIN, __ATOMIC_RELEASE);
-		return -EAGAIN;
-	}
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
+		return aio_not_accepted(cb, -EAGAIN);
 
 	if (op == AIO_OP_WRITE)
 		aio_fd_flags(cb, 1);	/* for must_follow() */
@@ -547,7 +543,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	 * go on with it).
 	 */
 	if (to_exec)
-		return aio_exec_submit(a, cb, 0);	/* unlocks list_lock */
+		return aio_exec_submit(a, cb);	/* unlocks list_lock */
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	aio_flush(a);

@@ -146,8 +146,7 @@ void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
 void aio_ring_sandbox(struct vlibc_aio_state *a, int nested) __vlibc_hidden;
 
 /* exec.c */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		    int ring_works) __vlibc_hidden;
+int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
 int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 void aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
@@ -280,6 +279,18 @@ static inline int aio_fifo_unlink(struct vlibc_aiocb **head,
 			return 1;
 		}
 	return 0;
+}
+
+/*
+ * @cb was not accepted after all (its call returns @err): the status
+ * says so, as glibc leaves it for a request it refused.
+ */
+static inline int aio_not_accepted(struct vlibc_aiocb *cb, int err)
+{
+	cb->state = AIO_REQ_IDLE;
+	cb->return_value = -1;
+	__atomic_store_n(&cb->error_code, -err, __ATOMIC_RELEASE);
+	return err;
 }
 
 static inline int aio_in_progress(const struct vlibc_aiocb *cb)
