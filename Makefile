@@ -4,6 +4,7 @@
 #
 #   make            image, binder, runner, checker, embedder under build/
 #   make check      selftests (TAP, closing "N passed, M failed")
+#   make check-apps real programs plainly and under vlibc (part of make test)
 #   make bench      benchmarks against plain glibc, side by side
 #   make demo       unmodified Debian programs with and without vlibc
 #   make install    image under /lib/modules/$(uname -r)/vdso, rest /usr/local
@@ -135,5 +136,5 @@ uninstall:
 clean:
 	rm -rf $(O)
 
-.PHONY: all check test bench demo install uninstall clean ksft-headers
+.PHONY: all check check-apps test bench demo install uninstall clean ksft-headers
 .DELETE_ON_ERROR:

@@ -1,0 +1,14 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The harness itself: a shell and coreutils under vlibc-run behave as
+# plainly, and the binder's log proves the image was found.
+. "$(dirname "$0")/lib.sh"
+apps_begin 2
+d=$(apps_tmpdir)
+log=$d/debug.log
+plain=$(sh -c 'echo a; seq 3 | sort -r' 2>&1)
+under=$(vrun_debug "$log" sh -c 'echo a; seq 3 | sort -r')
+if [ "$plain" = "$under" ]; then ok "sh and sort: same output"; else not_ok "sh and sort: same output" "$plain / $under"; fi
+if grep -q '^vlibc: image ' "$log"; then ok "the binder found the image"; else not_ok "the binder found the image" "$(cat "$log")"; fi
+apps_end
