@@ -27,7 +27,9 @@ export PATH=${PATH:-/usr/local/bin:/usr/bin:/bin}:/usr/sbin:/sbin
 
 _apps_n=0
 _apps_fail=0
-_apps_dirs=()
+# The directories to remove at exit, one a line, in a file: apps_tmpdir
+# is called in $(...), a subshell, which cannot add to a shell variable.
+_apps_dirs=$(mktemp)
 
 apps_begin() {
 	echo "TAP version 13"
@@ -74,9 +76,10 @@ need() {
 
 _apps_cleanup() {
 	local d
-	for d in "${_apps_dirs[@]}"; do
-		rm -rf "$d"
-	done
+	while IFS= read -r d; do
+		[ -n "$d" ] && rm -rf "$d"
+	done < "$_apps_dirs"
+	rm -f "$_apps_dirs"
 }
 trap _apps_cleanup EXIT
 
@@ -87,12 +90,12 @@ apps_tmpdir() {
 		fs=$(stat -f -c %T "$base" 2>/dev/null)
 		case $fs in tmpfs|ramfs) continue ;; esac
 		d=$(mktemp -d "$base/apps.XXXXXX") || continue
-		_apps_dirs+=("$d")
+		echo "$d" >> "$_apps_dirs"
 		echo "$d"
 		return 0
 	done
 	d=$(mktemp -d)
-	_apps_dirs+=("$d")
+	echo "$d" >> "$_apps_dirs"
 	echo "$d"
 }
 
