@@ -45,12 +45,14 @@ as_pg() {
 	"${AS[@]}" env HOME="$top" "$@"
 }
 
-# A directory the server's user can reach and write.
+# A directory the server's user can reach and write: apps_tmpdir's, or,
+# when a parent of it is closed to that user, one in /var/tmp.
 top=$(apps_tmpdir)
+own_top=
 chmod 755 "$top"
 if [ ${#AS[@]} -gt 0 ] && ! "${AS[@]}" test -x "$top"; then
 	top=$(mktemp -d /var/tmp/apps-pg.XXXXXX)
-	_apps_dirs+=("$top")
+	own_top=$top
 	chmod 755 "$top"
 fi
 [ ${#AS[@]} -eq 0 ] || chown "$(id -u nobody):$(id -g nobody)" "$top"
@@ -72,7 +74,7 @@ stop_servers() {
 	done
 	running=()
 }
-trap 'stop_servers; _apps_cleanup' EXIT
+trap 'stop_servers; cd /; [ -z "$own_top" ] || rm -rf "$own_top"; _apps_cleanup' EXIT
 trap 'exit 143' TERM INT HUP
 
 # psql as the server's user, on the cluster of $1 (data dir), tuples only.
