@@ -603,7 +603,8 @@ struct bcase {
 	/*
 	 * Where glibc 2.36 crashes (the case is not run on it): vlibc's
 	 * outcome.  Or an outcome vlibc may give instead of glibc's, a
-	 * known difference (Documentation/admin-guide/vlibc.rst).
+	 * known difference (Documentation/userspace-api/vlibc-aio.rst,
+	 * "Known limits").
 	 */
 	const char	*glibc_crashes;
 	const char	*vlibc_also;
