@@ -121,12 +121,16 @@ test:
 demo: all
 	./scripts/demo
 
+# install MODE SOURCE DEST: a new file renamed over DEST, as packages do, so
+# that running processes keep the file they mapped and no process finds
+# DEST missing or half written.
+install_file = install -D -m $(1) $(2) $(3).new && mv -f $(3).new $(3)
+
 install: all
-	install -D -m 0644 $(O)/linux-vlibc.so.1 \
-		$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1
-	install -D -m 0755 $(O)/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc.so
-	install -D -m 0755 $(O)/libvlibc-memcpy.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so
-	install -D -m 0755 $(O)/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-run
+	$(call install_file,0644,$(O)/linux-vlibc.so.1,$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1)
+	$(call install_file,0755,$(O)/libvlibc.so,$(DESTDIR)$(PREFIX)/lib/libvlibc.so)
+	$(call install_file,0755,$(O)/libvlibc-memcpy.so,$(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so)
+	$(call install_file,0755,$(O)/vlibc-run,$(DESTDIR)$(PREFIX)/bin/vlibc-run)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1 \

@@ -358,10 +358,24 @@ static int aio_cancel_veneer(int fd, struct aiocb *cb)
 	return set_errno(IMAGE_CALL(aio.cancel(fd, cb)));
 }
 
+/*
+ * lio_listio() is no cancellation point (glibc 2.36 disables cancellation
+ * across its LIO_WAIT wait), and the image waits with no cleanup to undo
+ * its place as the waiter: a thread with asynchronous cancellation on
+ * must not be cancelled inside it.  Cancellation is disabled across the
+ * call; for such a thread a cancel that came meanwhile acts when the state
+ * is restored, after the call, as glibc means it to.
+ */
 static int lio_listio_veneer(int mode, struct aiocb *const list[], int n,
 			     struct sigevent *sig)
 {
-	return set_errno(IMAGE_CALL(aio.listio(mode, list, n, sig)));
+	int state;
+	long r;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	r = IMAGE_CALL(aio.listio(mode, list, n, sig));
+	pthread_setcancelstate(state, NULL);
+	return set_errno(r);
 }
 
 VLIBC_BIND_VENEER(aio_read, aio, aio_read_veneer);

@@ -5,6 +5,12 @@
  *	probe			report (see below), exit 0 if every call was sane
  *	probe loop N		call getrandom() N times first, then report
  *	probe maps		report, then /proc/<pid>/maps as "map: " lines
+ *	probe serve		report, then for each line read on stdin
+ *				make the bound calls again and print
+ *				"calls=ok|bad" and "imagemap=" the
+ *				/proc/self/maps line now holding the image's
+ *				first address (its file may have been
+ *				replaced or removed meanwhile); exit at EOF
  *	probe forksig		make the first bound calls while a timer's
  *				signal handler forks every 20-60 us (see
  *				fork_storm()); prints "forks=N", exit 0 if
@@ -415,16 +421,50 @@ static void report(void)
 		printf("%s=%s\n", function_names[i], owner_of(functions[i]));
 }
 
+/* The "serve" mode: bound calls on request, in a process that stays. */
+static int serve(void)
+{
+	unsigned long lo = image ? image->lo : 0;
+	char line[256], map[1024];
+	int r = 0, bad;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		FILE *f = fopen("/proc/self/maps", "re");
+		unsigned long a, b;
+
+		bad = check_getrandom() | check_arc4random();
+		r |= bad;
+		snprintf(map, sizeof(map), "none\n");
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%lx-%lx", &a, &b) == 2 && lo >= a && lo < b)
+				snprintf(map, sizeof(map), "%s", line);
+		if (f)
+			fclose(f);
+		printf("calls=%s\nimagemap=%s", bad ? "bad" : "ok", map);
+		fflush(stdout);
+	}
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	int r = 0;
 
 	if (argc == 2 && !strcmp(argv[1], "forksig"))
 		return fork_storm();
+	if (argc == 2 && !strcmp(argv[1], "serve")) {
+		r = check_getrandom() | check_arc4random();
+		if (read_maps())
+			return fail("cannot read /proc/self/maps");
+		report();
+		printf("end\n");
+		fflush(stdout);
+		return r | serve();
+	}
 	if (argc == 3 && !strcmp(argv[1], "loop"))
 		r |= loop_getrandom(strtol(argv[2], NULL, 0));
 	else if (argc != 1 && !(argc == 2 && !strcmp(argv[1], "maps")))
-		return fail("usage: probe [loop N | maps | forksig]") + 1;
+		return fail("usage: probe [loop N | maps | serve | forksig]") + 1;
 	r |= check_getrandom();
 	r |= check_arc4random();
 	if (read_maps())

@@ -426,6 +426,162 @@ TEST(kernel_image)
 	vt_result_free(&r);
 }
 
+/* --- an image replaced while processes run with it ---------------------- */
+
+/* A probe in "serve" mode: bound calls on request, in a process that stays. */
+struct server {
+	pid_t	pid;
+	FILE	*in, *out;
+};
+
+static void server_start(struct __test_metadata *_metadata, struct server *s,
+			 char **env)
+{
+	char *argv[] = { build_files()->probe, "serve", NULL };
+	int to[2], from[2];
+
+	ASSERT_EQ(0, pipe2(to, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(from, O_CLOEXEC));
+	fflush(NULL);
+	s->pid = fork();
+	ASSERT_LE(0, s->pid);
+	if (s->pid == 0) {
+		if (dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0)
+			_exit(127);
+		alarm(VT_TIMEOUT);
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	close(to[0]);
+	close(from[1]);
+	s->in = fdopen(to[1], "w");
+	s->out = fdopen(from[0], "r");
+	ASSERT_NE(NULL, s->in);
+	ASSERT_NE(NULL, s->out);
+}
+
+/* The probe's report, up to its "end" line (malloc'd; "" if it ended). */
+static char *server_report(struct server *s)
+{
+	char line[1024], *all = vt_strf("%s", "");
+
+	while (fgets(line, sizeof(line), s->out) && strcmp(line, "end\n")) {
+		char *more = vt_strf("%s%s", all, line);
+
+		free(all);
+		all = more;
+	}
+	return all;
+}
+
+/*
+ * Have the server make its bound calls again: 0 if they were sane, with
+ * the /proc/self/maps line holding its image in @map.
+ */
+static int server_ask(struct server *s, char *map, size_t size)
+{
+	char calls[64];
+
+	map[0] = 0;
+	if (fputs("\n", s->in) == EOF || fflush(s->in) ||
+	    !fgets(calls, sizeof(calls), s->out) ||
+	    !fgets(map, size, s->out))
+		return -1;
+	return strcmp(calls, "calls=ok\n") ? -1 : 0;
+}
+
+/* Close the server's input: its exit status. */
+static int server_stop(struct server *s)
+{
+	int status;
+
+	fclose(s->in);
+	fclose(s->out);
+	if (waitpid(s->pid, &status, 0) != s->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The inode of a maps line ("imagemap=lo-hi perms offset dev inode path"). */
+static unsigned long map_inode(const char *map)
+{
+	unsigned long ino = 0;
+
+	sscanf(map, "imagemap=%*s %*s %*s %*s %lu", &ino);
+	return ino;
+}
+
+/* make install of this build into @destdir: make's exit status. */
+static int make_install(const char *destdir)
+{
+	char *argv[] = { "/usr/bin/make", "-s", "-C", getenv("VLIBC_SRC"),
+			 vt_strf("O=%s", build_files()->dir),
+			 vt_strf("DESTDIR=%s", destdir), "install", NULL };
+	struct vt_result r;
+	int status;
+
+	vt_run(&r, argv, probe_env(NULL, NULL));
+	status = r.status;
+	if (status)
+		fprintf(stderr, "# make install: %s%s", r.out, r.err);
+	vt_result_free(&r);
+	return status;
+}
+
+/*
+ * make install replaces the image while a process runs with it mapped:
+ * the process keeps its own (the old file, unlinked) and its bound calls
+ * keep working, also once the new file is removed too; a process started
+ * afterwards maps the new file.  Written in place, the running process's
+ * mapping would show the new file, not a deleted one.
+ */
+TEST_F(discovery, image_replaced_while_running)
+{
+	char *dest = vt_strf("%s/dest", self->tmp);
+	char *image = vt_strf("%s%s", dest, installed_image_path());
+	char *var = vt_strf("VLIBC_IMAGE=%s", image);
+	char *want = vt_strf("image=%s\n", image);
+	char map[1024], map2[1024];
+	struct server old, new;
+	unsigned long old_ino;
+	struct stat st;
+	char *report;
+
+	SKIP_IF_KERNEL_IMAGE();
+	if (!getenv("VLIBC_SRC") || access("/usr/bin/make", X_OK))
+		SKIP(return, "needs make and $VLIBC_SRC (selftests/run sets it)");
+	ASSERT_EQ(0, make_install(dest));
+	server_start(_metadata, &old, probe_env(build_files()->binder, var, NULL));
+	report = server_report(&old);
+	ASSERT_NE(NULL, strstr(report, want)) TH_LOG("%s", report);
+	ASSERT_NE(NULL, strstr(report, "getrandom=vlibc\n")) TH_LOG("%s", report);
+	ASSERT_EQ(0, server_ask(&old, map, sizeof(map))) TH_LOG("%s", map);
+	ASSERT_EQ(0, stat(image, &st));
+	old_ino = map_inode(map);
+	ASSERT_EQ(st.st_ino, old_ino) TH_LOG("%s", map);
+
+	ASSERT_EQ(0, make_install(dest));
+	ASSERT_EQ(0, stat(image, &st));
+	EXPECT_NE(old_ino, st.st_ino) TH_LOG("make install wrote the image in place");
+	ASSERT_EQ(0, server_ask(&old, map, sizeof(map))) TH_LOG("%s", map);
+	EXPECT_EQ(old_ino, map_inode(map)) TH_LOG("%s", map);
+	EXPECT_NE(NULL, strstr(map, "(deleted)")) TH_LOG("%s", map);
+
+	server_start(_metadata, &new, probe_env(build_files()->binder, var, NULL));
+	report = server_report(&new);
+	ASSERT_NE(NULL, strstr(report, "getrandom=vlibc\n")) TH_LOG("%s", report);
+	ASSERT_EQ(0, server_ask(&new, map2, sizeof(map2))) TH_LOG("%s", map2);
+	EXPECT_EQ(st.st_ino, map_inode(map2)) TH_LOG("%s", map2);
+
+	/* Both files gone: each process still has its own. */
+	ASSERT_EQ(0, vt_rm_rf(dest));
+	ASSERT_EQ(0, server_ask(&old, map, sizeof(map))) TH_LOG("%s", map);
+	ASSERT_EQ(0, server_ask(&new, map2, sizeof(map2))) TH_LOG("%s", map2);
+	EXPECT_NE(NULL, strstr(map2, "(deleted)")) TH_LOG("%s", map2);
+	EXPECT_EQ(0, server_stop(&old));
+	EXPECT_EQ(0, server_stop(&new));
+}
+
 /* --- images the binder must refuse, falling back to glibc --------------- */
 
 enum damage {
@@ -435,6 +591,8 @@ enum damage {
 	TEXT_HUGE, PHDRS_MISALIGNED, PHNUM_ZERO, PHNUM_HUGE, DYNAMIC_OUTSIDE,
 	DYNAMIC_MISALIGNED, SYMTAB_OUTSIDE, STRTAB_OUTSIDE, STRSZ_HUGE,
 	SONAME_OUTSIDE, GNU_HASH_BLOOM_HUGE, HASH_BUCKETS_HUGE, VERDEF_AUX_OUTSIDE,
+	FIFO, DEV_ZERO, HUGE_FILE, TEXT_PAST_FILE, TEXT_ZERO_FILL, THIRD_LOAD,
+	FUTURE_VERSION, OTHER_MACHINE,
 };
 
 FIXTURE(bad_image) {
@@ -492,6 +650,24 @@ FIXTURE_VARIANT_ADD(bad_image, hash_buckets_huge) {
 	HASH_BUCKETS_HUGE, "no image:" };
 FIXTURE_VARIANT_ADD(bad_image, verdef_aux_outside) {
 	VERDEF_AUX_OUTSIDE, "version node" };
+
+/* A FIFO: the open must not wait for a writer. */
+FIXTURE_VARIANT_ADD(bad_image, fifo) { FIFO, "not a regular file" };
+/* /dev/zero (through a link): never read for ever. */
+FIXTURE_VARIANT_ADD(bad_image, dev_zero) { DEV_ZERO, "not a regular file" };
+/* A file (sparse) larger than any image may be. */
+FIXTURE_VARIANT_ADD(bad_image, huge_file) { HUGE_FILE, "plausible size" };
+/* Enlarged segments: one page past the end of the file, or zero-filled. */
+FIXTURE_VARIANT_ADD(bad_image, text_past_file) {
+	TEXT_PAST_FILE, "runs past the file" };
+FIXTURE_VARIANT_ADD(bad_image, text_zero_fill) { TEXT_ZERO_FILL, "zero-fill" };
+/* Images of another version: a future layout, a newer version node. */
+FIXTURE_VARIANT_ADD(bad_image, third_load) {
+	THIRD_LOAD, "more than two PT_LOAD" };
+FIXTURE_VARIANT_ADD(bad_image, future_version) {
+	FUTURE_VERSION, "version node" };
+FIXTURE_VARIANT_ADD(bad_image, other_machine) {
+	OTHER_MACHINE, "not an x86-64 object" };
 
 FIXTURE_SETUP(bad_image)
 {
@@ -602,6 +778,39 @@ static void make_bad_image(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, mkdir(self->path, 0755));
 		free(file);
 		return;
+	case FIFO:
+		ASSERT_EQ(0, mkfifo(self->path, 0644));
+		free(file);
+		return;
+	case DEV_ZERO:
+		ASSERT_EQ(0, symlink("/dev/zero", self->path));
+		free(file);
+		return;
+	case HUGE_FILE:
+		ASSERT_EQ(0, vt_write_file(self->path, file, len, 0644));
+		ASSERT_EQ(0, truncate(self->path, 1L << 40));
+		free(file);
+		return;
+	case TEXT_PAST_FILE:
+		ph = nth_load(file, len, 0);
+		ph->p_filesz = ph->p_memsz = len + 4096;
+		break;
+	case TEXT_ZERO_FILL:
+		nth_load(file, len, 0)->p_memsz += 4096;
+		break;
+	case THIRD_LOAD:
+		ph = phdr_of_type(file, PT_NOTE);
+		ASSERT_NE(NULL, ph);
+		ph->p_type = PT_LOAD;
+		break;
+	case FUTURE_VERSION:
+		for (i = 0; i + 13 <= len; i++)
+			if (!memcmp(file + i, "LINUX_VLIBC_1", 13))
+				file[i + 12] = '2';
+		break;
+	case OTHER_MACHINE:
+		eh->e_machine = EM_AARCH64;
+		break;
 	case TRUNCATED_HEADER:
 		len = sizeof(Elf64_Ehdr) / 2;
 		break;
@@ -703,14 +912,24 @@ TEST_F(bad_image, refused)
 	char *var = vt_strf("VLIBC_IMAGE=%s", self->path);
 	struct vt_result r;
 
+	const char *line;
+
 	SKIP_IF_KERNEL_IMAGE();
 	make_bad_image(_metadata, self, variant->damage);
 	run_probe(&r, probe_env(build_files()->binder, var, "VLIBC_DEBUG=1",
 				NULL), NULL, NULL);
 	check_probe(_metadata, &r, "none", "glibc");
-	ASSERT_NE(NULL, strstr(r.err, "vlibc: no image:")) TH_LOG("%s", r.err);
+	line = strstr(r.err, "vlibc: no image:");
+	ASSERT_NE(NULL, line) TH_LOG("%s", r.err);
+	EXPECT_EQ(NULL, strstr(line + 1, "vlibc: no image:")) TH_LOG("%s", r.err);
 	ASSERT_NE(NULL, strstr(r.err, variant->why))
 		TH_LOG("refused, but not for \"%s\":\n%s", variant->why, r.err);
+	vt_result_free(&r);
+
+	/* Without VLIBC_DEBUG: plain glibc, and not a word on stderr. */
+	run_probe(&r, probe_env(build_files()->binder, var, NULL), NULL, NULL);
+	check_probe(_metadata, &r, "none", "glibc");
+	EXPECT_STREQ("", r.err);
 	vt_result_free(&r);
 }
 

@@ -10,7 +10,10 @@
  * timed functions and semaphores use it, FUTEX_WAKE.
  *
  * VLIBC_LOCKS=futex2 (LOCKS_FUTEX2) uses futex_wait(2)/futex_wake(2)
- * (Linux 6.7) instead.  A sandbox may refuse them at any moment (ENOSYS,
+ * (Linux 6.7) instead, except for waits with a deadline: the kernel
+ * restarts futex_wait(2) after a handler installed with SA_RESTART, where
+ * futex(2) with a deadline fails with EINTR, which glibc's sem_timedwait
+ * and sem_clockwait return.  A sandbox may refuse them at any moment (ENOSYS,
  * EPERM, EACCES, or a SIGSYS handler that answers one of these): the
  * process then switches to futex(2) for good and redoes the refused wait
  * or wake with it, so no wake is lost and nobody spins.  Both calls work
@@ -101,7 +104,7 @@ int vlibc_locks_wait(int *word, int val, int private, int clock,
 		return -EINVAL;
 	if (abs && abs->tv_sec < 0)
 		return -ETIMEDOUT;
-	if (use_futex2()) {
+	if (use_futex2() && !abs) {
 		r = futex2_wait(word, val, private, clock, abs);
 		if (!vlibc_refused(r))
 			goto done;
