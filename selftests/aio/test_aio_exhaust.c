@@ -4,9 +4,10 @@
  * family needs it: descriptors (RLIMIT_NOFILE reached at the ring's
  * setup, also under a filter that kills for io_uring), locked memory
  * (RLIMIT_MEMLOCK 0), memory for the ring (io_uring_setup failing with
- * ENOMEM, address space exhausted).  Each request completes with its
- * data, or is refused at the call with EAGAIN, as glibc refuses it;
- * nothing crashes or hangs.
+ * ENOMEM, address space exhausted), threads (RLIMIT_NPROC reached, clone
+ * refused) for notifications.  Each request completes with its data, or
+ * is refused at the call with EAGAIN, as glibc refuses it; a notification
+ * asked for comes, or the request is refused; nothing crashes or hangs.
  *
  * Each case runs in a child process (limits and filters stay there),
  * bounded by a deadline.  Without the binder (AIO_SELFTEST_REEXECUTED=1)
@@ -104,6 +105,8 @@ static int deny_calls(const int *nrs, int n, unsigned int action, int raw)
 static const int io_uring_calls[] = {
 	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
 };
+
+static const int thread_calls[] = { __NR_clone, __NR_clone3 };
 
 /*
  * @len bytes of pattern @seed at @off of @fd with aio_write, read back
@@ -397,6 +400,207 @@ static int address_space_child(void *unused)
 TEST(address_space_full_at_first_request)
 {
 	run(_metadata, address_space_child, NULL);
+}
+
+/* --- no thread for a notification -------------------------------------------------- */
+
+static void *nothing(void *arg)
+{
+	return NULL;
+}
+
+/* Become a user with no room for another thread: 0, or -1. */
+static int nproc_reached(void)
+{
+	struct rlimit one = { 1, 1 };
+	pthread_t t;
+
+	if (setgid(NOBODY) || setuid(NOBODY) || setrlimit(RLIMIT_NPROC, &one))
+		return -1;
+	return pthread_create(&t, NULL, nothing, NULL) ? 0 : -1;
+}
+
+#define NOTE_SIG	(SIGRTMIN + 4)
+
+/*
+ * sigtimedwait() for up to AT_WAIT_MS, again after EINTR: the kernel
+ * ends it with EINTR, no signal delivered, when io_uring runs the
+ * completion of a request this thread submitted (task work); glibc's
+ * AIO never makes this thread submit.  The signal number, or -1.
+ */
+static int wait_signal(const sigset_t *set, siginfo_t *si)
+{
+	double end = vt_now_ms() + AT_WAIT_MS;
+	struct timespec ts;
+	int r, spurious = 0;
+
+	do {
+		ts = at_ts(end - vt_now_ms());
+		r = sigtimedwait(set, si, &ts);
+	} while (r < 0 && errno == EINTR && ++spurious && vt_now_ms() < end);
+	if (spurious)
+		fprintf(stderr, "# sigtimedwait: %d EINTR without a signal\n", spurious);
+	return r;
+}
+
+enum no_thread_how { NPROC_FROM_START, CLONE_REFUSED_LATER };
+
+/*
+ * A read on a pipe asks for a signal when no thread can be made (at
+ * RLIMIT_NPROC from the start, or clone refused by a filter after the
+ * family's first request).  glibc refuses it with EAGAIN when it has no
+ * thread, or runs it on a thread it still has.  Accepted, the signal
+ * must come while the program waits for it in sigtimedwait() and does
+ * nothing else (no aio_error, no aio_suspend), as with glibc.
+ */
+static int signal_no_thread_child(void *how_arg)
+{
+	enum no_thread_how how = (enum no_thread_how)(long)how_arg;
+	char buf[8] = { 0 };
+	struct aiocb cb;
+	siginfo_t si;
+	sigset_t set;
+	int p[2], fd = at_tmpfile(0), r;
+
+	if (fd < 0 || at_pipe(p))
+		return 2;
+	sigemptyset(&set);
+	sigaddset(&set, NOTE_SIG);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return 3;
+	if (how == NPROC_FROM_START) {
+		if (geteuid())
+			return SKIPPED;
+		if (nproc_reached())
+			return SKIPPED;
+	} else {
+		r = write_read(fd, 4096, 0, 9, 0);
+		if (r)
+			return r;
+		if (deny_calls(thread_calls, ARRAY_SIZE(thread_calls),
+			       SECCOMP_RET_ERRNO | EAGAIN, 1))
+			return 4;
+	}
+	at_prep(&cb, p[0], buf, 4, 0);
+	cb.aio_sigevent.sigev_notify = SIGEV_SIGNAL;
+	cb.aio_sigevent.sigev_signo = NOTE_SIG;
+	cb.aio_sigevent.sigev_value.sival_int = 42;
+	if (aio_read(&cb)) {
+		if (errno != EAGAIN)
+			return 5;
+		fprintf(stderr, "# no thread: the read asking for a signal is refused with EAGAIN\n");
+		return 0;
+	}
+	vt_sleep_ms(20);
+	if (write(p[1], "note", 4) != 4)
+		return 6;
+	r = wait_signal(&set, &si);
+	if (r != NOTE_SIG) {
+		fprintf(stderr, "# accepted, but no signal within %d ms (aio_error %d)\n",
+			AT_WAIT_MS, aio_error(&cb));
+		return 7;
+	}
+	if (si.si_code != SI_ASYNCIO || si.si_value.sival_int != 42)
+		return 8;
+	if (aio_error(&cb) || aio_return(&cb) != 4 || memcmp(buf, "note", 4))
+		return 9;
+	fprintf(stderr, "# no thread: the read was accepted and signalled\n");
+	return 0;
+}
+
+TEST(signal_notification_at_nproc_limit)
+{
+	run(_metadata, signal_no_thread_child, (void *)(long)NPROC_FROM_START);
+}
+
+TEST(signal_notification_clone_refused)
+{
+	run(_metadata, signal_no_thread_child, (void *)(long)CLONE_REFUSED_LATER);
+}
+
+static volatile int callbacks;
+
+static void on_done(union sigval v)
+{
+	__atomic_add_fetch(&callbacks, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * SIGEV_THREAD when the notification's thread cannot be made (clone
+ * refused after the family is up, and after a first notification, so a
+ * helper thread of the family's exists): the request is refused with
+ * EAGAIN or completes with its data, the function does not run (glibc
+ * 2.36 drops the notification when pthread_create fails: it checks for
+ * a negative answer, which pthread_create never gives), and nothing
+ * hangs.  Later requests still complete and a signal notification
+ * still comes.
+ */
+static int thread_note_refused_child(void *unused)
+{
+	unsigned char data[4096];
+	struct aiocb cb;
+	siginfo_t si;
+	sigset_t set;
+	int fd = at_tmpfile(0);
+
+	if (fd < 0)
+		return 2;
+	sigemptyset(&set);
+	sigaddset(&set, NOTE_SIG);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return 3;
+	/* A first notification: the family's helper threads are up. */
+	at_fill(data, sizeof(data), 10, 0);
+	at_prep(&cb, fd, data, sizeof(data), 0);
+	cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
+	cb.aio_sigevent.sigev_notify_function = on_done;
+	if (aio_write(&cb) || at_done_with(&cb, sizeof(data)))
+		return 4;
+	if (at_poll_flag(&callbacks, 1, AT_WAIT_MS))
+		return 5;
+	if (deny_calls(thread_calls, ARRAY_SIZE(thread_calls),
+		       SECCOMP_RET_ERRNO | EAGAIN, 1))
+		return 6;
+	at_fill(data, sizeof(data), 11, 4096);
+	at_prep(&cb, fd, data, sizeof(data), 4096);
+	cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
+	cb.aio_sigevent.sigev_notify_function = on_done;
+	if (aio_write(&cb)) {
+		if (errno != EAGAIN)
+			return 7;
+		fprintf(stderr, "# SIGEV_THREAD without threads: EAGAIN\n");
+	} else {
+		if (at_done_with(&cb, sizeof(data)))
+			return 8;
+		vt_sleep_ms(50);
+		fprintf(stderr, "# SIGEV_THREAD without threads: done, the function ran %d time(s)\n",
+			callbacks - 1);
+	}
+	/* Still working: a signal notification, then data on the file. */
+	at_prep(&cb, fd, data, sizeof(data), 4096);
+	at_fill(data, sizeof(data), 12, 4096);
+	cb.aio_sigevent.sigev_notify = SIGEV_SIGNAL;
+	cb.aio_sigevent.sigev_signo = NOTE_SIG;
+	if (aio_write(&cb)) {
+		if (errno != EAGAIN)
+			return 9;
+		fprintf(stderr, "# SIGEV_SIGNAL without threads: EAGAIN\n");
+		return 0;
+	}
+	if (wait_signal(&set, &si) != NOTE_SIG)
+		return 10;
+	if (at_done_with(&cb, sizeof(data)))
+		return 11;
+	memset(data, 0, sizeof(data));
+	if (pread(fd, data, sizeof(data), 4096) != sizeof(data) ||
+	    at_check(data, sizeof(data), 12, 4096) >= 0)
+		return 12;
+	return 0;
+}
+
+TEST(thread_notification_clone_refused)
+{
+	run(_metadata, thread_note_refused_child, NULL);
 }
 
 int main(int argc, char **argv)
