@@ -536,6 +536,13 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 
 	if (op == AIO_OP_WRITE)
 		aio_fd_flags(cb, 1);	/* for must_follow() */
+	/*
+	 * Requests wait in user space (the kernel has INFLIGHT_MAX): take
+	 * what completed off the active list first, which every new request
+	 * is checked against (a long lio_listio() would be quadratic).
+	 */
+	if (__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
+		aio_reap(a);
 	vlibc_lock(&a->list_lock);
 	active_add(a, cb);
 	if (earlier_on_fd(a, cb)) {
