@@ -603,6 +603,57 @@ TEST(thread_notification_clone_refused)
 	run(_metadata, thread_note_refused_child, NULL);
 }
 
+/*
+ * The signal queue is full (RLIMIT_SIGPENDING 0) when a write asking
+ * for a signal completes: the write is on the file, and nothing hangs.
+ * vlibc reports the write's own result (the signal is lost); glibc 2.36
+ * overwrites it with -1/EAGAIN, the sigqueue() error, though the data
+ * was written: only logged.
+ */
+static int sigpending_full_child(void *unused)
+{
+	unsigned char data[4096], back[4096];
+	struct rlimit zero = { 0, 0 };
+	struct aiocb cb;
+	sigset_t set;
+	int fd = at_tmpfile(0), err, i;
+
+	if (fd < 0)
+		return 2;
+	sigemptyset(&set);
+	sigaddset(&set, NOTE_SIG);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) || setrlimit(RLIMIT_SIGPENDING, &zero))
+		return 3;
+	for (i = 0; i < 3; i++) {
+		at_fill(data, sizeof(data), 40 + i, i * 4096);
+		at_prep(&cb, fd, data, sizeof(data), i * 4096);
+		cb.aio_sigevent.sigev_notify = SIGEV_SIGNAL;
+		cb.aio_sigevent.sigev_signo = NOTE_SIG;
+		if (aio_write(&cb))
+			return 4;
+		if (at_wait(&cb, AT_WAIT_MS))
+			return 5;
+		vt_sleep_ms(5);		/* glibc writes the sigqueue() error last */
+		err = aio_error(&cb);
+		if (err && (aio_on_vlibc() || err != EAGAIN))
+			return 6;
+		if (!err && aio_return(&cb) != sizeof(data))
+			return 7;
+		if (pread(fd, back, sizeof(back), i * 4096) != sizeof(back) ||
+		    at_check(back, sizeof(back), 40 + i, i * 4096) >= 0)
+			return 8;
+		if (!i)
+			fprintf(stderr, "# signal queue full: the write is done, aio_error %d (%s)\n",
+				err, strerror(err));
+	}
+	return 0;
+}
+
+TEST(signal_queue_full)
+{
+	run(_metadata, sigpending_full_child, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	aio_reexec(argv);
