@@ -504,6 +504,8 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	int fallback = aio_ring_get(a) != AIO_RING_READY;
 	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
 	int goes_on = write_may_go_on(a, cb, op);
+	int notifies = cb->sigevent.notify == SIGEV_SIGNAL_ ||
+		       cb->sigevent.notify == SIGEV_THREAD_;
 
 	cb->op = op;
 	cb->group = group;
@@ -513,9 +515,16 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	/* The state first: whoever sees EINPROGRESS must see an active request. */
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
-	if (cb->sigevent.notify == SIGEV_SIGNAL_ ||
-	    cb->sigevent.notify == SIGEV_THREAD_ || group || goes_on)
+	if (notifies || group || goes_on)
 		aio_start_service(a);
+	/*
+	 * A notification comes while the application does not call in only
+	 * through the service thread (the executor's workers notify what
+	 * they run): without it, EAGAIN, as glibc says without its thread.
+	 */
+	if ((notifies || group) && !to_exec && a->start_service &&
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
+		return aio_not_accepted(cb, -EAGAIN);
 	/*
 	 * A write that goes on with no thread to submit the rest would stop
 	 * part way while the application waits elsewhere (say, reading the
@@ -527,6 +536,13 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 
 	if (op == AIO_OP_WRITE)
 		aio_fd_flags(cb, 1);	/* for must_follow() */
+	/*
+	 * Requests wait in user space (the kernel has INFLIGHT_MAX): take
+	 * what completed off the active list first, which every new request
+	 * is checked against (a long lio_listio() would be quadratic).
+	 */
+	if (__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
+		aio_reap(a);
 	vlibc_lock(&a->list_lock);
 	active_add(a, cb);
 	if (earlier_on_fd(a, cb)) {

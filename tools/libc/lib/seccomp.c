@@ -32,10 +32,14 @@ static char seccomp_field(const char *buf, long len)
 	return 0;
 }
 
+/* The mode of a process that cannot open the file for want of resources. */
+#define MODE_UNKNOWABLE		'?'
+
 /*
  * The mode in the status file at @path: '0' none, '1' strict, '2'
- * filter; 0 when it cannot be read.  Reading stops once the line is in
- * (the first read holds it).
+ * filter; 0 when it cannot be read (no /proc); MODE_UNKNOWABLE when it
+ * cannot be opened for want of a descriptor or memory.  Reading stops
+ * once the line is in (the first read holds it).
  */
 static char status_seccomp(const char *path)
 {
@@ -44,6 +48,8 @@ static char status_seccomp(const char *path)
 
 	fd = vlibc_syscall4(__NR_openat, AT_FDCWD_, (long)path,
 			    O_RDONLY_CLOEXEC, 0);
+	if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM)
+		return MODE_UNKNOWABLE;
 	if (fd < 0)
 		return 0;
 	while (!mode && len < (long)sizeof(buf) - 1) {
@@ -61,6 +67,11 @@ static char status_seccomp(const char *path)
 	return mode;
 }
 
+/*
+ * A process at its descriptor limit (or out of memory) cannot tell: it
+ * counts as filtered, since a filter may be there, and what the caller
+ * wanted the answer for (a ring, an image file) needs a descriptor too.
+ */
 int vlibc_seccomp_filtered(void)
 {
 	char mode = status_seccomp("/proc/thread-self/status");

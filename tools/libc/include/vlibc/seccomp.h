@@ -11,7 +11,9 @@
  * same work asks first: a filter may kill the process for it
  * (SECCOMP_RET_KILL_PROCESS), and no call can be tried safely under one.
  * 0 when none, or when it cannot be told (no /proc: a chroot, rarely a
- * sandbox).
+ * sandbox); 1 when /proc cannot be opened for want of a descriptor or of
+ * memory (a filter is not ruled out, and what the caller needs, a ring or
+ * an image file, would take a descriptor too).
  */
 int vlibc_seccomp_filtered(void) __vlibc_hidden;
 
