@@ -121,12 +121,18 @@ test:
 demo: all
 	./scripts/demo
 
+# $(call install_file,MODE,FILE,DEST): FILE written beside DEST, then
+# renamed over it.  A process starting meanwhile (with the binder in
+# /etc/ld.so.preload, every process) finds the old file or the whole new
+# one, never a part of one; running processes keep theirs.
+install_file = install -D -m $(1) $(2) $(dir $(3)).$(notdir $(3)).new && \
+	mv -f $(dir $(3)).$(notdir $(3)).new $(3)
+
 install: all
-	install -D -m 0644 $(O)/linux-vlibc.so.1 \
-		$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1
-	install -D -m 0755 $(O)/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc.so
-	install -D -m 0755 $(O)/libvlibc-memcpy.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so
-	install -D -m 0755 $(O)/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-run
+	$(call install_file,0644,$(O)/linux-vlibc.so.1,$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1)
+	$(call install_file,0755,$(O)/libvlibc.so,$(DESTDIR)$(PREFIX)/lib/libvlibc.so)
+	$(call install_file,0755,$(O)/libvlibc-memcpy.so,$(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so)
+	$(call install_file,0755,$(O)/vlibc-run,$(DESTDIR)$(PREFIX)/bin/vlibc-run)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1 \
