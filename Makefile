@@ -121,10 +121,12 @@ test:
 demo: all
 	./scripts/demo
 
-# install MODE SOURCE DEST: a new file renamed over DEST, as packages do, so
-# that running processes keep the file they mapped and no process finds
-# DEST missing or half written.
-install_file = install -D -m $(1) $(2) $(3).new && mv -f $(3).new $(3)
+# $(call install_file,MODE,FILE,DEST): FILE written beside DEST, then
+# renamed over it.  A process starting meanwhile (with the binder in
+# /etc/ld.so.preload, every process) finds the old file or the whole new
+# one, never a part of one; running processes keep theirs.
+install_file = install -D -m $(1) $(2) $(dir $(3)).$(notdir $(3)).new && \
+	mv -f $(dir $(3)).$(notdir $(3)).new $(3)
 
 install: all
 	$(call install_file,0644,$(O)/linux-vlibc.so.1,$(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1)
