@@ -27,7 +27,6 @@ export PATH=${PATH:-/usr/local/bin:/usr/bin:/bin}:/usr/sbin:/sbin
 
 _apps_n=0
 _apps_fail=0
-_apps_dirs=()
 
 apps_begin() {
 	echo "TAP version 13"
@@ -72,28 +71,28 @@ need() {
 	done
 }
 
+# apps_tmpdir runs in a command substitution, a subshell whose variables
+# die with it: its directories carry the script's PID ($$ there too),
+# and the cleanup removes them by that name.
+_apps_bases=("$VLIBC_BUILD" ${TMPDIR:+"$TMPDIR"} /var/tmp /tmp)
+
 _apps_cleanup() {
-	local d
-	for d in "${_apps_dirs[@]}"; do
-		rm -rf "$d"
+	local base
+	for base in "${_apps_bases[@]}"; do
+		rm -rf "$base"/apps.$$.*
 	done
 }
 trap _apps_cleanup EXIT
 
 apps_tmpdir() {
 	local base d fs
-	for base in "$VLIBC_BUILD" "${TMPDIR:-}" /var/tmp /tmp; do
-		[ -n "$base" ] && [ -d "$base" ] && [ -w "$base" ] || continue
+	for base in "${_apps_bases[@]}"; do
+		[ -d "$base" ] && [ -w "$base" ] || continue
 		fs=$(stat -f -c %T "$base" 2>/dev/null)
 		case $fs in tmpfs|ramfs) continue ;; esac
-		d=$(mktemp -d "$base/apps.XXXXXX") || continue
-		_apps_dirs+=("$d")
-		echo "$d"
-		return 0
+		d=$(mktemp -d "$base/apps.$$.XXXXXX") && echo "$d" && return 0
 	done
-	d=$(mktemp -d)
-	_apps_dirs+=("$d")
-	echo "$d"
+	mktemp -d "${TMPDIR:-/tmp}/apps.$$.XXXXXX"
 }
 
 vrun() {
