@@ -114,7 +114,8 @@ fi
 
 # --- 3. the modules ---------------------------------------------------------
 
-# regrtest's word for module $2 in its output $1 ("passed", "failed", ...).
+# regrtest's word for module $2 in the output $1 of a run with workers
+# (-jN: "[3/7] test_os passed", "failed", "crashed", ...).
 module_result() {
 	sed -n "s/.*\] $2 \([a-z][a-z ]*[a-z]\).*/\1/p" "$1" | head -1
 }
@@ -132,14 +133,15 @@ for m in $MODULES; do
 	fi
 	start=$SECONDS
 	(cd "$d" && limit $((MODULE_TIMEOUT + 60)) env --default-signal=INT "$PY" -m test \
-		-W --timeout $MODULE_TIMEOUT "$m") >"$d/plain-$m.out" 2>&1
+		-j1 -W --timeout $MODULE_TIMEOUT "$m") >"$d/plain-$m.out" 2>&1
 	plain=$(module_result "$d/plain-$m.out" "$m")
 	if [ "$plain" = passed ]; then
 		verdict="it passes plainly: the failure is vlibc's"
 	else
 		verdict="it fails plainly too: not vlibc's doing"
 	fi
-	not_ok "$m under vlibc-run" "$(grep -v '^0:' "$d/vlibc.out" | tail -60)
+	not_ok "$m under vlibc-run" "$(grep -E '^(FAIL|ERROR): |^[A-Za-z.]*(Error|Exception|Timeout)|\] test_[a-z_]+ [a-z]' \
+		"$d/vlibc.out" | grep -v ' passed' | tail -30)
 under vlibc-run: ${res:-no result}; plainly (run alone, $((SECONDS - start)) s): ${plain:-no result}; $verdict"
 done
 apps_end
