@@ -19,7 +19,8 @@
 #  3. The modules, in one `python3 -m test -j2` run under vlibc-run
 #     (without VLIBC_DEBUG: a worker's stderr is its report channel), each
 #     limited by regrtest's --timeout, so a hang is a failure: one case per
-#     module, passed only when regrtest says "passed".
+#     module, passed only when regrtest says "passed".  No test of these
+#     modules asks for a -u resource (network, cpu, ...): none is given.
 #
 # The plain run of every module (some 150 s on 2 cores, as long as the
 # vlibc run) does not fit the time budget next to it, so it runs only for
