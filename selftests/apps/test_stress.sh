@@ -34,7 +34,8 @@ d=$(apps_tmpdir)
 
 # --- stress-ng -------------------------------------------------------------
 
-# bogo-ops of stressor $2 in stress-ng's YAML report $1; empty if absent.
+# Metric $3 (bogo-ops, ...) of stressor $2 in stress-ng's YAML report $1;
+# empty if absent.
 stress_metric() {
 	awk -v s="$2" -v k="$3" '
 		/^    - stressor: / { cur = $3 }
