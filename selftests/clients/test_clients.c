@@ -1,31 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unmodified Debian programs that use POSIX AIO, run under vlibc-run:
+ * An unmodified Debian program that uses POSIX AIO under vlibc-run:
+ * stress-ng's aio workers rewrite their process title over argv and the
+ * environment strings before their first AIO call, and the binder must
+ * still see VLIBC=off and VLIBC_DEBUG there.
  *
- *  - fio --ioengine=posixaio: random 4 KiB writes with crc32c verification
- *    (fio reads every block back through aio_read and checks it), then
- *    end_fsync through aio_fsync; buffered and O_DIRECT, depth 1 and 32,
- *    two threads of one process (--thread) and two forked job processes.
- *    A second, plain fio (psync, no preload) checks the file again, so
- *    what the first run wrote is what another process reads.
- *  - stress-ng --aio: aio_read/aio_write/aio_fsync/aio_error/aio_cancel
- *    with SIGEV_SIGNAL notification, from forked workers; its bogo ops and
- *    its count of notification signals must both be non-zero.  And the
- *    binder must still see VLIBC=off and VLIBC_DEBUG in a worker that has
- *    rewritten its process title over the environment strings.
+ * The case first asks a probe (aio_probe, run under vlibc-run) where the
+ * binder binds the AIO names: the family must be bound to vlibc whenever
+ * io_uring works here, and wholly (no name left on glibc).
  *
- * Each case first asks a probe (aio_probe, run under vlibc-run) where the
- * binder binds the AIO names.  While the binder has no AIO family the
- * clients run on glibc's AIO behind the preload, which the case logs; once
- * it has one, the family must be bound to vlibc whenever io_uring works
- * here, and the client's own binding (VLIBC_DEBUG lines) must say vlibc.
+ * fio (posixaio, crc32c verification) and stress-ng's own runs (--aio with
+ * the locks stressors) are real-program tests of make check-apps:
+ * selftests/apps/test_stress.sh.
  *
- * The files live in a new directory on a disk filesystem (ext4, xfs or
- * btrfs): $VLIBC_BUILD, else $TMPDIR, /var/tmp, /tmp.  FIO=path and
- * STRESS_NG=path choose the programs (default: found in $PATH); a case
- * is skipped only when its program is not installed.
+ * stress-ng's files live in a new directory on a disk filesystem (ext4,
+ * xfs or btrfs): $VLIBC_BUILD, else $TMPDIR, /var/tmp, /tmp.
+ * STRESS_NG=path chooses the program (default: found in $PATH); the case
+ * is skipped only when it is not installed.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -47,10 +38,7 @@
 #include "vlibc_test.h"
 
 #define DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
-#define FIO_SECONDS	25	/* one fio run may take this long */
-#define STRESS_SECONDS	5	/* stress-ng's own --timeout */
-#define STRESS_LIMIT	25	/* and the limit of the whole stress-ng run */
-#define BLOCK		4096
+#define STRESS_LIMIT	25	/* the limit of a stress-ng run */
 
 #ifndef BTRFS_SUPER_MAGIC
 #define BTRFS_SUPER_MAGIC	0x9123683e
@@ -379,372 +367,6 @@ static enum aio_binding aio_binding(struct __test_metadata *_metadata,
 	return glibc ? AIO_GLIBC : AIO_UNKNOWN;
 }
 
-/* The client's own bindings must agree with the probe's. */
-static void check_client_binding(struct __test_metadata *_metadata,
-				 const char *client, enum aio_binding expected,
-				 const char *err, const char *why)
-{
-	int to_vlibc, to_glibc;
-
-	count_aio_binds(err, &to_vlibc, &to_glibc);
-	if (expected == AIO_ON_VLIBC) {
-		EXPECT_LT(0, to_vlibc) TH_LOG("%s bound no AIO name to vlibc", client);
-		EXPECT_EQ(0, to_glibc) TH_LOG("%s bound %d AIO names to glibc", client, to_glibc);
-		TH_LOG("%s ran on vlibc's AIO (%d AIO bindings)", client, to_vlibc);
-		return;
-	}
-	EXPECT_EQ(0, to_vlibc) TH_LOG("%s bound AIO names to vlibc, the probe did not", client);
-	TH_LOG("vlibc's AIO family is not bound %s (%s): %s ran on glibc's AIO behind the preload",
-	       expected == AIO_UNKNOWN ? "yet" : "here", why, client);
-}
-
-/* --- a tiny JSON reader, enough for fio's report ------------------------ */
-
-static const char *js_ws(const char *p)
-{
-	while (p && isspace((unsigned char)*p))
-		p++;
-	return p;
-}
-
-/* @p at '"': just past the closing quote, or NULL. */
-static const char *js_string_end(const char *p)
-{
-	for (p++; *p && *p != '"'; p++)
-		if (*p == '\\' && p[1])
-			p++;
-	return *p ? p + 1 : NULL;
-}
-
-/* Just past the value at @p, or NULL if it is malformed. */
-static const char *js_skip(const char *p)
-{
-	char close;
-
-	p = js_ws(p);
-	if (!p || !*p)
-		return NULL;
-	if (*p == '"')
-		return js_string_end(p);
-	if (*p != '{' && *p != '[') {
-		while (*p && !strchr(",}] \t\r\n", *p))
-			p++;
-		return p;
-	}
-	close = *p == '{' ? '}' : ']';
-	p = js_ws(p + 1);
-	if (*p == close)
-		return p + 1;
-	for (;;) {
-		if (close == '}') {
-			if (*p != '"')
-				return NULL;
-			p = js_ws(js_string_end(p));
-			if (!p || *p != ':')
-				return NULL;
-			p++;
-		}
-		p = js_ws(js_skip(p));
-		if (!p)
-			return NULL;
-		if (*p == close)
-			return p + 1;
-		if (*p != ',')
-			return NULL;
-		p = js_ws(p + 1);
-	}
-}
-
-/* Member @key of the object at @p, or NULL. */
-static const char *js_member(const char *p, const char *key, size_t key_len)
-{
-	p = js_ws(p);
-	if (!p || *p != '{')
-		return NULL;
-	p = js_ws(p + 1);
-	while (p && *p == '"') {
-		const char *name = p + 1, *end = js_string_end(p);
-
-		if (!end)
-			return NULL;
-		p = js_ws(end);
-		if (*p != ':')
-			return NULL;
-		p = js_ws(p + 1);
-		if ((size_t)(end - 1 - name) == key_len && !strncmp(name, key, key_len))
-			return p;
-		p = js_ws(js_skip(p));
-		if (!p || *p != ',')
-			return NULL;
-		p = js_ws(p + 1);
-	}
-	return NULL;
-}
-
-/* Element @i of the array at @p, or NULL. */
-static const char *js_element(const char *p, long i)
-{
-	p = js_ws(p);
-	if (!p || *p != '[')
-		return NULL;
-	p = js_ws(p + 1);
-	if (*p == ']')
-		return NULL;
-	while (i-- > 0) {
-		p = js_ws(js_skip(p));
-		if (!p || *p != ',')
-			return NULL;
-		p = js_ws(p + 1);
-	}
-	return p;
-}
-
-/* The value at "a/0/b" below @p: members by name, elements by number. */
-static const char *js_path(const char *p, const char *path)
-{
-	while (p && *path) {
-		const char *end = strchr(path, '/');
-		size_t len = end ? (size_t)(end - path) : strlen(path);
-
-		if (*js_ws(p) == '[')
-			p = js_element(p, strtol(path, NULL, 10));
-		else
-			p = js_member(p, path, len);
-		path += len + (end ? 1 : 0);
-	}
-	return p;
-}
-
-/* Number at @path below @p; -1 if absent or not a number. */
-static long long js_number(const char *p, const char *path)
-{
-	char *end;
-	long long v;
-
-	p = js_ws(js_path(p, path));
-	if (!p)
-		return -1;
-	v = strtoll(p, &end, 10);
-	return end == p ? -1 : v;
-}
-
-static long js_length(const char *p)
-{
-	long n = 0;
-
-	while (js_element(p, n))
-		n++;
-	return n;
-}
-
-/* fio may write notes before the report: it starts at a line's '{'. */
-static const char *fio_report(const char *text)
-{
-	const char *p = text;
-
-	while (p && *p != '{') {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return p && js_skip(p) ? p : NULL;
-}
-
-/* --- fio ---------------------------------------------------------------- */
-
-FIXTURE(fio) {
-	char	fio[PATH_MAX];
-	char	dir[PATH_MAX];
-	char	fs[32];
-};
-
-FIXTURE_VARIANT(fio) {
-	int		direct;
-	int		iodepth;
-	int		numjobs;
-	int		thread;		/* jobs are threads of one process */
-	int		fsync_every;	/* aio_fsync after this many writes */
-	unsigned int	size_mib;	/* per job */
-};
-
-FIXTURE_VARIANT_ADD(fio, buffered_qd1) {
-	.iodepth = 1, .numjobs = 1, .size_mib = 32,
-};
-
-FIXTURE_VARIANT_ADD(fio, buffered_qd32) {
-	.iodepth = 32, .numjobs = 1, .size_mib = 32,
-};
-
-FIXTURE_VARIANT_ADD(fio, direct_qd1) {
-	.direct = 1, .iodepth = 1, .numjobs = 1, .size_mib = 32,
-};
-
-FIXTURE_VARIANT_ADD(fio, direct_qd32) {
-	.direct = 1, .iodepth = 32, .numjobs = 1, .size_mib = 64,
-};
-
-FIXTURE_VARIANT_ADD(fio, threads2_direct_qd32) {
-	.direct = 1, .iodepth = 32, .numjobs = 2, .thread = 1, .size_mib = 32,
-};
-
-FIXTURE_VARIANT_ADD(fio, procs2_buffered_qd32_fsync) {
-	.iodepth = 32, .numjobs = 2, .fsync_every = 256, .size_mib = 32,
-};
-
-FIXTURE_SETUP(fio)
-{
-	const char *parent, *fs;
-	char *fio = find_program("FIO", "fio"), *dir;
-
-	if (!fio)
-		SKIP(return, "fio is not installed (FIO=path chooses one; scripts/bootstrap installs it)");
-	snprintf(self->fio, sizeof(self->fio), "%s", fio);
-	free(fio);
-	parent = disk_parent(&fs);
-	if (!parent)
-		SKIP(return, "no writable directory on ext4, xfs or btrfs ($VLIBC_BUILD, $TMPDIR, /var/tmp, /tmp)");
-	dir = vt_mkdtemp(parent);
-	ASSERT_NE(NULL, dir) TH_LOG("cannot create a directory in %s", parent);
-	snprintf(self->dir, sizeof(self->dir), "%s", dir);
-	snprintf(self->fs, sizeof(self->fs), "%s", fs);
-	free(dir);
-}
-
-FIXTURE_TEARDOWN_PARENT(fio)
-{
-	if (self->dir[0])
-		vt_rm_rf(self->dir);
-}
-
-/* The arguments both fio runs share: the same files and block sequence. */
-static int fio_job_args(char **argv, int n, const FIXTURE_VARIANT(fio) *variant,
-			const char *dir)
-{
-	argv[n++] = vt_strf("--name=vlibc-aio");
-	argv[n++] = vt_strf("--directory=%s", dir);
-	argv[n++] = vt_strf("--rw=randwrite");
-	argv[n++] = vt_strf("--bs=%d", BLOCK);
-	argv[n++] = vt_strf("--size=%uM", variant->size_mib);
-	argv[n++] = vt_strf("--numjobs=%d", variant->numjobs);
-	argv[n++] = vt_strf("--direct=%d", variant->direct);
-	argv[n++] = vt_strf("--verify=crc32c");
-	argv[n++] = vt_strf("--verify_fatal=1");
-	argv[n++] = vt_strf("--verify_state_save=0");
-	argv[n++] = vt_strf("--output-format=json");
-	return n;
-}
-
-static void free_args(char **argv, int from)
-{
-	for (; argv[from]; from++)
-		free(argv[from]);
-}
-
-/* Each job wrote and read back every block once, without an error. */
-static void check_fio_report(struct __test_metadata *_metadata, const char *path,
-			     const FIXTURE_VARIANT(fio) *variant, int verify_only)
-{
-	long long blocks = (long long)variant->size_mib * (1 << 20) / BLOCK;
-	char *text = vt_read_file(path, NULL);
-	const char *report = text ? fio_report(text) : NULL, *jobs;
-	long i;
-
-	ASSERT_NE(NULL, report) TH_LOG("no JSON report in %s", path);
-	jobs = js_path(report, "jobs");
-	ASSERT_NE(NULL, jobs);
-	ASSERT_EQ(variant->numjobs, js_length(jobs));
-	for (i = 0; i < variant->numjobs; i++) {
-		const char *job = js_element(jobs, i);
-
-		EXPECT_EQ(0, js_number(job, "error")) TH_LOG("job %ld", i);
-		EXPECT_EQ(blocks, js_number(job, "read/total_ios"))
-			TH_LOG("job %ld: blocks read back (verified)", i);
-		EXPECT_EQ(blocks * BLOCK, js_number(job, "read/io_bytes"));
-		if (verify_only)
-			continue;
-		EXPECT_EQ(blocks, js_number(job, "write/total_ios"))
-			TH_LOG("job %ld: blocks written", i);
-		EXPECT_EQ(blocks * BLOCK, js_number(job, "write/io_bytes"));
-		if (variant->fsync_every)
-			EXPECT_LE(blocks / variant->fsync_every, js_number(job, "sync/total_ios"))
-				TH_LOG("job %ld: aio_fsync calls", i);
-	}
-	free(text);
-}
-
-/* Write and verify under vlibc-run. */
-static void fio_under_vlibc(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(fio) *self,
-			    const FIXTURE_VARIANT(fio) *variant,
-			    enum aio_binding binding, const char *why)
-{
-	char *run = vt_build_path("vlibc-run");
-	char *json = vt_strf("%s/fio.json", self->dir);
-	char *argv[40] = { run, self->fio };
-	char **env = vlibc_env();
-	struct client_run r;
-	double t0 = now_seconds();
-	int n = 2;
-
-	n = fio_job_args(argv, n, variant, self->dir);
-	argv[n++] = vt_strf("--ioengine=posixaio");
-	argv[n++] = vt_strf("--iodepth=%d", variant->iodepth);
-	argv[n++] = vt_strf("--end_fsync=1");
-	argv[n++] = vt_strf("--output=%s", json);
-	if (variant->thread)
-		argv[n++] = vt_strf("--thread");
-	if (variant->fsync_every)
-		argv[n++] = vt_strf("--fsync=%d", variant->fsync_every);
-	client_run(&r, argv, env, FIO_SECONDS);
-	if (r.status) {
-		show_output("fio stderr", r.err);
-		show_output("fio report", vt_read_file(json, NULL));
-	}
-	ASSERT_EQ(0, r.timed_out) TH_LOG("fio did not finish in %d s", FIO_SECONDS);
-	ASSERT_EQ(0, r.status) TH_LOG("fio under vlibc-run failed");
-	check_fio_report(_metadata, json, variant, 0);
-	check_client_binding(_metadata, "fio", binding, r.err, why);
-	TH_LOG("fio posixaio on %s (%s): %.1f s", self->dir, self->fs, now_seconds() - t0);
-	client_run_free(&r);
-	free_args(argv, 2);
-	free(json);
-}
-
-/* Read the files back with plain fio (psync, no preload) and verify. */
-static void fio_verify_plain(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(fio) *self,
-			     const FIXTURE_VARIANT(fio) *variant)
-{
-	char *json = vt_strf("%s/verify.json", self->dir);
-	char *argv[40] = { self->fio };
-	char **env = client_env(NULL);
-	struct client_run r;
-	int n = 1;
-
-	n = fio_job_args(argv, n, variant, self->dir);
-	argv[n++] = vt_strf("--ioengine=psync");
-	argv[n++] = vt_strf("--verify_only");
-	argv[n++] = vt_strf("--output=%s", json);
-	client_run(&r, argv, env, FIO_SECONDS);
-	if (r.status)
-		show_output("plain fio --verify_only stderr", r.err);
-	ASSERT_EQ(0, r.timed_out);
-	ASSERT_EQ(0, r.status) TH_LOG("the files differ from what fio wrote under vlibc-run");
-	check_fio_report(_metadata, json, variant, 1);
-	client_run_free(&r);
-	free_args(argv, 1);
-	free(json);
-}
-
-TEST_F_TIMEOUT(fio, posixaio_randwrite_verify, 90)
-{
-	char why[512];
-	enum aio_binding binding = aio_binding(_metadata, why, sizeof(why));
-
-	fio_under_vlibc(_metadata, self, variant, binding, why);
-	fio_verify_plain(_metadata, self, variant);
-}
-
 /* --- stress-ng ---------------------------------------------------------- */
 
 FIXTURE(stress) {
@@ -774,73 +396,6 @@ FIXTURE_TEARDOWN_PARENT(stress)
 {
 	if (self->dir[0])
 		vt_rm_rf(self->dir);
-}
-
-/* Value of "    key: value" after the "- stressor: aio" line; -1 if absent. */
-static double yaml_aio_metric(const char *yaml, const char *key)
-{
-	const char *p = yaml ? strstr(yaml, "- stressor: aio\n") : NULL;
-	char *needle = vt_strf("\n      %s: ", key);
-	const char *at, *next;
-	double v = -1;
-
-	if (p) {
-		at = strstr(p, needle);
-		next = strstr(p + 1, "- stressor:");
-		if (at && (!next || at < next))
-			v = strtod(at + strlen(needle), NULL);
-	}
-	free(needle);
-	return v;
-}
-
-/*
- * stress-ng's workers rewrite their process title over argv and the
- * environment strings; --keep-name leaves them alone, so the binder's
- * VLIBC_DEBUG lines (read from the initial environment) show where the
- * worker bound the AIO names.  env_after_proctitle runs without it.
- */
-TEST_F_TIMEOUT(stress, aio_stressor, 60)
-{
-	char *run = vt_build_path("vlibc-run");
-	char *yaml_path = vt_strf("%s/stress.yaml", self->dir);
-	char *temp = vt_strf("--temp-path=%s", self->dir);
-	char *yaml_opt = vt_strf("--yaml=%s", yaml_path);
-	char *timeout = vt_strf("%ds", STRESS_SECONDS);
-	char *argv[] = { run, self->stress_ng, "--keep-name", "--aio", "2",
-			 "--aio-requests", "64", "--timeout", timeout,
-			 "--metrics-brief", temp, yaml_opt, NULL };
-	char **env = vlibc_env();
-	enum aio_binding binding;
-	struct client_run r;
-	double ops, signals;
-	char why[512], *yaml, *fails;
-
-	binding = aio_binding(_metadata, why, sizeof(why));
-	client_run(&r, argv, env, STRESS_LIMIT);
-	yaml = vt_read_file(yaml_path, NULL);
-	/* stress-ng reports on stderr, next to the binder's lines. */
-	fails = grep_lines(r.err, "stress-ng: fail:", "");
-	if (r.status || *fails) {
-		show_output("stress-ng stdout", r.out);
-		show_output("stress-ng stderr", r.err);
-	}
-	ASSERT_EQ(0, r.timed_out) TH_LOG("stress-ng did not finish in %d s", STRESS_LIMIT);
-	ASSERT_EQ(0, r.status) TH_LOG("stress-ng under vlibc-run failed");
-	EXPECT_STREQ("", fails);
-	EXPECT_NE(NULL, strstr(r.err, "successful run completed"));
-	ASSERT_NE(NULL, yaml) TH_LOG("stress-ng wrote no %s", yaml_path);
-	ops = yaml_aio_metric(yaml, "bogo-ops");
-	signals = yaml_aio_metric(yaml, "async-io-signals-per-sec");
-	EXPECT_LT(0, ops) TH_LOG("aio stressor bogo ops: %.0f", ops);
-	/* SIGEV_SIGNAL notifications arrived (the handler counts them). */
-	EXPECT_LT(0, signals) TH_LOG("aio stressor signals/s: %.1f", signals);
-	check_client_binding(_metadata, "stress-ng", binding, r.err, why);
-	TH_LOG("stress-ng aio: %.0f bogo ops in %d s, %.0f SIGEV_SIGNAL notifications/s",
-	       ops, STRESS_SECONDS, signals);
-	client_run_free(&r);
-	free(fails);
-	free(yaml);
 }
 
 /*
