@@ -46,6 +46,7 @@
 #define IN_FLIGHT	8
 #define ACK_INTERVAL_MS	20
 #define WRITE_CAP_S	120	/* the host kills the VM long before */
+#define VERIFY_CHUNK	2048	/* records read at once */
 
 struct record {
 	uint64_t magic;
@@ -57,9 +58,13 @@ struct record {
 
 _Static_assert(sizeof(struct record) == RECORD_SIZE, "record size");
 
-static uint32_t crc_table[256];
+static uint32_t crc_table[8][256];
 
-/* CRC-32 (IEEE 802.3, reflected 0xedb88320), as zlib computes it. */
+/*
+ * CRC-32 (IEEE 802.3, reflected 0xedb88320), as zlib computes it, eight
+ * bytes a step ("slice-by-8"): the guest verifies every record at each
+ * boot under software emulation.
+ */
 static void crc32_init(void)
 {
 	for (uint32_t i = 0; i < 256; i++) {
@@ -67,17 +72,30 @@ static void crc32_init(void)
 
 		for (int k = 0; k < 8; k++)
 			c = c & 1 ? 0xedb88320U ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
+		crc_table[0][i] = c;
 	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 8; t++)
+			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xff] ^
+					  (crc_table[t - 1][i] >> 8);
 }
 
 static uint32_t crc32(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	uint32_t c = 0xffffffffU;
+	uint32_t c = 0xffffffffU, lo, hi;
 
+	for (; len >= 8; len -= 8, p += 8) {
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + 4, 4);
+		lo ^= c;	/* little-endian, as x86 is */
+		c = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
+		    crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
+		    crc_table[3][hi & 0xff] ^ crc_table[2][(hi >> 8) & 0xff] ^
+		    crc_table[1][(hi >> 16) & 0xff] ^ crc_table[0][hi >> 24];
+	}
 	while (len--)
-		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+		c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return c ^ 0xffffffffU;
 }
 
@@ -148,34 +166,38 @@ static void __attribute__((noreturn)) fail(const char *what, int err)
  */
 static uint64_t verify(int fd)
 {
-	struct record r;
+	static struct record chunk[VERIFY_CHUNK];
 	struct stat st;
 	uint64_t seq = 0, seg_first = 0;
 	uint32_t seg_run = 0;
 	const char *fault = "end of file";
-	ssize_t n;
+	ssize_t n = 0;
+	int i = 0, have = 0;
 
 	if (fstat(fd, &st))
 		fail("fstat", errno);
-	for (;; seq++) {
-		n = pread(fd, &r, sizeof(r), seq * RECORD_SIZE);
-		if (n < 0)
-			fail("pread", errno);
-		if (n == 0)
-			break;
-		if (n != sizeof(r)) {
-			fault = "short record";
-			break;
+	for (;; seq++, i++) {
+		if (i == have) {
+			n = pread(fd, chunk, sizeof(chunk), seq * RECORD_SIZE);
+			if (n < 0)
+				fail("pread", errno);
+			i = 0;
+			have = n / RECORD_SIZE;
+			if (have == 0) {
+				if (n)
+					fault = "short record";
+				break;
+			}
 		}
-		fault = record_fault(&r, seq);
+		fault = record_fault(&chunk[i], seq);
 		if (fault)
 			break;
-		if (seq > seg_first && r.run != seg_run) {
+		if (seq > seg_first && chunk[i].run != seg_run) {
 			say("segment %llu %llu run %u", (unsigned long long)seg_first,
 			    (unsigned long long)seq - 1, seg_run);
 			seg_first = seq;
 		}
-		seg_run = r.run;
+		seg_run = chunk[i].run;
 		fault = "end of file";
 	}
 	if (seq > seg_first)
