@@ -98,6 +98,7 @@ make_initramfs() {
 start_vm() {
 	local img=$1 log=$2
 	shift 2
+	: > "$log"
 	qemu-system-x86_64 -accel tcg -cpu max -m 256M -smp 2 -nographic \
 		-no-reboot -kernel "$KERNEL" -initrd "$INITRD" \
 		-drive file="$img",format=raw,if=virtio,cache=writeback \
@@ -107,6 +108,10 @@ start_vm() {
 
 # The console's lines from log $1, without carriage returns.
 console() { tr -d '\r' < "$1"; }
+
+# Does log $1 have a line matching $2?  (Not grep -q: with pipefail, tr
+# killed by SIGPIPE when grep stops early would make it "no".)
+seen() { [ "$(console "$1" | grep -c -- "$2")" -gt 0 ]; }
 
 # Waits until log $1 shows the first acknowledgement (0), or the VM ended
 # or failed (1).
@@ -182,7 +187,7 @@ run_mode() {
 	ACKED=$OUT/powercut-$mode.acked
 	: > "$ACKED"
 	rm -f "$img"
-	truncate -s 512M "$img"
+	truncate -s 2G "$img"
 	mkfs.ext4 -q -F "$img" || die "mkfs.ext4 $img failed"
 	case $mode in
 	vlibc)		params="vlibc_qemu.powercut=write vlibc_qemu.powercut_aio=vlibc" ;;
@@ -213,7 +218,7 @@ run_mode() {
 		note "$mode run $r: from record ${first:-?}, acknowledged up to ${last:-none}," \
 		     "$(console "$log" | grep '^powercut: vda [0-9]' | tail -1 | cut -d' ' -f2-)," \
 		     "killed ${delay:+$delay ms after the first acknowledgement}$([ -n "$delay" ] || echo "without an acknowledgement")"
-		if console "$log" | grep -q '^powercut: error' || [ -z "$first" ]; then
+		if seen "$log" '^powercut: error' || [ -z "$first" ]; then
 			errors=$((errors + 1))
 			note "last lines of $log:"
 			console "$log" | tail -8 | sed 's/^/#   /'
@@ -224,7 +229,7 @@ run_mode() {
 	start_vm "$img" "$log" vlibc_qemu.powercut=verify
 	wait_exit
 	check_acked "$log"
-	console "$log" | grep -q '^powercut: unmounted' || errors=$((errors + 1))
+	seen "$log" '^powercut: unmounted' || errors=$((errors + 1))
 
 	case $mode in
 	vlibc) tap $((runs - proof)) "powercut vlibc: the writer's AIO was vlibc's in $proof of $runs runs (kernel image, family aio -> vlibc)" ;;
@@ -257,11 +262,11 @@ aio_proof() {
 	local log=$2
 	case $1 in
 	vlibc)
-		console "$log" | grep -q '^powercut: maps: binder yes, \[vlibc\] yes' &&
-			console "$log" | grep -q '^vlibc: image .*(kernel) at' &&
-			console "$log" | grep -q '^vlibc: family aio -> vlibc' ;;
+		seen "$log" '^powercut: maps: binder yes, \[vlibc\] yes' &&
+			seen "$log" '^vlibc: image .*(kernel) at' &&
+			seen "$log" '^vlibc: family aio -> vlibc' ;;
 	glibc)
-		console "$log" | grep -q '^powercut: maps: binder no, \[vlibc\] no' ;;
+		seen "$log" '^powercut: maps: binder no, \[vlibc\] no' ;;
 	*)	true ;;
 	esac && echo 1 || echo 0
 }
