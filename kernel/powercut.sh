@@ -106,8 +106,15 @@ start_vm() {
 	qemu=$!
 }
 
-# The console's lines from log $1, without carriage returns.
-console() { tr -d '\r' < "$1"; }
+# The console's complete lines from log $1, without carriage returns: the
+# kill may cut the last line short ("acked 1234" read as "acked 12").
+console() {
+	if [ -z "$(tail -c 1 "$1")" ]; then
+		tr -d '\r' < "$1"
+	else
+		tr -d '\r' < "$1" | sed '$d'
+	fi
+}
 
 # Does log $1 have a line matching $2?  (Not grep -q: with pipefail, tr
 # killed by SIGPIPE when grep stops early would make it "no".)
@@ -222,7 +229,7 @@ run_mode() {
 		check_acked "$log"
 		first=$(console "$log" | sed -n 's/^powercut: run [0-9]* appends from record \([0-9]*\).*/\1/p')
 		last=$(console "$log" | sed -n 's/^powercut: acked \([0-9]*\)$/\1/p' | tail -1)
-		if [ -n "$first" ] && [ -n "$last" ]; then
+		if [ -n "$first" ] && [ -n "$last" ] && [ "$last" -ge "$first" ]; then
 			echo "$first $last $r" >> "$ACKED"
 			acked_total=$((acked_total + last - first))
 		fi
