@@ -11,6 +11,8 @@
 # VLIBC_QEMU_EXPECT=none expects none (a kernel without CONFIG_VLIBC),
 # which validates the suite itself: selftest failures are then TODO.
 # VLIBC_QEMU_STORM sets the fork/exec storm's size (200).
+# Then the power-cut check (kernel/powercut.sh, its own boots), whose TAP
+# is renumbered into this one; VLIBC_POWERCUT_RUNS=0 leaves it out.
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,6 +83,27 @@ fi
 boot on vlibc_qemu.expect="$EXPECT" vlibc_qemu.storm="$STORM"
 boot off vlibc=off vlibc_qemu.expect="$EXPECT" vlibc_qemu.selftests=0 \
 	vlibc_qemu.storm="$((STORM / 4))"
+# The power-cut check's TAP, renumbered; a failure if it did not finish.
+powercut() {
+	local line desc ended= modes=${VLIBC_POWERCUT_MODES:-}
+	# Without kernel delivery there is no vlibc AIO in the guest.
+	[ "$EXPECT" = kernel ] || modes=${modes:-glibc selfcheck}
+	while IFS= read -r line; do
+		case $line in
+		"TAP version"*|"1.."*)	;;
+		"not ok "*)	desc=${line#not ok }; result fail "${desc#* }" ;;
+		"ok "*)		desc=${line#ok }; result ok "${desc#* }" ;;
+		"#"*)		echo "$line" ;;
+		*" passed, "*" failed")	ended=1 ;;
+		*)		echo "# $line" ;;
+		esac
+	done < <(O=$O VLIBC_POWERCUT_MODES=$modes "$SRC/kernel/powercut.sh" 2>&1)
+	[ -n "$ended" ] || result fail "powercut: kernel/powercut.sh did not finish"
+}
+if [ "${VLIBC_POWERCUT_RUNS:-20}" != 0 ]; then
+	echo "# power-cut check: kernel/powercut.sh"
+	powercut
+fi
 echo "1..$n"
 echo "# qemu-check took $(( $(date +%s) - T0 ))s"
 echo "$pass passed, $fail failed$([ $todo -eq 0 ] || echo ", $todo todo")"
