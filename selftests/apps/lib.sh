@@ -23,6 +23,10 @@
 VLIBC_BUILD=${VLIBC_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build" && pwd)}
 VLIBC_SRC=${VLIBC_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VRUN=$VLIBC_BUILD/vlibc-run
+# The programs run as a user would start them, not as children of the
+# make that runs the suite: no inherited make level, flags or jobserver
+# (a sub-make prints "Entering directory" lines, which differ per run).
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS
 export PATH=${PATH:-/usr/local/bin:/usr/bin:/bin}:/usr/sbin:/sbin
 
 _apps_n=0
