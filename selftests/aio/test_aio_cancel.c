@@ -371,6 +371,123 @@ TEST(cancel_file_writes_whole_descriptor)
 	close(fd);
 }
 
+#define CHAIN_ROUNDS	120
+
+/*
+ * How each write of a round ended, checked against the answer it got:
+ * the number of untrue answers.  @before: was it in progress before
+ * aio_cancel?  @fd_wide: @answers holds aio_cancel(fd, NULL)'s answer.
+ */
+static int chain_check(int fd, struct aiocb *cb, const int *answers,
+		       const int *before, int fd_wide, unsigned char *check)
+{
+	int i, bad = 0, resumed = 0, cancelled = 0;
+
+	for (i = 0; i < FILE_WRITES; i++) {
+		int err, has;
+		ssize_t n;
+
+		if (at_wait(&cb[i], AT_WAIT_MS))
+			return bad + 1;
+		err = aio_error(&cb[i]);
+		n = pread(fd, check, FILE_LEN, (off_t)i * FILE_LEN);
+		has = n == FILE_LEN && at_check(check, FILE_LEN, 3000 + i, 0) < 0;
+		cancelled += err == ECANCELED;
+		resumed += before[i] && err == 0;
+		if (err != 0 && err != ECANCELED) {
+			fprintf(stderr, "# write %d: error %d\n", i, err);
+			bad++;
+		} else if (aio_return(&cb[i]) != (err ? -1 : FILE_LEN) ||
+			   has != !err) {
+			fprintf(stderr, "# write %d: error %d, return %zd, data %s the file\n",
+				i, err, aio_return(&cb[i]), has ? "in" : "not in");
+			bad++;
+		} else if (!fd_wide && (answers[i] == AIO_CANCELED) != !!err) {
+			fprintf(stderr, "# write %d: %s, then error %d\n", i,
+				answer(answers[i]), err);
+			bad++;
+		}
+	}
+	/*
+	 * NOTCANCELED: one in progress completes normally.  CANCELED: one
+	 * was cancelled.  ALLDONE: none was.  (Completed ones can go with
+	 * any answer: they may have ended before the cancel came to them.)
+	 */
+	if (fd_wide && ((answers[0] == AIO_NOTCANCELED && !resumed) ||
+			(answers[0] == AIO_CANCELED && !cancelled) ||
+			(answers[0] == AIO_ALLDONE && cancelled))) {
+		fprintf(stderr, "# aio_cancel(fd, NULL): %s, then %d cancelled, %d completed after it\n",
+			answer(answers[0]), cancelled, resumed);
+		bad++;
+	}
+	return bad;
+}
+
+/*
+ * Many large writes to one file: io-wq runs buffered writes to a file
+ * one at a time, and takes those queued at that time off its list as one
+ * chain.  Cancelling one the chain holds, the kernel answers "running"
+ * (-EALREADY) and marks it, and it ends with ECANCELED when its turn
+ * comes: AIO_NOTCANCELED would be untrue there.  Each round waits for
+ * the first write to end (the next ones then form the chain), then
+ * cancels the others last first, or all with aio_cancel(fd, NULL).
+ * However each answer falls, it must be true, and a write's data is in
+ * the file exactly when it completed.  Rounds alternate the two ways.
+ */
+TEST(cancel_chained_file_writes)
+{
+	static struct aiocb cb[FILE_WRITES];
+	unsigned char *data = malloc((size_t)FILE_WRITES * FILE_LEN);
+	unsigned char *check = malloc(FILE_LEN);
+	int answers[FILE_WRITES], before[FILE_WRITES], round, i, bad = 0;
+
+	ASSERT_TRUE(data && check);
+	for (i = 0; i < FILE_WRITES; i++)
+		at_fill(data + (size_t)i * FILE_LEN, FILE_LEN, 3000 + i, 0);
+	for (round = 0; round < CHAIN_ROUNDS; round++) {
+		int fd = at_tmpfile(0), fd_wide = round & 1, r;
+
+		ASSERT_LE(0, fd);
+		for (i = 0; i < FILE_WRITES; i++) {
+			at_prep(&cb[i], fd, data + (size_t)i * FILE_LEN,
+				FILE_LEN, (off_t)i * FILE_LEN);
+			ASSERT_EQ(0, aio_write(&cb[i]));
+		}
+		ASSERT_EQ(0, at_wait(&cb[0], AT_WAIT_MS));
+		for (i = 0; i < FILE_WRITES; i++)
+			before[i] = aio_error(&cb[i]) == EINPROGRESS;
+		if (fd_wide) {
+			answers[0] = r = aio_cancel(fd, NULL);
+			ASSERT_TRUE(r >= AIO_CANCELED && r <= AIO_ALLDONE);
+			/* Only NOTCANCELED leaves a request in progress. */
+			for (i = 0; r != AIO_NOTCANCELED && i < FILE_WRITES; i++)
+				if (aio_error(&cb[i]) == EINPROGRESS) {
+					fprintf(stderr, "# write %d in progress after %s\n",
+						i, answer(r));
+					bad++;
+				}
+		}
+		for (i = FILE_WRITES - 1; !fd_wide && i >= 0; i--) {
+			answers[i] = aio_cancel(fd, &cb[i]);
+			ASSERT_TRUE(answers[i] >= AIO_CANCELED &&
+				    answers[i] <= AIO_ALLDONE);
+			/* ALLDONE: complete already, with its result. */
+			if (answers[i] == AIO_ALLDONE && aio_error(&cb[i])) {
+				fprintf(stderr, "# write %d: ALLDONE, then error %d\n",
+					i, aio_error(&cb[i]));
+				bad++;
+			}
+		}
+		bad += chain_check(fd, cb, answers, before, fd_wide, check);
+		close(fd);
+	}
+	EXPECT_EQ(0, bad) {
+		TH_LOG("%d untrue answers in %d rounds", bad, CHAIN_ROUNDS);
+	}
+	free(data);
+	free(check);
+}
+
 static volatile int cancel_signals, cancel_value;
 
 static void on_cancel_signal(int sig, siginfo_t *si, void *uc)

@@ -4,6 +4,15 @@
  * once; one in the kernel gets IORING_OP_ASYNC_CANCEL, and the answer
  * waits for the kernel's word, so AIO_CANCELED always means the request
  * ended with ECANCELED and AIO_ALLDONE that it has ended.
+ *
+ * -EALREADY (io-wq has the request: running, or in the chain of hashed
+ * writes to one file it took off its list at once) does not mean it goes
+ * on: io-wq marks it, and a request not yet started ends with ECANCELED
+ * when its turn comes.  On a regular file or block device such a request
+ * ends (as pread(2) or pwrite(2) there would), so the answer waits for
+ * its end and says how it ended.  On a pipe, socket or terminal it may
+ * wait for a peer for ever (a read io-wq hands to poll), so the answer
+ * is given at once, from what is known then.
  */
 #include <linux/errno.h>
 #include <vlibc/aio.h>
@@ -14,25 +23,61 @@
 #define CANCEL_BATCH		32
 
 struct cancel_wait {
+	struct vlibc_aio_state	*a;
 	struct vlibc_aio_token	*token;
-	const struct vlibc_aiocb *cb;
+	struct vlibc_aiocb	*cb;
+	uint64_t		seq;
 };
 
-static int token_done(void *ctx)
+/*
+ * Has request @seq in @cb ended?  Off the active list, and its result
+ * stored (finish() stores it just after), or @cb reused since.
+ */
+static int request_ended(struct vlibc_aio_state *a,
+			 const struct vlibc_aiocb *cb, uint64_t seq)
 {
-	struct vlibc_aio_token *t = ctx;
+	int active;
 
-	return __atomic_load_n(&t->done, __ATOMIC_ACQUIRE);
+	vlibc_lock(&a->list_lock);
+	active = aio_active_is(a, cb, seq);
+	vlibc_unlock(&a->list_lock);
+	return !active && (!aio_in_progress(cb) ||
+			   __atomic_load_n(&cb->seq, __ATOMIC_RELAXED) != seq);
 }
 
-/* The cancel answered, and (unless the request runs on) the request ended. */
+/* The cancel answered, and (unless the request may run on) it ended. */
 static int cancel_settled(void *ctx)
 {
 	struct cancel_wait *w = ctx;
 
-	if (!token_done(w->token))
+	if (!__atomic_load_n(&w->token->done, __ATOMIC_ACQUIRE))
 		return 0;
-	return w->token->res == -EALREADY || !aio_in_progress(w->cb);
+	return w->token->res == -EALREADY || request_ended(w->a, w->cb, w->seq);
+}
+
+static int running_request_ended(void *ctx)
+{
+	struct cancel_wait *w = ctx;
+
+	return request_ended(w->a, w->cb, w->seq);
+}
+
+/*
+ * Is request @seq in @cb, which io-wq has, on a regular file or block
+ * device, where it ends?  Not when it ended already, or the type is not
+ * to be had (fstat refused: taken for a stream).
+ */
+static int running_on_file(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   uint64_t seq)
+{
+	int fl = -1;
+
+	vlibc_lock(&a->list_lock);
+	/* Still ours while active: fd_cache may be written (reads: once). */
+	if (aio_active_is(a, cb, seq))
+		fl = aio_fd_flags(cb, 1);
+	vlibc_unlock(&a->list_lock);
+	return fl >= 0 && !(fl & AIO_FD_STREAM);
 }
 
 /* Take a queued or held request off its list; 1 if it was there. */
@@ -58,19 +103,35 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	return aio_fifo_unlink(&a->queue_head, &a->queue_tail, cb);
 }
 
-/* The kernel's answer to a cancel in flight, once it came. */
-static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-			 struct vlibc_aio_token *token)
+/* How the request in @cb ended: ECANCELED, or else @not_canceled. */
+static int ended_as(const struct vlibc_aiocb *cb, int not_canceled)
 {
-	struct cancel_wait w = { token, cb };
+	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
+	       AIO_CANCELED_ : not_canceled;
+}
+
+/*
+ * The kernel's answer to a cancel in flight, once it came.  After
+ * -EALREADY on a file the request is waited for (see the top); it was in
+ * progress, so unless it ended with ECANCELED the answer is
+ * AIO_NOTCANCELED, and its result stays what the kernel gave.
+ */
+static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			 uint64_t seq, struct vlibc_aio_token *token)
+{
+	struct cancel_wait w = { a, token, cb, seq };
 
 	/* Not interruptible: the token lives on this stack until answered. */
 	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER, 0))
 		;
-	if (token->res == -EALREADY && aio_in_progress(cb))
+	if (token->res != -EALREADY)
+		return ended_as(cb, AIO_ALLDONE_);
+	if (running_on_file(a, cb, seq))
+		while (aio_wait(a, running_request_ended, &w, 0, WAITER_CALLER, 0))
+			;
+	if (!request_ended(a, cb, seq))
 		return AIO_NOTCANCELED_;
-	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
-	       AIO_CANCELED_ : AIO_ALLDONE_;
+	return ended_as(cb, AIO_NOTCANCELED_);
 }
 
 /*
@@ -81,6 +142,7 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		      uint64_t seq)
 {
 	struct vlibc_aio_token token = { 0 };
+	uint64_t active_seq;
 	int state, r;
 
 	vlibc_lock(&a->sq_lock);
@@ -107,10 +169,11 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		aio_complete(a, cb, -ECANCELED, 1);
 		return r;
 	}
+	active_seq = cb->seq;
 	r = aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
-	return r ? AIO_NOTCANCELED_ : cancel_result(a, cb, &token);
+	return r ? AIO_NOTCANCELED_ : cancel_result(a, cb, active_seq, &token);
 unlock:
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
