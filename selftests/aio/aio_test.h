@@ -22,6 +22,7 @@
 #include "vlibc_test.h"
 
 #include <aio.h>
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -405,6 +406,148 @@ static inline int at_fill_pipe(int fd)
 	while (write(fd, junk, 1) > 0)
 		;
 	return fcntl(fd, F_SETFL, flags);
+}
+
+/* The descriptor of this process's io_uring, or -1 (glibc: none). */
+static inline int at_find_ring_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], link[64];
+	int found = -1;
+	ssize_t n;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = 0;
+		if (!strcmp(link, "anon_inode:[io_uring]"))
+			found = atoi(e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A fork child's exit @status: on vlibc it must have succeeded; on glibc
+ * a failure is only logged (glibc 2.36's AIO in a fork child can hang,
+ * see test_aio_fork.c).  0 when acceptable.
+ */
+static inline int at_judge_child(int status, const char *what)
+{
+	char how[64];
+
+	if (status == 0)
+		return 0;
+	vt_child_what(status, how, sizeof(how));
+	fprintf(stderr, "# %s: %s%s\n", what, how,
+		aio_on_vlibc() ? "" : " (glibc 2.36's fork problem; only logged)");
+	return aio_on_vlibc() ? -1 : 0;
+}
+
+/* kernel.io_uring_disabled: read (first line, no newline) and written. */
+#define AT_SYSCTL_PATH	"/proc/sys/kernel/io_uring_disabled"
+
+static inline int at_sysctl_read(char *buf, size_t size)
+{
+	int fd = open(AT_SYSCTL_PATH, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static inline int at_sysctl_write(const char *value)
+{
+	int fd = open(AT_SYSCTL_PATH, O_WRONLY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/*
+ * Requests in flight that cannot end by themselves: reads waiting on
+ * AT_BUSY_PIPES empty pipes, and an AT_BUSY_BIG write to a new file (in a
+ * kernel worker).  at_busy_start() submits them; at_busy_finish() checks
+ * the reads still wait, writes the pipes, and checks that every request
+ * completed with its data and the file holds the write: 0 if so.
+ */
+#define AT_BUSY_PIPES	3
+#define AT_BUSY_BIG	(8 * AT_MIB)
+
+struct at_busy {
+	int		fd;
+	int		p[AT_BUSY_PIPES][2];
+	char		buf[AT_BUSY_PIPES][8];
+	struct aiocb	rd[AT_BUSY_PIPES], wr;
+	unsigned char	*data;
+};
+
+static inline int at_busy_start(struct at_busy *b, unsigned long seed)
+{
+	int i;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = at_tmpfile(0);
+	b->data = malloc(AT_BUSY_BIG);
+	if (b->fd < 0 || !b->data)
+		return -1;
+	for (i = 0; i < AT_BUSY_PIPES; i++) {
+		if (at_pipe(b->p[i]))
+			return -1;
+		at_prep(&b->rd[i], b->p[i][0], b->buf[i], 4, 0);
+		if (aio_read(&b->rd[i]))
+			return -1;
+	}
+	at_fill(b->data, AT_BUSY_BIG, seed, 0);
+	at_prep(&b->wr, b->fd, b->data, AT_BUSY_BIG, 0);
+	return aio_write(&b->wr) ? -1 : 0;
+}
+
+static inline int at_busy_finish(struct at_busy *b, unsigned long seed)
+{
+	unsigned char *back = vt_nonnull(malloc(AT_BUSY_BIG));
+	int i, failed = 0;
+
+	for (i = 0; i < AT_BUSY_PIPES; i++) {
+		if (aio_error(&b->rd[i]) != EINPROGRESS) {
+			fprintf(stderr, "# read %d on an empty pipe no longer waits: %d\n",
+				i, aio_error(&b->rd[i]));
+			failed++;
+		}
+		if (vt_write_full(b->p[i][1], "data", 4))
+			failed++;
+	}
+	for (i = 0; i < AT_BUSY_PIPES; i++) {
+		if (at_done_with(&b->rd[i], 4) || memcmp(b->buf[i], "data", 4))
+			failed++;
+		close(b->p[i][0]);
+		close(b->p[i][1]);
+	}
+	if (at_done_with(&b->wr, AT_BUSY_BIG))
+		failed++;
+	else if (pread(b->fd, back, AT_BUSY_BIG, 0) != AT_BUSY_BIG ||
+		 at_check(back, AT_BUSY_BIG, seed, 0) >= 0)
+		failed++;
+	free(back);
+	free(b->data);
+	close(b->fd);
+	return failed;
 }
 
 #endif /* _AIO_SELFTEST_H */

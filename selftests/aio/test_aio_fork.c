@@ -59,23 +59,6 @@ static int child_own_aio(void *arg)
 	return own_aio(1);
 }
 
-/* On vlibc the child must have succeeded; on glibc it is only logged. */
-static int judge_child(int status, const char *what)
-{
-	char how[64];
-
-	if (status == 0)
-		return 0;
-	vt_child_what(status, how, sizeof(how));
-	if (!aio_on_vlibc()) {
-		fprintf(stderr, "# glibc: %s: %s (glibc 2.36's known fork problem; only logged)\n",
-			what, how);
-		return 0;
-	}
-	fprintf(stderr, "# %s: %s\n", what, how);
-	return -1;
-}
-
 struct in_flight {
 	int		p[2];
 	char		buf[2][8];
@@ -148,7 +131,7 @@ TEST(child_does_aio_while_parent_has_requests)
 	ASSERT_EQ(0, in_flight_start(&f));
 	ASSERT_EQ(0, one_done_request());
 	status = vt_run_child(child_own_aio, NULL, CHILD_MS + 1000);
-	EXPECT_EQ(0, judge_child(status, "child doing AIO after fork"));
+	EXPECT_EQ(0, at_judge_child(status, "child doing AIO after fork"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 }
 
@@ -182,7 +165,7 @@ TEST(child_cannot_cancel_parent_requests)
 	ASSERT_EQ(0, in_flight_start(&f));
 	cp.fd = f.p[0];
 	status = vt_run_child(child_cancels, &cp, CHILD_MS + 1000);
-	EXPECT_EQ(0, judge_child(status, "child cancelling on an inherited pipe"));
+	EXPECT_EQ(0, at_judge_child(status, "child cancelling on an inherited pipe"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 }
 
@@ -224,7 +207,7 @@ TEST(parent_and_child_at_once)
 	EXPECT_EQ(0, mine) {
 		TH_LOG("the parent's own AIO failed (step %d)", mine);
 	}
-	EXPECT_EQ(0, judge_child(status, "child doing AIO alongside its parent"));
+	EXPECT_EQ(0, at_judge_child(status, "child doing AIO alongside its parent"));
 }
 
 struct waiting_thread {
@@ -258,7 +241,7 @@ TEST(fork_while_a_thread_waits)
 	ASSERT_EQ(0, pthread_create(&t, NULL, wait_in_suspend, &wt));
 	vt_sleep_ms(50);
 	status = vt_run_child(child_own_aio, NULL, CHILD_MS + 1000);
-	EXPECT_EQ(0, judge_child(status, "child forked while a thread waits"));
+	EXPECT_EQ(0, at_judge_child(status, "child forked while a thread waits"));
 	EXPECT_EQ(0, in_flight_finish(&f));
 	pthread_join(t, NULL);
 	EXPECT_EQ(0, wt.ret);

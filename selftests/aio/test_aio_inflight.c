@@ -20,30 +20,6 @@
 
 #define PENDING_PIPES	4
 
-/* The descriptor of this process's io_uring, or -1 (glibc: none). */
-static int find_ring_fd(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char path[300], link[64];
-	int found = -1;
-	ssize_t n;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (e = readdir(d))) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = 0;
-		if (!strcmp(link, "anon_inode:[io_uring]"))
-			found = atoi(e->d_name);
-	}
-	closedir(d);
-	return found;
-}
-
 /* Reads waiting on empty pipes, one per pipe. */
 struct pending {
 	int		p[PENDING_PIPES][2];
@@ -188,7 +164,7 @@ TEST_F(ring_gone, requests_in_flight)
 	struct aiocb big_cb;
 	struct stat st;
 	char word[8] = { 0 };
-	int ring = find_ring_fd();
+	int ring = at_find_ring_fd();
 
 	ASSERT_EQ(0, pending_start(&pd));
 	at_fill(big, big_len, 2, AT_MIB);

@@ -28,26 +28,8 @@
 #include "seccomp.h"
 
 #define CHILD_MS	(2 * AT_WAIT_MS)
-#define SYSCTL_PATH	"/proc/sys/kernel/io_uring_disabled"
 
 enum refuse_mode { REFUSE_ENOSYS, REFUSE_EPERM, REFUSE_TRAP, REFUSE_KILL };
-
-/*
- * A child process's exit @status: 0 if it succeeded.  glibc 2.36 hangs
- * in a fork child whose parent had an idle AIO helper thread (see
- * test_aio_fork.c): under glibc a failure is only logged.
- */
-static int judge_child(int status, const char *what)
-{
-	char how[64];
-
-	if (status == 0)
-		return 0;
-	vt_child_what(status, how, sizeof(how));
-	fprintf(stderr, "# %s: %s%s\n", what, how,
-		aio_on_vlibc() ? "" : " (glibc 2.36's fork problem; only logged)");
-	return aio_on_vlibc() ? -1 : 0;
-}
 
 /* SECCOMP_RET_TRAP: the handler makes the call return -ENOSYS. */
 static void sigsys_enosys(int sig, siginfo_t *si, void *uc_void)
@@ -425,7 +407,7 @@ TEST_F(refused, fork_child_loses_io_uring)
 	int status = vt_run_child(child_refused_then_aio, (void *)(long)variant->mode,
 				  CHILD_MS);
 
-	EXPECT_EQ(0, judge_child(status, "child"));
+	EXPECT_EQ(0, at_judge_child(status, "child"));
 }
 
 /*
@@ -440,7 +422,7 @@ TEST(fork_child_with_kill_filter)
 	ASSERT_EQ(0, ring_made(fd));
 	status = vt_run_child(child_refused_then_aio, (void *)(long)REFUSE_KILL,
 			      CHILD_MS);
-	EXPECT_EQ(0, judge_child(status, "child"));
+	EXPECT_EQ(0, at_judge_child(status, "child"));
 	close(fd);
 }
 
@@ -453,7 +435,7 @@ TEST(kill_filter_before_first_request)
 	int status = vt_run_child(child_refused_then_aio, (void *)(long)REFUSE_KILL,
 				  CHILD_MS);
 
-	EXPECT_EQ(0, judge_child(status, "process"));
+	EXPECT_EQ(0, at_judge_child(status, "process"));
 }
 
 /*
@@ -510,33 +492,6 @@ TEST_F(killed, after_ring_with_requests_in_flight)
 
 /* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */
 
-static int sysctl_read(char *buf, size_t size)
-{
-	int fd = open(SYSCTL_PATH, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
-static int sysctl_write(const char *value)
-{
-	int fd = open(SYSCTL_PATH, O_WRONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
-	close(fd);
-	return r;
-}
-
 enum { FD_PIPE_R = 3, FD_PIPE_W, FD_FILE, FD_FIRST_FREE };
 
 /* Put @fd on number @to (closing what was there); 0 or -1. */
@@ -585,7 +540,7 @@ static int disabled_and_closed(void *unused)
 	at_prep(&pr.cb, FD_PIPE_R, pr.buf, 4, 0);
 	if (aio_read(&pr.cb) || aio_error(&pr.cb) != EINPROGRESS)
 		return 23;
-	if (sysctl_write("2"))
+	if (at_sysctl_write("2"))
 		return 24;
 	if (syscall(__NR_close_range, FD_FIRST_FREE, ~0U, 0))
 		return 25;
@@ -606,43 +561,19 @@ TEST(sysctl_disabled_then_close_range)
 	char saved[16];
 	int status, restored;
 
-	if (sysctl_read(saved, sizeof(saved)) || access(SYSCTL_PATH, W_OK))
-		SKIP(return, SYSCTL_PATH " cannot be read and written here");
+	if (at_sysctl_read(saved, sizeof(saved)) || access(AT_SYSCTL_PATH, W_OK))
+		SKIP(return, AT_SYSCTL_PATH " cannot be read and written here");
 	status = vt_run_child(disabled_and_closed, NULL, 3 * CHILD_MS);
 	/* Always put the value back, whatever the child did. */
-	restored = sysctl_write(saved);
+	restored = at_sysctl_write(saved);
 	EXPECT_EQ(0, restored) {
-		TH_LOG("could not restore %s to %s", SYSCTL_PATH, saved);
+		TH_LOG("could not restore %s to %s", AT_SYSCTL_PATH, saved);
 	}
 	/* 20s: setup, 26-28: requests after the sysctl, 4x: fork child */
-	EXPECT_EQ(0, judge_child(status, "child"));
+	EXPECT_EQ(0, at_judge_child(status, "child"));
 }
 
 /* --- the ring's number reused by the application ---------------------------- */
-
-/* The descriptor of this process's io_uring, or -1. */
-static int find_ring_fd(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	char path[300], link[64];
-	int found = -1;
-	ssize_t n;
-
-	if (!d)
-		return -1;
-	while (found < 0 && (e = readdir(d))) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = 0;
-		if (!strcmp(link, "anon_inode:[io_uring]"))
-			found = atoi(e->d_name);
-	}
-	closedir(d);
-	return found;
-}
 
 struct reused {
 	int	fd;
@@ -672,7 +603,7 @@ TEST(fork_keeps_descriptor_on_old_ring_number)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ring_made(fd));
-	ru.fd = find_ring_fd();
+	ru.fd = at_find_ring_fd();
 	if (ru.fd < 0)
 		SKIP(return, "no io_uring descriptor in this process (glibc's AIO)");
 	ASSERT_EQ(0, syscall(__NR_close_range, ru.fd, ru.fd, 0));
@@ -681,7 +612,7 @@ TEST(fork_keeps_descriptor_on_old_ring_number)
 	ASSERT_EQ(4, pwrite(mine, "mine", 4, 0));
 	ASSERT_EQ(ru.fd, dup2(mine, ru.fd));
 	status = vt_run_child(child_checks_fd, &ru, CHILD_MS);
-	EXPECT_EQ(0, judge_child(status, "child"));
+	EXPECT_EQ(0, at_judge_child(status, "child"));
 	close(mine);
 	close(fd);
 }

@@ -26,19 +26,6 @@
 
 extern char **environ;
 
-/* On vlibc a child must have succeeded; on glibc it is only logged. */
-static int judge_child(int status, const char *what)
-{
-	char how[64];
-
-	if (status == 0)
-		return 0;
-	vt_child_what(status, how, sizeof(how));
-	fprintf(stderr, "# %s: %s%s\n", what, how,
-		aio_on_vlibc() ? "" : " (glibc 2.36's fork problem; only logged)");
-	return aio_on_vlibc() ? -1 : 0;
-}
-
 /*
  * A process's own AIO on a new file: write, aio_fsync, read back; a read
  * waiting on a pipe completes once it is written.  0, or the failing step.
@@ -88,73 +75,6 @@ static int after_exec_main(void)
 
 /* --- the parent's requests in flight ---------------------------------------------- */
 
-#define PIPES		3
-#define BIG		(8 * AT_MIB)
-
-/* Reads waiting on pipes and a large file write (in a kernel worker). */
-struct busy {
-	int		fd;
-	int		p[PIPES][2];
-	char		buf[PIPES][8];
-	struct aiocb	rd[PIPES], wr;
-	unsigned char	*data;
-};
-
-static int busy_start(struct busy *b)
-{
-	int i;
-
-	memset(b, 0, sizeof(*b));
-	b->fd = at_tmpfile(0);
-	b->data = malloc(BIG);
-	if (b->fd < 0 || !b->data)
-		return -1;
-	for (i = 0; i < PIPES; i++) {
-		if (at_pipe(b->p[i]))
-			return -1;
-		at_prep(&b->rd[i], b->p[i][0], b->buf[i], 4, 0);
-		if (aio_read(&b->rd[i]))
-			return -1;
-	}
-	at_fill(b->data, BIG, 21, 0);
-	at_prep(&b->wr, b->fd, b->data, BIG, 0);
-	return aio_write(&b->wr) ? -1 : 0;
-}
-
-/*
- * The reads still wait; once the pipes are written every request is
- * complete with its data, and the write is on the file.  0 if so.
- */
-static int busy_finish(struct busy *b)
-{
-	unsigned char *back = vt_nonnull(malloc(BIG));
-	int i, failed = 0;
-
-	for (i = 0; i < PIPES; i++) {
-		if (aio_error(&b->rd[i]) != EINPROGRESS) {
-			fprintf(stderr, "# parent's read %d no longer waits: %d\n",
-				i, aio_error(&b->rd[i]));
-			failed++;
-		}
-		if (vt_write_full(b->p[i][1], "data", 4))
-			failed++;
-	}
-	for (i = 0; i < PIPES; i++) {
-		if (at_done_with(&b->rd[i], 4) || memcmp(b->buf[i], "data", 4))
-			failed++;
-		close(b->p[i][0]);
-		close(b->p[i][1]);
-	}
-	if (at_done_with(&b->wr, BIG))
-		failed++;
-	else if (pread(b->fd, back, BIG, 0) != BIG || at_check(back, BIG, 21, 0) >= 0)
-		failed++;
-	free(back);
-	free(b->data);
-	close(b->fd);
-	return failed;
-}
-
 /* --- fork from a SIGEV_THREAD notification ------------------------------------------- */
 
 static volatile int forked_status = -100, callback_done;
@@ -180,11 +100,11 @@ TEST(fork_from_sigev_thread_callback)
 {
 	char note[64] = "notify";
 	struct aiocb cb;
-	struct busy b;
+	struct at_busy b;
 	int fd = at_tmpfile(0);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, busy_start(&b));
+	ASSERT_EQ(0, at_busy_start(&b, 21));
 	at_prep(&cb, fd, note, sizeof(note), 0);
 	cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
 	cb.aio_sigevent.sigev_notify_function = fork_in_callback;
@@ -192,9 +112,9 @@ TEST(fork_from_sigev_thread_callback)
 	ASSERT_EQ(0, at_poll_flag(&callback_done, 1, CHILD_MS + 2000)) {
 		TH_LOG("the notification function did not finish");
 	}
-	EXPECT_EQ(0, judge_child(forked_status, "child forked in a SIGEV_THREAD function"));
+	EXPECT_EQ(0, at_judge_child(forked_status, "child forked in a SIGEV_THREAD function"));
 	EXPECT_EQ(0, at_done_with(&cb, sizeof(note)));
-	EXPECT_EQ(0, busy_finish(&b));
+	EXPECT_EQ(0, at_busy_finish(&b, 21));
 	close(fd);
 }
 
@@ -210,9 +130,9 @@ static void exec_after(void)
 /* Requests in flight in this process, then exec of the AIO program. */
 static int child_busy_then_exec(void *unused)
 {
-	struct busy b;
+	struct at_busy b;
 
-	if (busy_start(&b))
+	if (at_busy_start(&b, 21))
 		return 30;
 	exec_after();
 	return 31;
@@ -227,7 +147,7 @@ TEST(exec_with_requests_in_flight_runs_new_aio)
 {
 	int status = vt_run_child(child_busy_then_exec, NULL, CHILD_MS);
 
-	EXPECT_EQ(0, judge_child(status, "exec'd program"));
+	EXPECT_EQ(0, at_judge_child(status, "exec'd program"));
 }
 
 struct exec_thread {
@@ -255,10 +175,10 @@ static int child_exec_from_second_thread(void *unused)
 	struct exec_thread et;
 	const struct aiocb *list[1];
 	struct timespec ts = at_ts(CHILD_MS);
-	struct busy b;
+	struct at_busy b;
 	pthread_t t;
 
-	if (busy_start(&b) || pthread_barrier_init(&et.ready, NULL, 2))
+	if (at_busy_start(&b, 21) || pthread_barrier_init(&et.ready, NULL, 2))
 		return 40;
 	if (pthread_create(&t, NULL, exec_from_thread, &et))
 		return 41;
@@ -272,7 +192,7 @@ TEST(exec_from_second_thread_while_first_waits)
 {
 	int status = vt_run_child(child_exec_from_second_thread, NULL, CHILD_MS);
 
-	EXPECT_EQ(0, judge_child(status, "program exec'd by a second thread"));
+	EXPECT_EQ(0, at_judge_child(status, "program exec'd by a second thread"));
 }
 
 /* --- vfork and posix_spawn ---------------------------------------------------------- */
@@ -311,10 +231,10 @@ enum spawn_how { SPAWN_VFORK_EXEC, SPAWN_VFORK_EXIT, SPAWN_POSIX_SPAWN };
  */
 static void spawn_case(struct __test_metadata *_metadata, enum spawn_how how)
 {
-	struct busy b;
+	struct at_busy b;
 	int i, status;
 
-	ASSERT_EQ(0, busy_start(&b));
+	ASSERT_EQ(0, at_busy_start(&b, 21));
 	for (i = 0; i < 3; i++) {
 		status = how == SPAWN_POSIX_SPAWN ? spawn_child() :
 			 vfork_child(how == SPAWN_VFORK_EXIT);
@@ -324,7 +244,7 @@ static void spawn_case(struct __test_metadata *_metadata, enum spawn_how how)
 			TH_LOG("child %d: %s", i, vt_child_what(status, what, sizeof(what)));
 		}
 	}
-	EXPECT_EQ(0, busy_finish(&b));
+	EXPECT_EQ(0, at_busy_finish(&b, 21));
 	/* And the parent's AIO goes on. */
 	EXPECT_EQ(0, own_aio());
 }

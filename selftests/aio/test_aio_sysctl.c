@@ -24,40 +24,11 @@
 #include "kselftest_harness.h"
 #include "aio_test.h"
 
-#define SYSCTL_PATH	"/proc/sys/kernel/io_uring_disabled"
 #define PROBE		"--probe"
 #define CHILD_MS	10000
 #define NOBODY		65534
 
 extern char **environ;
-
-static int sysctl_read(char *buf, size_t size)
-{
-	int fd = open(SYSCTL_PATH, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-static int sysctl_write(const char *value)
-{
-	int fd = open(SYSCTL_PATH, O_WRONLY | O_CLOEXEC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
-	close(fd);
-	return r;
-}
 
 /*
  * A process that writes @saved back as soon as every holder of the
@@ -81,7 +52,7 @@ static int sysctl_guard(const char *saved, pid_t *pid_out)
 		setsid();
 		while (read(p[0], &c, 1) != 0 && errno == EINTR)
 			;
-		_exit(sysctl_write(saved) ? 1 : 0);
+		_exit(at_sysctl_write(saved) ? 1 : 0);
 	}
 	close(p[0]);
 	return p[1];
@@ -175,63 +146,6 @@ static int child_aio(void *unused)
 	return r;
 }
 
-#define PIPES	3
-#define BIG	(8 * AT_MIB)
-
-/* Reads waiting on pipes and a large file write in flight. */
-struct busy {
-	int		fd;
-	int		p[PIPES][2];
-	char		buf[PIPES][8];
-	struct aiocb	rd[PIPES], wr;
-	unsigned char	*data;
-};
-
-static int busy_start(struct busy *b)
-{
-	int i;
-
-	memset(b, 0, sizeof(*b));
-	b->fd = at_tmpfile(0);
-	b->data = malloc(BIG);
-	if (b->fd < 0 || !b->data)
-		return -1;
-	for (i = 0; i < PIPES; i++) {
-		if (at_pipe(b->p[i]))
-			return -1;
-		at_prep(&b->rd[i], b->p[i][0], b->buf[i], 4, 0);
-		if (aio_read(&b->rd[i]))
-			return -1;
-	}
-	at_fill(b->data, BIG, 32, 0);
-	at_prep(&b->wr, b->fd, b->data, BIG, 0);
-	return aio_write(&b->wr) ? -1 : 0;
-}
-
-/* Write the pipes: every request completes with its data.  0 if so. */
-static int busy_finish(struct busy *b)
-{
-	unsigned char *back = vt_nonnull(malloc(BIG));
-	int i, failed = 0;
-
-	for (i = 0; i < PIPES; i++)
-		failed += !!vt_write_full(b->p[i][1], "late", 4);
-	for (i = 0; i < PIPES; i++) {
-		if (at_done_with(&b->rd[i], 4) || memcmp(b->buf[i], "late", 4))
-			failed++;
-		close(b->p[i][0]);
-		close(b->p[i][1]);
-	}
-	if (at_done_with(&b->wr, BIG))
-		failed++;
-	else if (pread(b->fd, back, BIG, 0) != BIG || at_check(back, BIG, 32, 0) >= 0)
-		failed++;
-	free(back);
-	free(b->data);
-	close(b->fd);
-	return failed;
-}
-
 /* A new write and read back, in this (running) process: 0 if fine. */
 static int new_requests(int fd, unsigned long seed)
 {
@@ -263,8 +177,8 @@ FIXTURE_VARIANT_ADD(disabled, unprivileged) { .value = "1" };
 FIXTURE_SETUP(disabled)
 {
 	self->guard = -1;
-	if (sysctl_read(self->saved, sizeof(self->saved)) || access(SYSCTL_PATH, W_OK))
-		SKIP(return, SYSCTL_PATH " cannot be read and written here");
+	if (at_sysctl_read(self->saved, sizeof(self->saved)) || access(AT_SYSCTL_PATH, W_OK))
+		SKIP(return, AT_SYSCTL_PATH " cannot be read and written here");
 	if (strcmp(self->saved, "0"))
 		SKIP(return, "io_uring is disabled already (%s)", self->saved);
 }
@@ -276,9 +190,9 @@ FIXTURE_TEARDOWN_PARENT(disabled)
 
 	if (!self->saved[0])
 		return;
-	if (!sysctl_read(now, sizeof(now)) && strcmp(now, self->saved)) {
-		EXPECT_EQ(0, sysctl_write(self->saved));
-		TH_LOG("%s was %s after the case: put back to %s", SYSCTL_PATH,
+	if (!at_sysctl_read(now, sizeof(now)) && strcmp(now, self->saved)) {
+		EXPECT_EQ(0, at_sysctl_write(self->saved));
+		TH_LOG("%s was %s after the case: put back to %s", AT_SYSCTL_PATH,
 		       now, self->saved);
 	}
 }
@@ -293,30 +207,30 @@ TEST_F(disabled, running_keeps_ring_new_process_falls_back)
 	char where[4096], where_root[4096], where_off[4096], now[16];
 	int fd = at_tmpfile(0), status, probe, probe_off, probe_root = 0;
 	int all = !strcmp(variant->value, "2");
-	struct busy b;
+	struct at_busy b;
 	pid_t guard;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, new_requests(fd, 1));	/* the ring exists (vlibc) */
-	ASSERT_EQ(0, busy_start(&b));
+	ASSERT_EQ(0, at_busy_start(&b, 32));
 	self->guard = sysctl_guard(self->saved, &guard);
 	ASSERT_LE(0, self->guard);
 
 	/* --- the window: as short as possible --- */
-	ASSERT_EQ(0, sysctl_write(variant->value));
+	ASSERT_EQ(0, at_sysctl_write(variant->value));
 	EXPECT_EQ(0, new_requests(fd, 2));
 	probe = run_probe(0, !all, where, sizeof(where));
 	probe_off = run_probe(1, !all, where_off, sizeof(where_off));
 	if (!all)
 		probe_root = run_probe(0, 0, where_root, sizeof(where_root));
 	status = vt_run_child(child_aio, NULL, CHILD_MS);
-	EXPECT_EQ(0, sysctl_write(self->saved));
+	EXPECT_EQ(0, at_sysctl_write(self->saved));
 	/* --- over --- */
 
 	close(self->guard);
 	/* Done before the next case switches it on again. */
 	EXPECT_EQ(0, vt_wait_child(guard, CHILD_MS));
-	ASSERT_EQ(0, sysctl_read(now, sizeof(now)));
+	ASSERT_EQ(0, at_sysctl_read(now, sizeof(now)));
 	EXPECT_STREQ(self->saved, now);
 	EXPECT_EQ(0, probe);
 	EXPECT_EQ(0, probe_off);
@@ -341,7 +255,7 @@ TEST_F(disabled, running_keeps_ring_new_process_falls_back)
 		TH_LOG("glibc: fork child's AIO: %d (glibc 2.36's fork problem; only logged)",
 		       status);
 	}
-	EXPECT_EQ(0, busy_finish(&b));
+	EXPECT_EQ(0, at_busy_finish(&b, 32));
 	EXPECT_EQ(0, new_requests(fd, 3));
 	close(fd);
 }

@@ -15,6 +15,7 @@
 #   vrun CMD...              CMD under $VLIBC_BUILD/vlibc-run
 #   vrun_debug LOG CMD...    the same with VLIBC_DEBUG=1, stderr to LOG
 #   bound FAMILY LOG         the binder's log says FAMILY went to vlibc
+#   binds LOG NAME...        the locks family and each NAME went to vlibc
 #   limit SECONDS CMD...     CMD killed after SECONDS (timeout -k 5)
 #
 # selftests/run sets VLIBC_BUILD and VLIBC_SRC and clears every VLIBC_*
@@ -115,6 +116,16 @@ vrun_debug() {
 
 bound() {
 	grep -q "^vlibc: family $1 -> vlibc" "$2"
+}
+
+binds() {
+	local log=$1 n
+	shift
+	bound locks "$log" || { echo "locks family not bound:"; cat "$log"; return 1; }
+	for n in "$@"; do
+		grep -q "^vlibc: bind $n -> vlibc" "$log" ||
+			{ echo "$n not bound:"; grep '^vlibc:' "$log" | sort -u; return 1; }
+	done
 }
 
 limit() {

@@ -22,17 +22,6 @@ apps_begin 11
 d=$(apps_tmpdir)
 cd "$d" || exit 1
 
-# LOG NAME...: the locks family and each NAME went to vlibc in LOG.
-binds() {
-	local log=$1 n
-	shift
-	bound locks "$log" || { echo "locks family not bound:"; cat "$log"; return 1; }
-	for n in "$@"; do
-		grep -q "^vlibc: bind $n -> vlibc" "$log" ||
-			{ echo "$n not bound:"; grep '^vlibc:' "$log" | sort -u; return 1; }
-	done
-}
-
 # NAME PLAIN_OUT VLIBC_OUT: ok when both are non-empty and equal.
 same() {
 	if [ -s "$2" ] && cmp -s "$2" "$3"; then

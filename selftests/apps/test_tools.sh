@@ -20,17 +20,6 @@ apps_begin 13
 d=$(apps_tmpdir)
 cd "$d" || exit 1
 
-# Each VLIBC_DEBUG line "vlibc: bind NAME -> vlibc" for every NAME given.
-binds() {
-	local log=$1 n
-	shift
-	bound locks "$log" || { echo "locks family not bound:"; cat "$log"; return 1; }
-	for n in "$@"; do
-		grep -q "^vlibc: bind $n -> vlibc" "$log" ||
-			{ echo "$n not bound:"; grep '^vlibc:' "$log" | sort -u; return 1; }
-	done
-}
-
 # The names LOG says were bound to vlibc, on one line ("nothing": none).
 bound_names() {
 	local names

@@ -109,26 +109,6 @@ static pid_t tid_of_caller(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-/* State of thread @tid of this process ('R', 'S', ...), 0 if gone. */
-static char thread_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* The absolute time @ms from now on @clock. */
 static struct timespec abs_time(clockid_t clock, double ms)
 {
@@ -176,7 +156,7 @@ static int wait_blocked(struct ctx *c)
 		vt_sleep_ms(20);
 		return 0;
 	}
-	while (thread_state(c->tid) != 'S') {
+	while (vt_thread_state(c->tid) != 'S') {
 		if (vt_now_ms() > end)
 			return -1;
 		vt_sleep_ms(1);
@@ -197,7 +177,7 @@ static int came_out(struct ctx *c)
 		if (__atomic_load_n(&c->returned, __ATOMIC_ACQUIRE) ||
 		    __atomic_load_n(&c->cleaned, __ATOMIC_ACQUIRE))
 			return 1;
-		if (!c->op->spins && thread_state(c->tid) != 'S')
+		if (!c->op->spins && vt_thread_state(c->tid) != 'S')
 			since = vt_now_ms();
 		if (vt_now_ms() - since >= SETTLE_MS || vt_now_ms() > end)
 			return 0;

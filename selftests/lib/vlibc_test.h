@@ -502,4 +502,27 @@ static inline void vt_reexec_with_binder(char **argv, const char *name,
 		strerror(errno));
 }
 
+/*
+ * State of thread @tid of this process ('R', 'S', ...), or 0 if it is
+ * gone: to see that a thread is asleep in a lock, not spinning.
+ */
+static inline char vt_thread_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
 #endif /* _VLIBC_SELFTEST_H */

@@ -82,35 +82,12 @@ static inline pid_t lt_gettid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-/*
- * State of thread @tid of this process ('R', 'S', ...), or 0 if it is
- * gone: to see that a thread is asleep in a lock, not spinning.
- */
-static inline char lt_thread_state(pid_t tid)
-{
-	char path[64], buf[512], *p;
-	int fd;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Wait up to @ms for thread @tid to be asleep ('S'): 0, or -1. */
 static inline int lt_wait_asleep(pid_t tid, double ms)
 {
 	double end = vt_now_ms() + ms;
 
-	while (lt_thread_state(tid) != 'S') {
+	while (vt_thread_state(tid) != 'S') {
 		if (vt_now_ms() > end)
 			return -1;
 		vt_sleep_ms(1);

@@ -306,7 +306,7 @@ TEST(eintr)
 		ASSERT_EQ(0, lt_poll(&c.tid, 1, LT_WAIT_MS));
 		ASSERT_EQ(0, lt_wait_asleep(c.tid, 3000))
 			TH_LOG("op %d: the waiter is not asleep (state %c)", op,
-			       lt_thread_state(c.tid) ?: '-');
+			       vt_thread_state(c.tid) ?: '-');
 		vt_sleep_ms(10);
 		ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
 		ASSERT_EQ(0, lt_join(t, NULL, LT_WAIT_MS))
