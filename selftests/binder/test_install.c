@@ -20,6 +20,7 @@
 #include "vlibc_test.h"
 
 #define STRACE	"/usr/bin/strace"
+#define MAKE	"/usr/bin/make"
 
 #define N_INSTALLED	4
 
@@ -49,7 +50,7 @@ static void make_install(struct vt_result *r, const char *destdir,
 	char *argv[] = { STRACE, "-f", "-qq", "-s", "4096", "-o", (char *)trace,
 			 "-e", "trace=open,openat,creat,truncate,unlink,unlinkat,"
 			 "rename,renameat,renameat2",
-			 "/usr/bin/make", "-s", "-o", "all", "-C", c_arg, o_arg,
+			 MAKE, "-s", "-o", "all", "-C", c_arg, o_arg,
 			 d_arg, "install", NULL };
 	char *envp[] = { path, "LANG=C", NULL };
 	struct vt_spawn sp = {
@@ -101,6 +102,8 @@ TEST(install_replaces_by_rename)
 
 	if (access(STRACE, X_OK))
 		SKIP(return, STRACE " is not installed");
+	if (access(MAKE, X_OK))
+		SKIP(return, MAKE " is not installed (the QEMU guest has none)");
 	dir = vt_mkdtemp(NULL);
 	ASSERT_NE(NULL, dir);
 	trace = vt_strf("%s/strace.log", dir);
