@@ -408,6 +408,20 @@ static inline int at_fill_pipe(int fd)
 	return fcntl(fd, F_SETFL, flags);
 }
 
+/* aio_write @len bytes of pattern @seed at @off and wait: 0 if written. */
+static inline int at_write_pattern(int fd, size_t len, off_t off, unsigned long seed)
+{
+	unsigned char *buf = vt_nonnull(malloc(len));
+	struct aiocb cb;
+	int r;
+
+	at_fill(buf, len, seed, off);
+	at_prep(&cb, fd, buf, len, off);
+	r = aio_write(&cb) ? -1 : at_done_with(&cb, len);
+	free(buf);
+	return r;
+}
+
 /* The descriptor of this process's io_uring, or -1 (glibc: none). */
 static inline int at_find_ring_fd(void)
 {

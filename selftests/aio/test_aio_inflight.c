@@ -69,20 +69,6 @@ static int pending_finish(struct pending *pd)
 	return failed ? -1 : 0;
 }
 
-/* aio_write @len bytes of pattern @seed at @off and wait: 0 if written. */
-static int write_pattern(int fd, size_t len, off_t off, unsigned long seed)
-{
-	unsigned char *buf = vt_nonnull(malloc(len));
-	struct aiocb cb;
-	int r;
-
-	at_fill(buf, len, seed, off);
-	at_prep(&cb, fd, buf, len, off);
-	r = aio_write(&cb) ? -1 : at_done_with(&cb, len);
-	free(buf);
-	return r;
-}
-
 /* aio_read it back and compare; then pread it (the file itself): 0 if so. */
 static int read_pattern(int fd, size_t len, off_t off, unsigned long seed)
 {
@@ -126,7 +112,7 @@ FIXTURE_SETUP(ring_gone)
 	ASSERT_LE(0, self->mine);
 	ASSERT_EQ(4, pwrite(self->mine, "mine", 4, 0));
 	/* The ring exists (on vlibc). */
-	ASSERT_EQ(0, write_pattern(self->fd, 4096, 0, 1));
+	ASSERT_EQ(0, at_write_pattern(self->fd, 4096, 0, 1));
 }
 
 FIXTURE_TEARDOWN(ring_gone)
@@ -176,7 +162,7 @@ TEST_F(ring_gone, requests_in_flight)
 		ASSERT_EQ(0, blow_ring(variant->how, ring, self->mine));
 	}
 	/* New requests, while the old ones are still in flight. */
-	EXPECT_EQ(0, write_pattern(self->fd, 8192, 4096, 3));
+	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 3));
 	EXPECT_EQ(0, read_pattern(self->fd, 8192, 4096, 3));
 	EXPECT_EQ(0, at_done_with(&big_cb, big_len));
 	EXPECT_EQ(0, read_pattern(self->fd, big_len, AT_MIB, 2));
@@ -270,7 +256,7 @@ TEST(buffer_unmapped_after_write_submitted)
 		EXPECT_EQ(-1, at_check(back, ret, 4, 0));
 		free(back);
 	}
-	EXPECT_EQ(0, write_pattern(fd, 4096, 0, 5));
+	EXPECT_EQ(0, at_write_pattern(fd, 4096, 0, 5));
 	EXPECT_EQ(0, read_pattern(fd, 4096, 0, 5));
 	close(fd);
 }

@@ -97,20 +97,6 @@ static int refuse_io_uring(enum refuse_mode mode)
 	return refuse_io_uring_threads(mode, 0);
 }
 
-/* aio_write @len bytes of pattern @seed at @off and wait: 0 if written. */
-static int write_pattern(int fd, size_t len, off_t off, unsigned long seed)
-{
-	unsigned char *buf = vt_nonnull(malloc(len));
-	struct aiocb cb;
-	int r;
-
-	at_fill(buf, len, seed, off);
-	at_prep(&cb, fd, buf, len, off);
-	r = aio_write(&cb) ? -1 : at_done_with(&cb, len);
-	free(buf);
-	return r;
-}
-
 /* aio_fsync(O_SYNC) on @fd, waited for: 0 if done. */
 static int fsync_fd(int fd)
 {
@@ -147,7 +133,7 @@ static int file_has(int fd, size_t len, off_t off, unsigned long seed)
 /* Make sure the process has its ring (on vlibc): one request, done. */
 static int ring_made(int fd)
 {
-	return write_pattern(fd, 4096, 0, 1);
+	return at_write_pattern(fd, 4096, 0, 1);
 }
 
 /* A read waiting on an empty pipe: in the kernel on vlibc. */
@@ -215,8 +201,8 @@ TEST_F(refused, requests_in_flight_and_new)
 
 	ASSERT_EQ(0, pending_read_start(&pr));
 	ASSERT_EQ(0, refuse_io_uring(variant->mode));
-	EXPECT_EQ(0, write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, write_pattern(self->fd, 4096, 3 * 4096 + 4096, 3));
+	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 3 * 4096 + 4096, 3));
 	EXPECT_EQ(0, fsync_fd(self->fd));
 	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
 	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
@@ -381,7 +367,7 @@ static int own_aio(void)
 
 	if (fd < 0)
 		return 10;
-	if (write_pattern(fd, 4096, 0, getpid()))
+	if (at_write_pattern(fd, 4096, 0, getpid()))
 		return 11;
 	if (fsync_fd(fd))
 		return 12;
@@ -478,8 +464,8 @@ TEST_F(killed, after_ring_with_requests_in_flight)
 
 	ASSERT_EQ(0, pending_read_start(&pr));
 	ASSERT_EQ(0, refuse_io_uring_how(REFUSE_KILL, 0, variant->via_prctl));
-	EXPECT_EQ(0, write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, write_pattern(self->fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
+	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 4 * 4096, 3));
 	EXPECT_EQ(0, fsync_fd(self->fd));
 	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
 	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
@@ -544,7 +530,7 @@ static int disabled_and_closed(void *unused)
 		return 24;
 	if (syscall(__NR_close_range, FD_FIRST_FREE, ~0U, 0))
 		return 25;
-	if (write_pattern(FD_FILE, 8192, 4096, 5))
+	if (at_write_pattern(FD_FILE, 8192, 4096, 5))
 		return 26;
 	if (fsync_fd(FD_FILE) || file_has(FD_FILE, 8192, 4096, 5))
 		return 27;
