@@ -5,14 +5,11 @@
  * descriptor or offset is reported later, through aio_error().
  */
 #include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/seccomp.h>
-
-#define AIO_PRIO_DELTA_MAX	20
-#define O_DSYNC_		010000
-#define O_SYNC_			04010000
-#define RWF_NOWAIT_		0x00000008
 
 /*
  * The page-cache fast path: a read the page cache can answer whole is
@@ -37,7 +34,7 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	    aio_follows_active(a, cb))
 		return 0;
 	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
-			   cb->offset, 0, RWF_NOWAIT_);
+			   cb->offset, 0, RWF_NOWAIT);
 	/* glibc's AIO never makes it: a sandbox may refuse, then never again. */
 	if (vlibc_refused(r))
 		__atomic_and_fetch(&a->flags, ~VLIBC_AIO_NOWAIT_READ,
@@ -46,7 +43,7 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		return 0;
 	cb->op = AIO_OP_READ;
 	cb->group = 0;
-	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 	aio_complete(a, cb, r, 0);
 	return 1;
 }
@@ -58,7 +55,7 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 
 	if (r)
 		return r;
-	if (cb->reqprio < 0 || cb->reqprio > AIO_PRIO_DELTA_MAX) {
+	if (cb->reqprio < 0 || cb->reqprio > VLIBC_AIO_PRIO_DELTA_MAX) {
 		cb->return_value = -1;
 		cb->error_code = EINVAL;
 		return -EINVAL;
@@ -66,7 +63,7 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 	cb->op = op;
 	cb->group = group;
 	if (aio_range_invalid(cb)) {
-		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 		aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
@@ -92,13 +89,13 @@ VLIBC_ENTRY long __vlibc_aio_fsync(int how, struct vlibc_aiocb *cb)
 
 	if (r)
 		return r;
-	if (how != O_SYNC_ && how != O_DSYNC_)
+	if (how != O_SYNC && how != O_DSYNC)
 		return -EINVAL;
 	r = aio_fd_valid(cb->fildes);
 	if (r)
 		return r;
 	return aio_submit(aio_state(), cb,
-			  how == O_DSYNC_ ? AIO_OP_FDATASYNC : AIO_OP_FSYNC, 0);
+			  how == O_DSYNC ? AIO_OP_FDATASYNC : AIO_OP_FSYNC, 0);
 }
 
 /* Reap first when the request still looks in progress: nobody else may. */

@@ -17,9 +17,6 @@
 #include <linux/errno.h>
 #include <vlibc/aio.h>
 
-#define AIO_CANCELED_		0
-#define AIO_NOTCANCELED_	1
-#define AIO_ALLDONE_		2
 #define CANCEL_BATCH		32
 
 struct cancel_wait {
@@ -107,7 +104,7 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 static int ended_as(const struct vlibc_aiocb *cb, int not_canceled)
 {
 	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) == ECANCELED ?
-	       AIO_CANCELED_ : not_canceled;
+	       VLIBC_AIO_CANCELED : not_canceled;
 }
 
 /*
@@ -125,13 +122,13 @@ static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER, 0))
 		;
 	if (token->res != -EALREADY)
-		return ended_as(cb, AIO_ALLDONE_);
+		return ended_as(cb, VLIBC_AIO_ALLDONE);
 	if (running_on_file(a, cb, seq))
 		while (aio_wait(a, running_request_ended, &w, 0, WAITER_CALLER, 0))
 			;
 	if (!request_ended(a, cb, seq))
-		return AIO_NOTCANCELED_;
-	return ended_as(cb, AIO_NOTCANCELED_);
+		return VLIBC_AIO_NOTCANCELED;
+	return ended_as(cb, VLIBC_AIO_NOTCANCELED);
 }
 
 /*
@@ -150,19 +147,19 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	if (!aio_active_is(a, cb, seq)) {
 		/* Ended, or EINPROGRESS but never ours (inherited at fork). */
 		r = seq || !aio_in_progress(cb) || cb->state == AIO_REQ_DONE ?
-		    AIO_ALLDONE_ : -EINVAL;
+		    VLIBC_AIO_ALLDONE : -EINVAL;
 		goto unlock;
 	}
 	state = cb->state;
 	if (state == AIO_REQ_RUNNING) {
 		/* A worker of the executor is in the system call: as glibc. */
-		r = AIO_NOTCANCELED_;
+		r = VLIBC_AIO_NOTCANCELED;
 		goto unlock;
 	}
 	if (state == AIO_REQ_QUEUED || state == AIO_REQ_HELD ||
 	    state == AIO_REQ_EXEC) {
 		/* A write that goes on ends with what it wrote: not canceled. */
-		r = cb->return_value > 0 ? AIO_ALLDONE_ : AIO_CANCELED_;
+		r = cb->return_value > 0 ? VLIBC_AIO_ALLDONE : VLIBC_AIO_CANCELED;
 		unlink_waiting(a, cb);
 		vlibc_unlock(&a->list_lock);
 		vlibc_unlock(&a->sq_lock);
@@ -173,7 +170,7 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	r = aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
-	return r ? AIO_NOTCANCELED_ : cancel_result(a, cb, active_seq, &token);
+	return r ? VLIBC_AIO_NOTCANCELED : cancel_result(a, cb, active_seq, &token);
 unlock:
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
@@ -199,8 +196,8 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 			if (batch[i].seq <= done_up_to)
 				continue;
 			r = cancel_one(a, batch[i].cb, batch[i].seq);
-			any_canceled |= r == AIO_CANCELED_;
-			not_canceled |= r == AIO_NOTCANCELED_;
+			any_canceled |= r == VLIBC_AIO_CANCELED;
+			not_canceled |= r == VLIBC_AIO_NOTCANCELED;
 			done_up_to = batch[i].seq;
 			progress = 1;
 		}
@@ -208,8 +205,8 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 			break;
 	}
 	if (not_canceled)
-		return AIO_NOTCANCELED_;
-	return any_canceled ? AIO_CANCELED_ : AIO_ALLDONE_;
+		return VLIBC_AIO_NOTCANCELED;
+	return any_canceled ? VLIBC_AIO_CANCELED : VLIBC_AIO_ALLDONE;
 }
 
 VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
@@ -224,6 +221,6 @@ VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
 	if (cb && cb->fildes != fd)
 		return -EINVAL;
 	if (__atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE) == AIO_RING_NONE)
-		return cb && aio_in_progress(cb) ? -EINVAL : AIO_ALLDONE_;
+		return cb && aio_in_progress(cb) ? -EINVAL : VLIBC_AIO_ALLDONE;
 	return cb ? cancel_one(a, cb, 0) : cancel_fd(a, fd);
 }

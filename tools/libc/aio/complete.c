@@ -6,10 +6,10 @@
  */
 #include <linux/errno.h>
 #include <linux/io_uring.h>
+#include <linux/signal.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 
-#define SI_ASYNCIO		(-4)
 #define NOTES_PER_BATCH		32
 
 struct note {
@@ -20,24 +20,17 @@ struct note {
 /* Send @ev as glibc's aio_notify does. */
 void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev)
 {
-	if (ev->notify == SIGEV_SIGNAL_) {
-		/* siginfo_t: signo, errno, code, then pid, uid, value */
-		struct {
-			int		signo, err, code, pad;
-			int		pid, uid;
-			uint64_t	value;
-			char		rest[96];
-		} info = {
-			.signo = ev->signo,
-			.code = SI_ASYNCIO,
-			.pid = (int)vlibc_syscall0(__NR_getpid),
-			.uid = (int)vlibc_syscall0(__NR_getuid),
-			.value = ev->value,
-		};
+	if (ev->notify == SIGEV_SIGNAL) {
+		siginfo_t info = {};
 
-		vlibc_syscall3(__NR_rt_sigqueueinfo, info.pid, ev->signo,
+		info.si_signo = ev->signo;
+		info.si_code = SI_ASYNCIO;
+		info.si_pid = (int)vlibc_syscall0(__NR_getpid);
+		info.si_uid = (int)vlibc_syscall0(__NR_getuid);
+		info.si_value.sival_ptr = (void *)(unsigned long)ev->value;
+		vlibc_syscall3(__NR_rt_sigqueueinfo, info.si_pid, ev->signo,
 			       (long)&info);
-	} else if (ev->notify == SIGEV_THREAD_ && a->notify_thread) {
+	} else if (ev->notify == SIGEV_THREAD && a->notify_thread) {
 		a->notify_thread(ev->un.thread.function, ev->value,
 				 ev->un.thread.attribute);
 	}
@@ -116,7 +109,7 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 
 static void announce(struct vlibc_aio_state *a, const struct note *n)
 {
-	if (n->ev.notify == SIGEV_SIGNAL_ || n->ev.notify == SIGEV_THREAD_)
+	if (n->ev.notify == SIGEV_SIGNAL || n->ev.notify == SIGEV_THREAD)
 		aio_notify(a, &n->ev);
 	if (n->group)
 		aio_group_done(a, n->group);

@@ -5,14 +5,9 @@
  * when the last one completes, through a group in the private region.
  */
 #include <linux/errno.h>
+#include <linux/signal.h>
 #include <vlibc/aio.h>
 
-#define LIO_READ_	0
-#define LIO_WRITE_	1
-#define LIO_NOP_	2
-#define LIO_WAIT_	0
-#define LIO_NOWAIT_	1
-#define AIO_PRIO_DELTA_MAX	20
 
 struct lio_list {
 	struct vlibc_aiocb *const	*list;
@@ -27,7 +22,7 @@ static int lio_all_done(void *ctx)
 	for (i = 0; i < l->n; i++) {
 		const struct vlibc_aiocb *cb = l->list[i];
 
-		if (cb && !aio_check_cb(cb) && cb->lio_opcode != LIO_NOP_ &&
+		if (cb && !aio_check_cb(cb) && cb->lio_opcode != VLIBC_LIO_NOP &&
 		    cb->state != AIO_REQ_IDLE && aio_in_progress(cb))
 			return 0;
 	}
@@ -57,7 +52,7 @@ static int lio_count(struct vlibc_aiocb *const list[], int n)
 
 	for (i = 0; i < n; i++)
 		count += list[i] && !aio_check_cb(list[i]) &&
-			 list[i]->lio_opcode != LIO_NOP_;
+			 list[i]->lio_opcode != VLIBC_LIO_NOP;
 	return count;
 }
 
@@ -66,18 +61,18 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 {
 	long r;
 
-	if (cb->reqprio < 0 || cb->reqprio > AIO_PRIO_DELTA_MAX)
+	if (cb->reqprio < 0 || cb->reqprio > VLIBC_AIO_PRIO_DELTA_MAX)
 		r = -EINVAL;
-	else if (cb->lio_opcode != LIO_READ_ && cb->lio_opcode != LIO_WRITE_)
+	else if (cb->lio_opcode != VLIBC_LIO_READ && cb->lio_opcode != VLIBC_LIO_WRITE)
 		r = 1;		/* fails through aio_error, as in glibc */
 	else if (aio_range_invalid(cb))
 		r = 1;
 	else
-		r = aio_submit(a, cb, cb->lio_opcode == LIO_READ_ ? AIO_OP_READ :
+		r = aio_submit(a, cb, cb->lio_opcode == VLIBC_LIO_READ ? AIO_OP_READ :
 			       AIO_OP_WRITE, group);
 	if (r == 1) {
 		cb->group = group;
-		__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 		aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
@@ -99,11 +94,11 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	long r, err = 0;
 	int i, group = 0, count;
 
-	if ((mode != LIO_WAIT_ && mode != LIO_NOWAIT_) || n < 0 || (n && !list))
+	if ((mode != VLIBC_LIO_WAIT && mode != VLIBC_LIO_NOWAIT) || n < 0 || (n && !list))
 		return -EINVAL;
 	count = lio_count(list, n);
-	if (mode == LIO_NOWAIT_ && sig && (sig->notify == SIGEV_SIGNAL_ ||
-					   sig->notify == SIGEV_THREAD_)) {
+	if (mode == VLIBC_LIO_NOWAIT && sig && (sig->notify == SIGEV_SIGNAL ||
+					   sig->notify == SIGEV_THREAD)) {
 		if (!count) {
 			aio_notify(a, sig);
 			return 0;
@@ -115,13 +110,13 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	for (i = 0; i < n; i++) {
 		struct vlibc_aiocb *cb = list[i];
 
-		if (!cb || aio_check_cb(cb) || cb->lio_opcode == LIO_NOP_)
+		if (!cb || aio_check_cb(cb) || cb->lio_opcode == VLIBC_LIO_NOP)
 			continue;
 		r = lio_submit_one(a, cb, group);
 		if (r && !err)
 			err = r;
 	}
-	if (mode == LIO_NOWAIT_)
+	if (mode == VLIBC_LIO_NOWAIT)
 		return err;
 	/* A signal handler ran: EINTR, as POSIX says; the requests go on. */
 	if (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
@@ -130,7 +125,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 		return -EIO;
 	for (i = 0; i < n; i++)
 		if (list[i] && !aio_check_cb(list[i]) &&
-		    list[i]->lio_opcode != LIO_NOP_ && list[i]->error_code)
+		    list[i]->lio_opcode != VLIBC_LIO_NOP && list[i]->error_code)
 			return -EIO;
 	return 0;
 }

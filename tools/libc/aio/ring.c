@@ -16,9 +16,12 @@
  * mapped (the mapping holds the ring even with its descriptor closed),
  * and are reaped from there without a system call.
  */
+#include <asm/stat.h>
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <linux/io_uring.h>
 #include <linux/mman.h>
+#include <linux/resource.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/families.h>
@@ -26,16 +29,13 @@
 
 #define SQ_ENTRIES		128
 #define CQ_ENTRIES		1024
-#define PROT_RW			3	/* PROT_READ | PROT_WRITE */
 #define MAP_SHARED_POPULATE	(MAP_SHARED | MAP_POPULATE)
-#define RLIMIT_NOFILE_		7
-#define F_DUPFD_CLOEXEC_	1030
 /* A wait in the kernel ends this often: see aio_ring_enter_wait(). */
 #define KERNEL_WAIT_MAX_S	1
 
 static long ring_mmap(int fd, unsigned long size, unsigned long off)
 {
-	return vlibc_syscall6(__NR_mmap, 0, size, PROT_RW, MAP_SHARED_POPULATE,
+	return vlibc_syscall6(__NR_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED_POPULATE,
 			      fd, off);
 }
 
@@ -94,15 +94,15 @@ static int ring_map(struct vlibc_aio_state *a, const struct io_uring_params *p)
  */
 static int ring_fd_move_high(int fd)
 {
-	struct { unsigned long cur, max; } lim;
+	struct rlimit64 lim;
 	long low = 3, high;
 
-	if (vlibc_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE_, 0, (long)&lim) == 0) {
-		low = lim.cur > 1040 ? 1000 : (long)lim.cur - 40;
+	if (vlibc_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&lim) == 0) {
+		low = lim.rlim_cur > 1040 ? 1000 : (long)lim.rlim_cur - 40;
 		if (low < 3)
 			low = 3;
 	}
-	high = vlibc_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC_, low);
+	high = vlibc_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, low);
 	if (high < 0)
 		return fd;
 	vlibc_syscall1(__NR_close, fd);
@@ -112,12 +112,12 @@ static int ring_fd_move_high(int fd)
 /* Remember which file the ring is, for a fork child to recognise it. */
 static void ring_identify(struct vlibc_aio_state *a)
 {
-	uint64_t st[18];	/* struct stat: st_dev, st_ino first */
+	struct stat st;
 
 	a->ring_dev = a->ring_ino = 0;
-	if (vlibc_syscall2(__NR_fstat, a->ring_fd, (long)st) == 0) {
-		a->ring_dev = st[0];
-		a->ring_ino = st[1];
+	if (vlibc_syscall2(__NR_fstat, a->ring_fd, (long)&st) == 0) {
+		a->ring_dev = st.st_dev;
+		a->ring_ino = st.st_ino;
 	}
 }
 
@@ -204,8 +204,7 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
 			      IORING_OP_READ : IORING_OP_WRITE;
 		sqe->addr = (unsigned long)cb->buf;
 		/* Like read(2): the kernel caps the count at MAX_RW_COUNT. */
-		sqe->len = cb->nbytes > 0x7ffff000UL ? 0x7ffff000U :
-						       (uint32_t)cb->nbytes;
+		sqe->len = (uint32_t)aio_rw_count(cb);
 		/* A socket has no offset: -1 reads and writes it as a stream. */
 		sqe->off = cb->op & AIO_OP_STREAM ? -1UL : (uint64_t)cb->offset;
 		if (cb->issue_async)

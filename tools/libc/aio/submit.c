@@ -4,7 +4,11 @@
  * ring is full (never EAGAIN for that), fsyncs held back until every
  * earlier request on their descriptor is complete.
  */
+#include <asm/stat.h>
 #include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/signal.h>
+#include <linux/stat.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/arch/thread.h>
@@ -12,18 +16,6 @@
 
 /* Requests in the kernel at most: each has one CQE, and tokens need room. */
 #define INFLIGHT_MAX		512
-#define F_GETFL_		3
-#define O_ACCMODE_		3
-#define O_WRONLY_		1
-#define O_DIRECT_		040000
-#define O_NONBLOCK_		04000
-#define O_APPEND_		02000
-#define AT_EMPTY_PATH_		0x1000
-#define S_IFMT_			0170000
-#define S_IFREG_		0100000
-#define S_IFBLK_		0060000
-#define S_IFIFO_		0010000
-#define S_IFSOCK_		0140000
 
 int aio_check_cb(const struct vlibc_aiocb *cb)
 {
@@ -34,7 +26,7 @@ int aio_check_cb(const struct vlibc_aiocb *cb)
 
 int aio_fd_valid(int fd)
 {
-	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL);
 
 	return r < 0 ? (int)r : 0;
 }
@@ -60,18 +52,18 @@ int aio_fd_valid(int fd)
  */
 static int fd_type(int fd, long fl)
 {
-	struct { unsigned long dev, ino, nlink; unsigned int mode; char rest[116]; } st;
-	int blocking = fl >= 0 && !(fl & O_NONBLOCK_);
+	struct stat st;
+	int blocking = fl >= 0 && !(fl & O_NONBLOCK);
 	unsigned int type;
 
-	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH_))
+	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH))
 		return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_SIGPIPE |
 		       AIO_FD_STREAM;
-	type = st.mode & S_IFMT_;
-	if (type == S_IFREG_ || type == S_IFBLK_)
+	type = st.st_mode & S_IFMT;
+	if (type == S_IFREG || type == S_IFBLK)
 		return 0;
 	return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_STREAM |
-	       (type == S_IFIFO_ || type == S_IFSOCK_ ? AIO_FD_SIGPIPE : 0);
+	       (type == S_IFIFO || type == S_IFSOCK ? AIO_FD_SIGPIPE : 0);
 }
 
 /* fcntl(@fd, F_GETFL), which glibc's AIO never makes: once refused, not again. */
@@ -82,7 +74,7 @@ static long fd_getfl(int fd)
 	if (__atomic_load_n(&aio_state()->flags, __ATOMIC_RELAXED) &
 	    VLIBC_AIO_NO_FCNTL)
 		return -EPERM;
-	fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL_);
+	fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL);
 	if (vlibc_refused(fl))
 		__atomic_or_fetch(&aio_state()->flags, VLIBC_AIO_NO_FCNTL,
 				  __ATOMIC_RELAXED);
@@ -99,9 +91,9 @@ static long fd_getfl(int fd)
  */
 static uint32_t fd_getfl_bits(long fl)
 {
-	return (fl & O_DIRECT_ ? AIO_FD_DIRECT : 0) |
-	       ((fl & O_ACCMODE_) == O_WRONLY_ ? AIO_FD_WRONLY : 0) |
-	       (fl & O_APPEND_ ? AIO_FD_APPEND : 0);
+	return (fl & O_DIRECT ? AIO_FD_DIRECT : 0) |
+	       ((fl & O_ACCMODE) == O_WRONLY ? AIO_FD_WRONLY : 0) |
+	       (fl & O_APPEND ? AIO_FD_APPEND : 0);
 }
 
 int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
@@ -504,8 +496,8 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	int fallback = aio_ring_get(a) != AIO_RING_READY;
 	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
 	int goes_on = write_may_go_on(a, cb, op);
-	int notifies = cb->sigevent.notify == SIGEV_SIGNAL_ ||
-		       cb->sigevent.notify == SIGEV_THREAD_;
+	int notifies = cb->sigevent.notify == SIGEV_SIGNAL ||
+		       cb->sigevent.notify == SIGEV_THREAD;
 
 	cb->op = op;
 	cb->group = group;
@@ -514,7 +506,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->return_value = 0;
 	/* The state first: whoever sees EINPROGRESS must see an active request. */
 	cb->state = AIO_REQ_QUEUED;
-	__atomic_store_n(&cb->error_code, VLIBC_EINPROGRESS, __ATOMIC_RELEASE);
+	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 	if (notifies || group || goes_on)
 		aio_start_service(a);
 	/*

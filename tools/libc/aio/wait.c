@@ -8,6 +8,7 @@
  * waiter sleeps on the counter (see aio_exec_wait_limit()).
  */
 #include <linux/errno.h>
+#include <linux/signal.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 
@@ -82,10 +83,9 @@ static void cancel_off(struct vlibc_aio_cancel_point *cp, int old)
  * mask would turn fatal, as SIGSYS from a seccomp filter in TRAP mode).
  */
 #define SIG_BIT(n)		(1ULL << ((n) - 1))
-#define SIGS_SYNCHRONOUS	(SIG_BIT(4) | SIG_BIT(5) | SIG_BIT(7) |	\
-				 SIG_BIT(8) | SIG_BIT(11) | SIG_BIT(31))
-#define SIG_BLOCK_		0
-#define SIG_SETMASK_		2
+#define SIGS_SYNCHRONOUS	(SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) |	\
+				 SIG_BIT(SIGBUS) | SIG_BIT(SIGFPE) |	\
+				 SIG_BIT(SIGSEGV) | SIG_BIT(SIGSYS))
 
 /*
  * Wait in the kernel until a completion, a signal, the caller's
@@ -105,7 +105,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 {
 	uint64_t block = ~SIGS_SYNCHRONOUS, old_mask;
 	int old = cancel_on(cp, AIO_BLOCKED_KERNEL);
-	int masked = !vlibc_syscall4(__NR_rt_sigprocmask, SIG_BLOCK_,
+	int masked = !vlibc_syscall4(__NR_rt_sigprocmask, SIG_BLOCK,
 				     (long)&block, (long)&old_mask, 8);
 	int r;
 
@@ -115,7 +115,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 	} while (r == -ETIME && aio_ring_ready(a) &&
 		 (!deadline || ts_left(deadline, left)));
 	if (masked)
-		vlibc_syscall4(__NR_rt_sigprocmask, SIG_SETMASK_,
+		vlibc_syscall4(__NR_rt_sigprocmask, SIG_SETMASK,
 			       (long)&old_mask, 0, 8);
 	cancel_off(cp, old);
 	wait_in_kernel_abandon(a);

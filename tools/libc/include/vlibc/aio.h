@@ -2,12 +2,12 @@
 /*
  * POSIX AIO on io_uring: the family's internal interface.
  *
- * struct vlibc_aiocb mirrors glibc's x86-64 struct aiocb (and aiocb64,
- * the same layout).  A request's state lives in the fields glibc keeps
- * for itself and never reads back: __next_prio, __abs_prio, __policy and
- * __glibc_reserved.  __error_code and __return_value mean what they mean
- * in glibc; __error_code is written last, with release order, so a
- * caller that sees it leave EINPROGRESS sees the result too.  While a
+ * struct vlibc_aiocb is glibc's struct aiocb (vlibc/arch/glibc-aio.h).
+ * A request's state lives in the fields glibc keeps for itself and never
+ * reads back: __next_prio, __abs_prio, __policy and __glibc_reserved.
+ * __error_code and __return_value mean what they mean in glibc;
+ * __error_code is written last, with release order, so a caller that
+ * sees it leave EINPROGRESS sees the result too.  While a
  * request is in progress __return_value counts the bytes already done
  * (a write on a pipe or socket goes on after a partial count, as
  * write(2) does there: see complete.c); the padding after __error_code,
@@ -26,29 +26,11 @@
 #ifndef _VLIBC_AIO_H
 #define _VLIBC_AIO_H
 
+#include <linux/errno.h>
 #include <vlibc/aio-cancel.h>
 #include <vlibc/compiler.h>
+#include <vlibc/glibc-aio.h>
 #include <vlibc/private.h>
-
-#define VLIBC_EINPROGRESS	115
-
-struct vlibc_sigevent {
-	uint64_t	value;
-	int		signo;
-	int		notify;
-	union {
-		int	tid;
-		struct {
-			void	(*function)(unsigned long);
-			void	*attribute;
-		} thread;
-		char	pad[48];
-	} un;
-};
-
-#define SIGEV_SIGNAL_		0
-#define SIGEV_NONE_		1
-#define SIGEV_THREAD_		2
 
 enum vlibc_aio_op {
 	AIO_OP_READ,
@@ -67,38 +49,6 @@ enum vlibc_aio_req_state {
 	AIO_REQ_EXEC,
 	AIO_REQ_RUNNING,
 };
-
-struct vlibc_aiocb {
-	int			fildes;
-	int			lio_opcode;
-	int			reqprio;
-	int			pad0;
-	void			*buf;
-	size_t			nbytes;
-	struct vlibc_sigevent	sigevent;
-	/* glibc's __next_prio: the queue and held lists */
-	struct vlibc_aiocb	*link;
-	/* glibc's __abs_prio and __policy */
-	uint8_t			state, op, group, canceling;
-	uint32_t		fd_cache;	/* fd << AIO_FD_SHIFT | AIO_FD_* */
-	int			error_code;
-	/* padding in glibc's layout */
-	uint8_t			issue_async;	/* by an io-wq worker: IOSQE_ASYNC */
-	uint8_t			pad2[3];
-	long			return_value;
-	long			offset;
-	/* glibc's __glibc_reserved[32]: the active list */
-	struct vlibc_aiocb	*next, *prev;
-	uint64_t		seq;
-	unsigned long		owner;
-};
-
-_Static_assert(sizeof(struct vlibc_aiocb) == 168, "struct aiocb is 168 bytes");
-_Static_assert(__builtin_offsetof(struct vlibc_aiocb, sigevent) == 32, "aio_sigevent");
-_Static_assert(__builtin_offsetof(struct vlibc_aiocb, error_code) == 112, "__error_code");
-_Static_assert(__builtin_offsetof(struct vlibc_aiocb, return_value) == 120, "__return_value");
-_Static_assert(__builtin_offsetof(struct vlibc_aiocb, offset) == 128, "aio_offset");
-_Static_assert(__builtin_offsetof(struct vlibc_aiocb, next) == 136, "__glibc_reserved");
 
 /*
  * The largest read or write done inline, in the calling thread: by the
@@ -213,10 +163,13 @@ static inline int aio_range_invalid(const struct vlibc_aiocb *cb)
 	       __builtin_add_overflow(cb->offset, (long)cb->nbytes, &end);
 }
 
+/* The kernel's MAX_RW_COUNT (INT_MAX & PAGE_MASK): not in a uapi header. */
+#define AIO_MAX_RW_COUNT	0x7ffff000UL
+
 /* The part of a read or write still to do: @cb's count, capped as read(2) caps it. */
 static inline unsigned long aio_rw_count(const struct vlibc_aiocb *cb)
 {
-	return cb->nbytes > 0x7ffff000UL ? 0x7ffff000UL : cb->nbytes;
+	return cb->nbytes > AIO_MAX_RW_COUNT ? AIO_MAX_RW_COUNT : cb->nbytes;
 }
 
 /*
@@ -296,7 +249,7 @@ static inline int aio_not_accepted(struct vlibc_aiocb *cb, int err)
 static inline int aio_in_progress(const struct vlibc_aiocb *cb)
 {
 	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE) ==
-	       VLIBC_EINPROGRESS;
+	       EINPROGRESS;
 }
 
 /* Is the ring in use (not yet set up, or given up for the executor)? */
