@@ -29,9 +29,9 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 
 	if (!cb->nbytes || cb->nbytes > AIO_INLINE_MAX)
 		return 0;
-	fl = aio_fd_flags(cb, 0);
+	fl = vlibc_aio_fd_flags(cb, 0);
 	if (fl < 0 || (fl & (AIO_FD_DIRECT | AIO_FD_WRONLY)) ||
-	    aio_follows_active(a, cb))
+	    vlibc_aio_follows_active(a, cb))
 		return 0;
 	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
 			   cb->offset, 0, RWF_NOWAIT);
@@ -44,14 +44,14 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	cb->op = AIO_OP_READ;
 	cb->group = 0;
 	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
-	aio_complete(a, cb, r, 0);
+	vlibc_aio_complete(a, cb, r, 0);
 	return 1;
 }
 
 static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 {
 	struct vlibc_aio_state *a = aio_state();
-	int r = aio_check_cb(cb);
+	int r = vlibc_aio_check_cb(cb);
 
 	if (r)
 		return r;
@@ -64,13 +64,13 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 	cb->group = group;
 	if (aio_range_invalid(cb)) {
 		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
-		aio_complete(a, cb, -EINVAL, 0);
+		vlibc_aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
 	if (op == AIO_OP_READ && (a->flags & VLIBC_AIO_NOWAIT_READ) &&
 	    aio_read_cached(a, cb))
 		return 0;
-	return aio_submit(a, cb, op, group);
+	return vlibc_aio_submit(a, cb, op, group);
 }
 
 VLIBC_ENTRY long __vlibc_aio_read(struct vlibc_aiocb *cb)
@@ -85,34 +85,34 @@ VLIBC_ENTRY long __vlibc_aio_write(struct vlibc_aiocb *cb)
 
 VLIBC_ENTRY long __vlibc_aio_fsync(int how, struct vlibc_aiocb *cb)
 {
-	int r = aio_check_cb(cb);
+	int r = vlibc_aio_check_cb(cb);
 
 	if (r)
 		return r;
 	if (how != O_SYNC && how != O_DSYNC)
 		return -EINVAL;
-	r = aio_fd_valid(cb->fildes);
+	r = vlibc_aio_fd_valid(cb->fildes);
 	if (r)
 		return r;
-	return aio_submit(aio_state(), cb,
+	return vlibc_aio_submit(aio_state(), cb,
 			  how == O_DSYNC ? AIO_OP_FDATASYNC : AIO_OP_FSYNC, 0);
 }
 
 /* Reap first when the request still looks in progress: nobody else may. */
 VLIBC_ENTRY int __vlibc_aio_error(const struct vlibc_aiocb *cb)
 {
-	int r = aio_check_cb(cb);
+	int r = vlibc_aio_check_cb(cb);
 
 	if (r)
 		return r;
 	if (aio_in_progress(cb))
-		aio_reap(aio_state());
+		vlibc_aio_reap(aio_state());
 	return __atomic_load_n(&cb->error_code, __ATOMIC_ACQUIRE);
 }
 
 VLIBC_ENTRY long __vlibc_aio_return(struct vlibc_aiocb *cb, long *value)
 {
-	int r = aio_check_cb(cb);
+	int r = vlibc_aio_check_cb(cb);
 
 	if (r)
 		return r;
@@ -141,7 +141,7 @@ static int suspend_done(void *ctx)
 	for (i = 0; i < s->n; i++) {
 		const struct vlibc_aiocb *cb = s->list[i];
 
-		if (!cb || aio_check_cb(cb))
+		if (!cb || vlibc_aio_check_cb(cb))
 			continue;
 		if (!aio_in_progress(cb))
 			return 1;
@@ -163,7 +163,7 @@ VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
 		return -EINVAL;
 	if (suspend_done(&s))
 		return 0;
-	return aio_wait(aio_state(), suspend_done, &s, timeout, WAITER_CALLER, cp);
+	return vlibc_aio_wait(aio_state(), suspend_done, &s, timeout, WAITER_CALLER, cp);
 }
 
 VLIBC_ENTRY void __vlibc_aio_init(const void *init)
@@ -228,7 +228,7 @@ VLIBC_ENTRY long __vlibc_aio_ring_id(uint64_t id[2])
  * A seccomp filter is about to go in (the binder saw prctl() or syscall()
  * install it): from now on no call glibc's AIO would not make.  io_uring
  * is given up for the executor, as when it is refused (see
- * aio_ring_sandbox()); the page-cache read (preadv2) and the descriptor
+ * vlibc_aio_ring_sandbox()); the page-cache read (preadv2) and the descriptor
  * flags (fcntl) are not asked any more.  @nested: the caller is inside
  * the image already on this thread (a signal handler).
  */
@@ -238,7 +238,7 @@ VLIBC_ENTRY long __vlibc_aio_sandbox_coming(int nested)
 
 	__atomic_and_fetch(&a->flags, ~VLIBC_AIO_NOWAIT_READ, __ATOMIC_RELAXED);
 	__atomic_or_fetch(&a->flags, VLIBC_AIO_NO_FCNTL, __ATOMIC_RELAXED);
-	aio_ring_sandbox(a, nested);
+	vlibc_aio_ring_sandbox(a, nested);
 	return 0;
 }
 
@@ -248,5 +248,5 @@ VLIBC_ENTRY long __vlibc_aio_sandbox_coming(int nested)
  */
 VLIBC_ENTRY long __vlibc_aio_probe(void)
 {
-	return aio_ring_get(aio_state()) == AIO_RING_READY ? 0 : -ENOSYS;
+	return vlibc_aio_ring_get(aio_state()) == AIO_RING_READY ? 0 : -ENOSYS;
 }

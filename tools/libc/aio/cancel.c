@@ -36,7 +36,7 @@ static int request_ended(struct vlibc_aio_state *a,
 	int active;
 
 	vlibc_lock(&a->list_lock);
-	active = aio_active_is(a, cb, seq);
+	active = vlibc_aio_active_is(a, cb, seq);
 	vlibc_unlock(&a->list_lock);
 	return !active && (!aio_in_progress(cb) ||
 			   __atomic_load_n(&cb->seq, __ATOMIC_RELAXED) != seq);
@@ -71,8 +71,8 @@ static int running_on_file(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 
 	vlibc_lock(&a->list_lock);
 	/* Still ours while active: fd_cache may be written (reads: once). */
-	if (aio_active_is(a, cb, seq))
-		fl = aio_fd_flags(cb, 1);
+	if (vlibc_aio_active_is(a, cb, seq))
+		fl = vlibc_aio_fd_flags(cb, 1);
 	vlibc_unlock(&a->list_lock);
 	return fl >= 0 && !(fl & AIO_FD_STREAM);
 }
@@ -83,7 +83,7 @@ static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	struct vlibc_aiocb **pp;
 
 	if (cb->state == AIO_REQ_EXEC)
-		return aio_exec_unlink(a, cb);
+		return vlibc_aio_exec_unlink(a, cb);
 	for (pp = &a->handoff; *pp; pp = &(*pp)->link)
 		if (*pp == cb) {
 			*pp = cb->link;
@@ -119,12 +119,12 @@ static int cancel_result(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	struct cancel_wait w = { a, token, cb, seq };
 
 	/* Not interruptible: the token lives on this stack until answered. */
-	while (aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER, 0))
+	while (vlibc_aio_wait(a, cancel_settled, &w, 0, WAITER_CALLER, 0))
 		;
 	if (token->res != -EALREADY)
 		return ended_as(cb, VLIBC_AIO_ALLDONE);
 	if (running_on_file(a, cb, seq))
-		while (aio_wait(a, running_request_ended, &w, 0, WAITER_CALLER, 0))
+		while (vlibc_aio_wait(a, running_request_ended, &w, 0, WAITER_CALLER, 0))
 			;
 	if (!request_ended(a, cb, seq))
 		return VLIBC_AIO_NOTCANCELED;
@@ -144,7 +144,7 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 
 	vlibc_lock(&a->sq_lock);
 	vlibc_lock(&a->list_lock);
-	if (!aio_active_is(a, cb, seq)) {
+	if (!vlibc_aio_active_is(a, cb, seq)) {
 		/* Ended, or EINPROGRESS but never ours (inherited at fork). */
 		r = seq || !aio_in_progress(cb) || cb->state == AIO_REQ_DONE ?
 		    VLIBC_AIO_ALLDONE : -EINVAL;
@@ -163,11 +163,11 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		unlink_waiting(a, cb);
 		vlibc_unlock(&a->list_lock);
 		vlibc_unlock(&a->sq_lock);
-		aio_complete(a, cb, -ECANCELED, 1);
+		vlibc_aio_complete(a, cb, -ECANCELED, 1);
 		return r;
 	}
 	active_seq = cb->seq;
-	r = aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
+	r = vlibc_aio_cancel_push_locked(a, cb, &token, AIO_CANCEL_USER);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
 	return r ? VLIBC_AIO_NOTCANCELED : cancel_result(a, cb, active_seq, &token);
@@ -188,7 +188,7 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 	uint64_t done_up_to = 0;
 	int n, i, r, any_canceled = 0, not_canceled = 0;
 
-	while ((n = aio_collect(a, on_fd, &fd, batch, CANCEL_BATCH)) > 0) {
+	while ((n = vlibc_aio_collect(a, on_fd, &fd, batch, CANCEL_BATCH)) > 0) {
 		int progress = 0;
 
 		for (i = 0; i < n; i++) {
@@ -212,11 +212,11 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aio_state *a = aio_state();
-	int r = aio_fd_valid(fd);
+	int r = vlibc_aio_fd_valid(fd);
 
 	if (r)
 		return r;
-	if (cb && aio_check_cb(cb))
+	if (cb && vlibc_aio_check_cb(cb))
 		return -EINVAL;
 	if (cb && cb->fildes != fd)
 		return -EINVAL;

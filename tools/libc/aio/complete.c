@@ -17,8 +17,8 @@ struct note {
 	int			group;
 };
 
-/* Send @ev as glibc's aio_notify does. */
-void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev)
+/* Send @ev as glibc's vlibc_aio_notify does. */
+void vlibc_aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev)
 {
 	if (ev->notify == SIGEV_SIGNAL) {
 		siginfo_t info = {};
@@ -36,7 +36,7 @@ void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev)
 	}
 }
 
-void aio_start_service(struct vlibc_aio_state *a)
+void vlibc_aio_start_service(struct vlibc_aio_state *a)
 {
 	uint32_t zero = 0;
 
@@ -48,7 +48,7 @@ void aio_start_service(struct vlibc_aio_state *a)
 }
 
 /* A request of lio_listio group @group (index + 1) is complete. */
-void aio_group_done(struct vlibc_aio_state *a, int group)
+void vlibc_aio_group_done(struct vlibc_aio_state *a, int group)
 {
 	struct vlibc_aio_group *g = &a->groups[group - 1];
 	struct vlibc_sigevent ev;
@@ -59,19 +59,19 @@ void aio_group_done(struct vlibc_aio_state *a, int group)
 	last = --g->pending == 0;
 	vlibc_unlock(&a->list_lock);
 	if (last)
-		aio_notify(a, &ev);
+		vlibc_aio_notify(a, &ev);
 }
 
 /* Take @cb off the active list; under list_lock. */
-void aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+void vlibc_aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	if (cb->next == cb) {
-		a->inflight = 0;
+		a->active = 0;
 	} else {
 		cb->prev->next = cb->next;
 		cb->next->prev = cb->prev;
-		if (a->inflight == cb)
-			a->inflight = cb->next;
+		if (a->active == cb)
+			a->active = cb->next;
 	}
 	if (cb->state == AIO_REQ_INFLIGHT)
 		a->n_inflight--;
@@ -97,7 +97,7 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		res = res < 0 ? before : before + res;
 	if (listed) {
 		vlibc_lock(&a->list_lock);
-		aio_active_remove(a, cb);
+		vlibc_aio_active_remove(a, cb);
 		cb->state = AIO_REQ_DONE;
 		vlibc_unlock(&a->list_lock);
 	}
@@ -110,9 +110,9 @@ static void finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 static void announce(struct vlibc_aio_state *a, const struct note *n)
 {
 	if (n->ev.notify == SIGEV_SIGNAL || n->ev.notify == SIGEV_THREAD)
-		aio_notify(a, &n->ev);
+		vlibc_aio_notify(a, &n->ev);
 	if (n->group)
-		aio_group_done(a, n->group);
+		vlibc_aio_group_done(a, n->group);
 }
 
 /*
@@ -122,11 +122,11 @@ static void announce(struct vlibc_aio_state *a, const struct note *n)
  */
 static void wake_waiters(struct vlibc_aio_state *a)
 {
-	__atomic_add_fetch(&a->completions, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&a->sleepers, __ATOMIC_SEQ_CST))
-		vlibc_futex_wake(&a->completions, 0x7fffffff);
+	__atomic_add_fetch(&a->wakeups, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&a->n_sleepers, __ATOMIC_SEQ_CST))
+		vlibc_futex_wake(&a->wakeups, 0x7fffffff);
 	if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) == WAITER_CALLER)
-		aio_ring_kick(a);
+		vlibc_aio_ring_kick(a);
 }
 
 /*
@@ -134,7 +134,7 @@ static void wake_waiters(struct vlibc_aio_state *a)
  * was listed (bad arguments, @listed 0), or one the kernel never saw
  * (queued, held, cancelled: @listed 1, taken off the active list).
  */
-void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
+void vlibc_aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		  int listed)
 {
 	struct note n;
@@ -143,7 +143,7 @@ void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 	announce(a, &n);
 	wake_waiters(a);
 	if (listed)
-		aio_release_held(a);
+		vlibc_aio_release_held(a);
 }
 
 /*
@@ -163,11 +163,11 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	    (unsigned long)done >= aio_rw_count(cb))
 		return 0;
 	/* Usually kept in the aiocb since the submission: no system call. */
-	fl = aio_fd_flags(cb, 1);
+	fl = vlibc_aio_fd_flags(cb, 1);
 	if (fl < 0 || !(fl & AIO_FD_WRITES_ALL))
 		return 0;
 	cb->return_value = done;
-	if (aio_requeue(a, cb) || aio_handoff_taken(a, cb, -ECANCELED))
+	if (vlibc_aio_requeue(a, cb) || vlibc_aio_handoff_taken(a, cb, -ECANCELED))
 		return 1;
 	cb->return_value = done - res;	/* a cancel came: finish() adds @res */
 	return 0;
@@ -179,7 +179,7 @@ static int write_goes_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
  * it (RLIMIT_NPROC, a pids cgroup: glibc would have said EAGAIN at once),
  * or its thread exited after the fallback, when no exiting thread can
  * hand its requests over (that needs io_uring_enter).  The executor does
- * it again (aio_exec_adopt()).
+ * it again (vlibc_aio_exec_adopt()).
  */
 static int res_dropped_by_kernel(const struct vlibc_aiocb *cb, int res)
 {
@@ -214,21 +214,21 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
 
 			t->res = res;
 			__atomic_store_n(&t->done, 1, __ATOMIC_RELEASE);
-			__atomic_sub_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
+			__atomic_sub_fetch(&a->n_cancels_unreaped, 1, __ATOMIC_RELAXED);
 			continue;
 		}
 		cb = (struct vlibc_aiocb *)ud;
 		if (res == -ESPIPE && cb->op <= AIO_OP_WRITE) {
 			/* glibc reads and writes a socket without an offset. */
 			cb->op |= AIO_OP_STREAM;
-			if (aio_requeue(a, cb))
+			if (vlibc_aio_requeue(a, cb))
 				continue;
 			/* A cancel came: end it, or hand it off as is. */
 			res = -ECANCELED;
 		}
-		if (write_goes_on(a, cb, res) || aio_handoff_taken(a, cb, res))
+		if (write_goes_on(a, cb, res) || vlibc_aio_handoff_taken(a, cb, res))
 			continue;
-		if (res_dropped_by_kernel(cb, res) && aio_exec_adopt(a, cb))
+		if (res_dropped_by_kernel(cb, res) && vlibc_aio_exec_adopt(a, cb))
 			continue;
 		finish(a, cb, res, 1, &notes[(*n_notes)++]);
 	}
@@ -240,7 +240,7 @@ static int reap_batch(struct vlibc_aio_state *a, struct note *notes, int *n_note
  * Reap the ring's completions, without a system call; after the fallback
  * the old ring's memory is still reaped while requests remain in it.
  */
-int aio_reap(struct vlibc_aio_state *a)
+int vlibc_aio_reap(struct vlibc_aio_state *a)
 {
 	struct note notes[NOTES_PER_BATCH];
 	int n, i, total = 0, batch, kicks = 0;
@@ -255,14 +255,14 @@ int aio_reap(struct vlibc_aio_state *a)
 			announce(a, &notes[i]);
 		total += batch;
 	} while (batch && n == NOTES_PER_BATCH);
-	aio_exec_kick(a);
+	vlibc_aio_exec_kick(a);
 	if (total) {
 		wake_waiters(a);
-		aio_release_held(a);
-		aio_flush(a);
+		vlibc_aio_release_held(a);
+		vlibc_aio_flush(a);
 	} else if (kicks && __atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST)) {
 		/* We took a kick meant for the thread in the kernel: pass it on. */
-		aio_ring_kick(a);
+		vlibc_aio_ring_kick(a);
 	}
 	return total;
 }

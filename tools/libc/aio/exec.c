@@ -4,7 +4,7 @@
  * io_uring was refused or lost (AIO_RING_FALLBACK).  Each request is done
  * with one blocking pread/pwrite (read/write on ESPIPE), fsync or
  * fdatasync in a worker thread, and completes through the normal path
- * (aio_complete(): result, notification, lio group, wake-ups).
+ * (vlibc_aio_complete(): result, notification, lio group, wake-ups).
  *
  * As in glibc, the requests of one descriptor run one at a time, in
  * order, and different descriptors run in parallel, one worker each, up
@@ -29,7 +29,7 @@
 /* Is a worker running a request on @fd?  Under list_lock. */
 static int fd_running(struct vlibc_aio_state *a, int fd)
 {
-	struct vlibc_aiocb *r = a->inflight;
+	struct vlibc_aiocb *r = a->active;
 
 	if (!r)
 		return 0;
@@ -37,7 +37,7 @@ static int fd_running(struct vlibc_aio_state *a, int fd)
 		if (r->state == AIO_REQ_RUNNING && r->fildes == fd)
 			return 1;
 		r = r->next;
-	} while (r != a->inflight);
+	} while (r != a->active);
 	return 0;
 }
 
@@ -93,7 +93,7 @@ static struct vlibc_aiocb *exec_take(struct vlibc_aio_state *a)
 }
 
 /* Take @cb off the executor's queue (aio_cancel); 1 if it was there. */
-int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int vlibc_aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	return aio_fifo_unlink(&a->exec_head, &a->exec_tail, cb);
 }
@@ -103,7 +103,7 @@ static void exec_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	cb->state = AIO_REQ_EXEC;
 	aio_fifo_append(&a->exec_head, &a->exec_tail, cb);
-	a->exec_work++;
+	a->n_exec_queued++;
 }
 
 /*
@@ -117,19 +117,19 @@ static uint32_t exec_staff(struct vlibc_aio_state *a)
 
 	for (;;) {
 		vlibc_lock(&a->list_lock);
-		start = a->start_worker && a->workers < WORKERS_MAX &&
-			runnable_count(a) > a->workers - a->busy;
+		start = a->start_worker && a->n_workers < WORKERS_MAX &&
+			runnable_count(a) > a->n_workers - a->n_busy_workers;
 		if (start)
-			a->workers++;
-		workers = a->workers;
+			a->n_workers++;
+		workers = a->n_workers;
 		vlibc_unlock(&a->list_lock);
-		if (__atomic_load_n(&a->idle_workers, __ATOMIC_SEQ_CST))
-			vlibc_futex_wake(&a->exec_work, 0x7fffffff);
+		if (__atomic_load_n(&a->n_idle_workers, __ATOMIC_SEQ_CST))
+			vlibc_futex_wake(&a->n_exec_queued, 0x7fffffff);
 		if (!start)
 			return workers;
 		if (a->start_worker()) {
 			vlibc_lock(&a->list_lock);
-			workers = --a->workers;
+			workers = --a->n_workers;
 			vlibc_unlock(&a->list_lock);
 			return workers;
 		}
@@ -141,18 +141,18 @@ static uint32_t exec_staff(struct vlibc_aio_state *a)
  * with list_lock held, which it releases.  When there is no worker and
  * none can be started: -EAGAIN (and @cb not accepted), as glibc.
  */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int vlibc_aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	exec_append(a, cb);
 	vlibc_unlock(&a->list_lock);
 	if (exec_staff(a))
 		return 0;
 	vlibc_lock(&a->list_lock);
-	if (cb->state != AIO_REQ_EXEC || !aio_exec_unlink(a, cb)) {
+	if (cb->state != AIO_REQ_EXEC || !vlibc_aio_exec_unlink(a, cb)) {
 		vlibc_unlock(&a->list_lock);
 		return 0;	/* a waiter took it already: it runs */
 	}
-	aio_active_remove(a, cb);
+	vlibc_aio_active_remove(a, cb);
 	aio_not_accepted(cb, -EAGAIN);
 	vlibc_unlock(&a->list_lock);
 	return -EAGAIN;
@@ -163,7 +163,7 @@ int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
  * and those exiting threads handed over) go to the executor.  They were
  * accepted, so they stay queued even without a worker: waiters run them.
  */
-void aio_exec_take_queue(struct vlibc_aio_state *a)
+void vlibc_aio_exec_take_queue(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *cb;
 
@@ -229,7 +229,7 @@ static long exec_io(const struct vlibc_aiocb *cb)
 /* Run @cb (taken, RUNNING) and complete it.  Nothing reads @cb after. */
 static void exec_run(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	aio_complete(a, cb, exec_io(cb), 1);
+	vlibc_aio_complete(a, cb, exec_io(cb), 1);
 }
 
 /* A worker thread's body, made by the binder's start_worker(). */
@@ -245,23 +245,23 @@ VLIBC_ENTRY long __vlibc_aio_worker(void)
 	for (;;) {
 		cb = exec_take(a);
 		if (cb) {
-			a->busy++;
+			a->n_busy_workers++;
 			vlibc_unlock(&a->list_lock);
 			exec_run(a, cb);
 			vlibc_lock(&a->list_lock);
-			a->busy--;
+			a->n_busy_workers--;
 			continue;
 		}
-		seen = a->exec_work;
-		__atomic_add_fetch(&a->idle_workers, 1, __ATOMIC_SEQ_CST);
+		seen = a->n_exec_queued;
+		__atomic_add_fetch(&a->n_idle_workers, 1, __ATOMIC_SEQ_CST);
 		vlibc_unlock(&a->list_lock);
-		r = vlibc_futex_wait(&a->exec_work, seen, &idle);
+		r = vlibc_futex_wait(&a->n_exec_queued, seen, &idle);
 		vlibc_lock(&a->list_lock);
-		__atomic_sub_fetch(&a->idle_workers, 1, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&a->n_idle_workers, 1, __ATOMIC_SEQ_CST);
 		if (r == -ETIMEDOUT && !runnable_count(a))
 			break;
 	}
-	a->workers--;
+	a->n_workers--;
 	vlibc_unlock(&a->list_lock);
 	return 0;
 }
@@ -269,10 +269,10 @@ VLIBC_ENTRY long __vlibc_aio_worker(void)
 /*
  * A request the kernel dropped (see res_dropped_by_kernel() in
  * complete.c) goes to the executor.  Called by a reaper under cq_lock;
- * aio_exec_kick() finds it a worker after the batch.  0 when not taken:
+ * vlibc_aio_exec_kick() finds it a worker after the batch.  0 when not taken:
  * a cancel or a hand-off came for it meanwhile.
  */
-int aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int vlibc_aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	int taken;
 
@@ -294,12 +294,12 @@ int aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
  * could block for ever, go back to the ring, which waits for them
  * without a thread.
  */
-void aio_exec_kick(struct vlibc_aio_state *a)
+void vlibc_aio_exec_kick(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *cb, *prev, *next;
 
 	if (!__atomic_load_n(&a->exec_head, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&a->workers, __ATOMIC_RELAXED) || exec_staff(a))
+	    __atomic_load_n(&a->n_workers, __ATOMIC_RELAXED) || exec_staff(a))
 		return;
 	for (;;) {
 		vlibc_lock(&a->list_lock);
@@ -314,13 +314,13 @@ void aio_exec_kick(struct vlibc_aio_state *a)
 			cb->state = AIO_REQ_QUEUED;
 			aio_fifo_append(&a->queue_head, &a->queue_tail, cb);
 		}
-		cb = a->workers ? 0 : exec_take_some(a, 1);
+		cb = a->n_workers ? 0 : exec_take_some(a, 1);
 		vlibc_unlock(&a->list_lock);
 		if (!cb)
 			break;
 		exec_run(a, cb);
 	}
-	aio_flush(a);
+	vlibc_aio_flush(a);
 }
 
 /* No worker at all can be had: the waiter runs one queued request itself. */
@@ -331,7 +331,7 @@ static void exec_help(struct vlibc_aio_state *a)
 	if (!__atomic_load_n(&a->exec_head, __ATOMIC_RELAXED) || exec_staff(a))
 		return;
 	vlibc_lock(&a->list_lock);
-	if (!a->workers)
+	if (!a->n_workers)
 		cb = exec_take(a);
 	vlibc_unlock(&a->list_lock);
 	if (cb)
@@ -345,7 +345,7 @@ static void exec_help(struct vlibc_aio_state *a)
  * so while there are any the waiter polls, @poll growing from 1 ms to
  * 64 ms; @limit (the caller's, NULL: none) caps it.
  */
-const struct vlibc_timespec *aio_exec_wait_limit(struct vlibc_aio_state *a,
+const struct vlibc_timespec *vlibc_aio_exec_wait_limit(struct vlibc_aio_state *a,
 						 const struct vlibc_timespec *limit,
 						 struct vlibc_timespec *poll)
 {
@@ -354,9 +354,9 @@ const struct vlibc_timespec *aio_exec_wait_limit(struct vlibc_aio_state *a,
 	exec_help(a);
 	/* Poll for the old ring, or to try again for a worker. */
 	if (!__atomic_load_n(&a->n_inflight, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&a->tokens_out, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&a->n_cancels_unreaped, __ATOMIC_RELAXED) &&
 	    !(__atomic_load_n(&a->exec_head, __ATOMIC_RELAXED) &&
-	      !__atomic_load_n(&a->workers, __ATOMIC_RELAXED)))
+	      !__atomic_load_n(&a->n_workers, __ATOMIC_RELAXED)))
 		return limit;
 	poll->tv_sec = 0;
 	poll->tv_nsec = poll->tv_nsec ? poll->tv_nsec * 2 : POLL_FIRST_NS;

@@ -39,7 +39,7 @@ static int handoff_settled(void *ctx)
  * handing off came back cancelled, so queue it for the service thread
  * instead of completing it.  Returns 1 when it took @cb.
  */
-int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		      int res)
 {
 	if (cb->canceling != AIO_CANCEL_HANDOFF ||
@@ -65,19 +65,19 @@ static int hand_off(struct vlibc_aio_state *a, const struct vlibc_aio_ref *ref,
 
 	vlibc_lock(&a->sq_lock);
 	vlibc_lock(&a->list_lock);
-	if (aio_active_is(a, ref->cb, ref->seq) &&
+	if (vlibc_aio_active_is(a, ref->cb, ref->seq) &&
 	    ref->cb->state == AIO_REQ_INFLIGHT && ref->cb->owner == self)
-		r = aio_cancel_push_locked(a, ref->cb, &token, AIO_CANCEL_HANDOFF);
+		r = vlibc_aio_cancel_push_locked(a, ref->cb, &token, AIO_CANCEL_HANDOFF);
 	else
 		token.done = 1;		/* it ended meanwhile */
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->sq_lock);
 	if (r)
 		return r;
-	while (aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER, 0))
+	while (vlibc_aio_wait(a, handoff_settled, &w, 0, WAITER_CALLER, 0))
 		;
 	/* Wake the service thread, wherever it waits. */
-	aio_ring_kick(a);
+	vlibc_aio_ring_kick(a);
 	return 0;
 }
 
@@ -96,8 +96,8 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 
 	if (a->ring_state != AIO_RING_READY || !a->start_service)
 		return 0;
-	while ((n = aio_collect(a, owned_by, &self, batch, EXIT_BATCH)) > 0) {
-		aio_start_service(a);
+	while ((n = vlibc_aio_collect(a, owned_by, &self, batch, EXIT_BATCH)) > 0) {
+		vlibc_aio_start_service(a);
 		if (!__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
 			return -EAGAIN;	/* no thread to take them over */
 		for (i = 0; i < n; i++)
@@ -109,7 +109,7 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 
 /*
  * The service thread: submit what exiting threads handed over.  When the
- * ring is lost or refused, they join the queue, which aio_flush() puts on
+ * ring is lost or refused, they join the queue, which vlibc_aio_flush() puts on
  * a new ring or hands to the executor.
  */
 static void submit_handoffs(struct vlibc_aio_state *a)
@@ -129,10 +129,10 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 		a->n_inflight++;
 		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
 		vlibc_unlock(&a->list_lock);
-		while ((r = aio_push(a, cb)) == -EBUSY)
+		while ((r = vlibc_aio_push(a, cb)) == -EBUSY)
 			;
 		if (r)
-			aio_requeue(a, cb);
+			vlibc_aio_requeue(a, cb);
 	}
 	if (list) {
 		/* Not tried: handed over again (the executor takes them too). */
@@ -145,7 +145,7 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 	}
 	vlibc_unlock(&a->sq_lock);
 	if (r)
-		aio_flush(a);
+		vlibc_aio_flush(a);
 }
 
 static int handoff_waiting(void *ctx)
@@ -160,9 +160,9 @@ VLIBC_ENTRY long __vlibc_aio_service(void)
 {
 	struct vlibc_aio_state *a = aio_state();
 
-	aio_ring_get(a);
+	vlibc_aio_ring_get(a);
 	for (;;) {
-		aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE, 0);
+		vlibc_aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE, 0);
 		submit_handoffs(a);
 	}
 }

@@ -22,7 +22,7 @@ static int lio_all_done(void *ctx)
 	for (i = 0; i < l->n; i++) {
 		const struct vlibc_aiocb *cb = l->list[i];
 
-		if (cb && !aio_check_cb(cb) && cb->lio_opcode != VLIBC_LIO_NOP &&
+		if (cb && !vlibc_aio_check_cb(cb) && cb->lio_opcode != VLIBC_LIO_NOP &&
 		    cb->state != AIO_REQ_IDLE && aio_in_progress(cb))
 			return 0;
 	}
@@ -51,7 +51,7 @@ static int lio_count(struct vlibc_aiocb *const list[], int n)
 	int i, count = 0;
 
 	for (i = 0; i < n; i++)
-		count += list[i] && !aio_check_cb(list[i]) &&
+		count += list[i] && !vlibc_aio_check_cb(list[i]) &&
 			 list[i]->lio_opcode != VLIBC_LIO_NOP;
 	return count;
 }
@@ -68,12 +68,12 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	else if (aio_range_invalid(cb))
 		r = 1;
 	else
-		r = aio_submit(a, cb, cb->lio_opcode == VLIBC_LIO_READ ? AIO_OP_READ :
+		r = vlibc_aio_submit(a, cb, cb->lio_opcode == VLIBC_LIO_READ ? AIO_OP_READ :
 			       AIO_OP_WRITE, group);
 	if (r == 1) {
 		cb->group = group;
 		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
-		aio_complete(a, cb, -EINVAL, 0);
+		vlibc_aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
 	if (r) {
@@ -81,7 +81,7 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		cb->error_code = (int)-r;
 		cb->state = AIO_REQ_IDLE;
 		if (group)
-			aio_group_done(a, group);
+			vlibc_aio_group_done(a, group);
 	}
 	return r;
 }
@@ -100,7 +100,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	if (mode == VLIBC_LIO_NOWAIT && sig && (sig->notify == SIGEV_SIGNAL ||
 					   sig->notify == SIGEV_THREAD)) {
 		if (!count) {
-			aio_notify(a, sig);
+			vlibc_aio_notify(a, sig);
 			return 0;
 		}
 		group = group_take(a, sig, count);
@@ -110,7 +110,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	for (i = 0; i < n; i++) {
 		struct vlibc_aiocb *cb = list[i];
 
-		if (!cb || aio_check_cb(cb) || cb->lio_opcode == VLIBC_LIO_NOP)
+		if (!cb || vlibc_aio_check_cb(cb) || cb->lio_opcode == VLIBC_LIO_NOP)
 			continue;
 		r = lio_submit_one(a, cb, group);
 		if (r && !err)
@@ -119,12 +119,12 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	if (mode == VLIBC_LIO_NOWAIT)
 		return err;
 	/* A signal handler ran: EINTR, as POSIX says; the requests go on. */
-	if (aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
+	if (vlibc_aio_wait(a, lio_all_done, &l, 0, WAITER_CALLER, 0) == -EINTR)
 		return -EINTR;
 	if (err)
 		return -EIO;
 	for (i = 0; i < n; i++)
-		if (list[i] && !aio_check_cb(list[i]) &&
+		if (list[i] && !vlibc_aio_check_cb(list[i]) &&
 		    list[i]->lio_opcode != VLIBC_LIO_NOP && list[i]->error_code)
 			return -EIO;
 	return 0;

@@ -30,7 +30,7 @@
 #define SQ_ENTRIES		128
 #define CQ_ENTRIES		1024
 #define MAP_SHARED_POPULATE	(MAP_SHARED | MAP_POPULATE)
-/* A wait in the kernel ends this often: see aio_ring_enter_wait(). */
+/* A wait in the kernel ends this often: see vlibc_aio_ring_enter_wait(). */
 #define KERNEL_WAIT_MAX_S	1
 
 static long ring_mmap(int fd, unsigned long size, unsigned long off)
@@ -158,7 +158,7 @@ static int ring_setup(struct vlibc_aio_state *a)
  * Set the ring up at the first request of the process; returns
  * AIO_RING_READY, or AIO_RING_FALLBACK when io_uring is not to be had.
  */
-int aio_ring_get(struct vlibc_aio_state *a)
+int vlibc_aio_ring_get(struct vlibc_aio_state *a)
 {
 	uint32_t s = __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE);
 
@@ -175,9 +175,9 @@ int aio_ring_get(struct vlibc_aio_state *a)
 /*
  * io_uring refused a call: from now on every request goes to the
  * executor.  Takes no lock; whoever holds queued requests hands them
- * over (aio_flush()).
+ * over (vlibc_aio_flush()).
  */
-void aio_ring_refused(struct vlibc_aio_state *a)
+void vlibc_aio_ring_refused(struct vlibc_aio_state *a)
 {
 	__atomic_store_n(&a->ring_state, AIO_RING_FALLBACK, __ATOMIC_RELEASE);
 }
@@ -226,20 +226,20 @@ static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
  * to the executor.  Called with sq_lock, cq_lock and list_lock held.
  * Returns 0 with a new ring, -EAGAIN for the executor.
  */
-int aio_ring_remake(struct vlibc_aio_state *a)
+int vlibc_aio_ring_remake(struct vlibc_aio_state *a)
 {
 	/* The number is not ours any more: never close or use it again. */
 	a->ring_fd = -1;
 	a->ring_dev = a->ring_ino = 0;
 	/* A cancel's answer still due would land in the old ring's memory. */
-	if (a->n_inflight || __atomic_load_n(&a->tokens_out, __ATOMIC_RELAXED) ||
+	if (a->n_inflight || __atomic_load_n(&a->n_cancels_unreaped, __ATOMIC_RELAXED) ||
 	    !aio_ring_ready(a)) {
-		aio_ring_refused(a);
+		vlibc_aio_ring_refused(a);
 		return -EAGAIN;
 	}
 	ring_unmap(a);
 	if (ring_setup(a)) {
-		aio_ring_refused(a);
+		vlibc_aio_ring_refused(a);
 		return -EAGAIN;
 	}
 	return 0;
@@ -247,7 +247,7 @@ int aio_ring_remake(struct vlibc_aio_state *a)
 
 /*
  * Write one SQE and submit it from this thread, whether or not the ring
- * is still in use; see aio_ring_push().
+ * is still in use; see vlibc_aio_ring_push().
  */
 static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		       uint64_t user_data, int op_cancel)
@@ -272,7 +272,7 @@ static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	if (r == -EBADF || r == -EOPNOTSUPP)
 		return -EBADF;
 	/* ENOSYS, EPERM, EACCES (seccomp, LSM), or anything unexpected. */
-	aio_ring_refused(a);
+	vlibc_aio_ring_refused(a);
 	return -ENOSYS;
 }
 
@@ -283,7 +283,7 @@ static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
  * (now, or earlier: the executor takes over); the SQE is taken back on
  * failure.  Called with sq_lock held.
  */
-int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		  uint64_t user_data, int op_cancel)
 {
 	if (!aio_ring_ready(a))
@@ -292,12 +292,12 @@ int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 }
 
 /* Post a NOP so that the thread waiting in the kernel looks again. */
-void aio_ring_kick(struct vlibc_aio_state *a)
+void vlibc_aio_ring_kick(struct vlibc_aio_state *a)
 {
 	if (!aio_ring_ready(a))
 		return;
 	vlibc_lock(&a->sq_lock);
-	aio_ring_push(a, 0, 0, 0);
+	vlibc_aio_ring_push(a, 0, 0, 0);
 	vlibc_unlock(&a->sq_lock);
 }
 
@@ -311,7 +311,7 @@ static void ring_lost_waiting(struct vlibc_aio_state *a, int fd)
 	vlibc_lock(&a->cq_lock);
 	vlibc_lock(&a->list_lock);
 	if (a->ring_fd == fd && aio_ring_ready(a))
-		aio_ring_remake(a);
+		vlibc_aio_ring_remake(a);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->cq_lock);
 	vlibc_unlock(&a->sq_lock);
@@ -325,7 +325,7 @@ static void ring_lost_waiting(struct vlibc_aio_state *a, int fd)
  * @sigmask (NULL: none) is the signal mask in force during the wait only,
  * as ppoll(2)'s.
  */
-int aio_ring_enter_wait(struct vlibc_aio_state *a,
+int vlibc_aio_ring_enter_wait(struct vlibc_aio_state *a,
 			const struct vlibc_timespec *rel, const uint64_t *sigmask)
 {
 	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
@@ -333,7 +333,7 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 	int fd = a->ring_fd;
 	long r;
 
-	/* Ordered after taking kernel_waiter: see aio_ring_sandbox(). */
+	/* Ordered after taking kernel_waiter: see vlibc_aio_ring_sandbox(). */
 	if (__atomic_load_n(&a->ring_state, __ATOMIC_SEQ_CST) != AIO_RING_READY)
 		return 0;
 	if (!rel || rel->tv_sec >= KERNEL_WAIT_MAX_S)
@@ -351,7 +351,7 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
 	if (r == -EBADF || r == -EOPNOTSUPP)
 		ring_lost_waiting(a, fd);
 	else
-		aio_ring_refused(a);
+		vlibc_aio_ring_refused(a);
 	return 0;
 }
 
@@ -366,19 +366,19 @@ int aio_ring_enter_wait(struct vlibc_aio_state *a,
  * once this thread has had it.  The one waiter in the kernel
  * (kernel_waiter) is woken with a NOP and its place watched until it
  * leaves: a waiter that takes the place after the state changed sees it
- * before entering (aio_ring_enter_wait()); one that entered anyway finds
+ * before entering (vlibc_aio_ring_enter_wait()); one that entered anyway finds
  * the NOP, or comes out after KERNEL_WAIT_MAX_S.
  *
  * @nested: this thread is inside the image already (a signal handler
  * installs the filter) and may hold these locks: only the state changes.
  */
-void aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
+void vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 {
 	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
 	uint32_t was, seen;
 
 	if (nested) {
-		aio_ring_refused(a);
+		vlibc_aio_ring_refused(a);
 		return;
 	}
 	/* A set-up under way finishes first; none starts after this. */
@@ -393,16 +393,16 @@ void aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 		ring_submit(a, 0, 0, 0);
 	vlibc_unlock(&a->sq_lock);
 	for (;;) {
-		__atomic_add_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
-		seen = __atomic_load_n(&a->completions, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&a->wakeups, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) == WAITER_NONE)
 			break;
-		vlibc_futex_wait(&a->completions, seen, &max);
-		__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+		vlibc_futex_wait(&a->wakeups, seen, &max);
+		__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 	}
-	__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 	/* Requests queued in user space go to the executor now. */
-	aio_flush(a);
+	vlibc_aio_flush(a);
 }
 
 /* The image's family hook: nothing to learn at init, the ring is lazy. */

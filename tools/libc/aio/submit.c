@@ -17,14 +17,14 @@
 /* Requests in the kernel at most: each has one CQE, and tokens need room. */
 #define INFLIGHT_MAX		512
 
-int aio_check_cb(const struct vlibc_aiocb *cb)
+int vlibc_aio_check_cb(const struct vlibc_aiocb *cb)
 {
 	if (!cb || ((unsigned long)cb & (__alignof__(struct vlibc_aiocb) - 1)))
 		return -EINVAL;
 	return 0;
 }
 
-int aio_fd_valid(int fd)
+int vlibc_aio_fd_valid(int fd)
 {
 	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL);
 
@@ -96,7 +96,7 @@ static uint32_t fd_getfl_bits(long fl)
 	       (fl & O_APPEND ? AIO_FD_APPEND : 0);
 }
 
-int aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
+int vlibc_aio_fd_flags(struct vlibc_aiocb *cb, int want_type)
 {
 	int known, typed;
 	long fl = 0;
@@ -138,23 +138,23 @@ static int issue_async(struct vlibc_aiocb *cb, int op)
 	if ((op != AIO_OP_READ && op != AIO_OP_WRITE) ||
 	    aio_rw_count(cb) <= AIO_INLINE_MAX)
 		return 0;
-	fl = aio_fd_flags(cb, 0);
+	fl = vlibc_aio_fd_flags(cb, 0);
 	return fl >= 0 && !(fl & AIO_FD_DIRECT);
 }
 
 static void active_add(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
-	struct vlibc_aiocb *tail = a->inflight ? a->inflight->prev : 0;
+	struct vlibc_aiocb *tail = a->active ? a->active->prev : 0;
 
-	cb->seq = ++a->seq;
+	cb->seq = ++a->last_seq;
 	if (!tail) {
 		cb->next = cb->prev = cb;
-		a->inflight = cb;
+		a->active = cb;
 	} else {
 		cb->prev = tail;
-		cb->next = a->inflight;
+		cb->next = a->active;
 		tail->next = cb;
-		a->inflight->prev = cb;
+		a->active->prev = cb;
 	}
 }
 
@@ -165,7 +165,7 @@ static void queue_append(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 }
 
 /*
- * The descriptor flags aio_submit() asked for write @w (0: unknown), for
+ * The descriptor flags vlibc_aio_submit() asked for write @w (0: unknown), for
  * must_follow(): AIO_FD_TYPED, and AIO_FD_STREAM, AIO_FD_APPEND.
  */
 static uint32_t write_fd_flags(const struct vlibc_aiocb *w)
@@ -212,7 +212,7 @@ static int must_follow(const struct vlibc_aiocb *e, const struct vlibc_aiocb *cb
 static int follows(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
 		   uint64_t before)
 {
-	struct vlibc_aiocb *r = a->inflight;
+	struct vlibc_aiocb *r = a->active;
 
 	if (!r)
 		return 0;
@@ -222,7 +222,7 @@ static int follows(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
 		if (must_follow(r, cb))
 			return 1;
 		r = r->next;
-	} while (r != a->inflight);
+	} while (r != a->active);
 	return 0;
 }
 
@@ -233,11 +233,11 @@ static int earlier_on_fd(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb
 }
 
 /* Must @cb, not yet submitted, follow an active request (the fast path's check)? */
-int aio_follows_active(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
+int vlibc_aio_follows_active(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
 {
 	int r;
 
-	if (!__atomic_load_n(&a->inflight, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&a->active, __ATOMIC_RELAXED))
 		return 0;
 	vlibc_lock(&a->list_lock);
 	r = follows(a, cb, ~0ULL);
@@ -248,9 +248,9 @@ int aio_follows_active(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb)
 /*
  * Up to @max active requests that @match, in submission order, with their
  * sequence numbers: by the time the caller acts on one it may have ended
- * and the aiocb been reused, so aio_active_is() checks it again.
+ * and the aiocb been reused, so vlibc_aio_active_is() checks it again.
  */
-int aio_collect(struct vlibc_aio_state *a,
+int vlibc_aio_collect(struct vlibc_aio_state *a,
 		int (*match)(const struct vlibc_aiocb *, const void *),
 		const void *ctx, struct vlibc_aio_ref *out, int max)
 {
@@ -258,7 +258,7 @@ int aio_collect(struct vlibc_aio_state *a,
 	int n = 0;
 
 	vlibc_lock(&a->list_lock);
-	r = a->inflight;
+	r = a->active;
 	if (r) {
 		do {
 			if (n < max && match(r, ctx)) {
@@ -266,17 +266,17 @@ int aio_collect(struct vlibc_aio_state *a,
 				out[n++].seq = r->seq;
 			}
 			r = r->next;
-		} while (r != a->inflight);
+		} while (r != a->active);
 	}
 	vlibc_unlock(&a->list_lock);
 	return n;
 }
 
 /* Is @cb active, and (with @seq) still that request?  Under list_lock. */
-int aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
+int vlibc_aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
 		  uint64_t seq)
 {
-	const struct vlibc_aiocb *r = a->inflight;
+	const struct vlibc_aiocb *r = a->active;
 
 	if (!r)
 		return 0;
@@ -284,30 +284,30 @@ int aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
 		if (r == cb)
 			return !seq || r->seq == seq;
 		r = r->next;
-	} while (r != a->inflight);
+	} while (r != a->active);
 	return 0;
 }
 
 /*
  * Ask the kernel to cancel in-flight @cb (@how: AIO_CANCEL_USER or
- * _HANDOFF); its answer comes to @token, which must live until aio_wait()
+ * _HANDOFF); its answer comes to @token, which must live until vlibc_aio_wait()
  * saw it.  Called with sq_lock and list_lock held, so @cb cannot end (and
  * be reused) before the request to cancel it is in the kernel.
  * -EBADF when the ring's descriptor is gone.
  */
-int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 			   struct vlibc_aio_token *token, int how)
 {
 	int r;
 
 	cb->canceling = how;
-	__atomic_add_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
-	while ((r = aio_ring_push(a, cb, (unsigned long)token | AIO_UD_TOKEN,
+	__atomic_add_fetch(&a->n_cancels_unreaped, 1, __ATOMIC_RELAXED);
+	while ((r = vlibc_aio_ring_push(a, cb, (unsigned long)token | AIO_UD_TOKEN,
 				  1)) == -EBUSY)
 		;
 	if (r) {
 		cb->canceling = AIO_CANCEL_NONE;
-		__atomic_sub_fetch(&a->tokens_out, 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&a->n_cancels_unreaped, 1, __ATOMIC_RELAXED);
 	}
 	return r;
 }
@@ -318,7 +318,7 @@ int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
  * on its way to it: the canceller saw it in flight and waits for its end,
  * so the caller ends it instead.  Returns 1 when requeued.
  */
-int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int vlibc_aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	int requeued;
 
@@ -338,14 +338,14 @@ int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
  * in).  The SQE is filled from a copy and carries @cb itself as its
  * user_data, so the completion and a cancel find @cb.  Under sq_lock.
  */
-int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
+int vlibc_aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aiocb rest;
 
 	if (cb->return_value <= 0)
-		return aio_ring_push(a, cb, (unsigned long)cb, 0);
+		return vlibc_aio_ring_push(a, cb, (unsigned long)cb, 0);
 	aio_remainder(cb, &rest);
-	return aio_ring_push(a, &rest, (unsigned long)cb, 0);
+	return vlibc_aio_ring_push(a, &rest, (unsigned long)cb, 0);
 }
 
 /* Put @cb (never submitted) back at the head of the queue.  Under list_lock. */
@@ -370,7 +370,7 @@ static void ring_lost(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	vlibc_lock(&a->cq_lock);
 	vlibc_lock(&a->list_lock);
 	queue_push_front(a, cb);
-	aio_ring_remake(a);
+	vlibc_aio_ring_remake(a);
 	vlibc_unlock(&a->list_lock);
 	vlibc_unlock(&a->cq_lock);
 }
@@ -388,7 +388,7 @@ static void ring_refused(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
  * list_lock for each request.  Once io_uring is refused, every queued
  * request goes to the executor instead.
  */
-void aio_flush(struct vlibc_aio_state *a)
+void vlibc_aio_flush(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb *cb;
 	int r;
@@ -396,7 +396,7 @@ void aio_flush(struct vlibc_aio_state *a)
 	if (!__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
 		return;
 	if (aio_fallen_back(a)) {
-		aio_exec_take_queue(a);
+		vlibc_aio_exec_take_queue(a);
 		return;
 	}
 	vlibc_lock(&a->sq_lock);
@@ -416,7 +416,7 @@ void aio_flush(struct vlibc_aio_state *a)
 		cb->owner = vlibc_arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
-		r = aio_push(a, cb);
+		r = vlibc_aio_push(a, cb);
 		if (r == -EBADF)
 			ring_lost(a, cb);
 		else if (r)
@@ -424,11 +424,11 @@ void aio_flush(struct vlibc_aio_state *a)
 	}
 	vlibc_unlock(&a->sq_lock);
 	if (aio_fallen_back(a))
-		aio_exec_take_queue(a);
+		vlibc_aio_exec_take_queue(a);
 }
 
 /* Move fsyncs whose turn has come from the held list to the queue. */
-void aio_release_held(struct vlibc_aio_state *a)
+void vlibc_aio_release_held(struct vlibc_aio_state *a)
 {
 	struct vlibc_aiocb **pp, *cb;
 	int moved = 0;
@@ -447,7 +447,7 @@ void aio_release_held(struct vlibc_aio_state *a)
 	}
 	vlibc_unlock(&a->list_lock);
 	if (moved)
-		aio_flush(a);
+		vlibc_aio_flush(a);
 }
 
 /*
@@ -463,7 +463,7 @@ static int write_may_go_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	if (op != AIO_OP_WRITE || !a->start_service ||
 	    __atomic_load_n(&a->service_started, __ATOMIC_RELAXED))
 		return 0;
-	fl = aio_fd_flags(cb, 1);
+	fl = vlibc_aio_fd_flags(cb, 1);
 	return fl >= 0 && (fl & AIO_FD_WRITES_ALL);
 }
 
@@ -482,7 +482,7 @@ static int write_raises_sigpipe(struct vlibc_aio_state *a, struct vlibc_aiocb *c
 
 	if (op != AIO_OP_WRITE || !a->start_worker)
 		return 0;
-	fl = aio_fd_flags(cb, 1);
+	fl = vlibc_aio_fd_flags(cb, 1);
 	return fl >= 0 && (fl & AIO_FD_SIGPIPE);
 }
 
@@ -490,10 +490,10 @@ static int write_raises_sigpipe(struct vlibc_aio_state *a, struct vlibc_aiocb *c
  * Start request @cb (its fields checked by the caller).  @group is a
  * lio_listio group index + 1, or 0.
  */
-int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
+int vlibc_aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	       int group)
 {
-	int fallback = aio_ring_get(a) != AIO_RING_READY;
+	int fallback = vlibc_aio_ring_get(a) != AIO_RING_READY;
 	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
 	int goes_on = write_may_go_on(a, cb, op);
 	int notifies = cb->sigevent.notify == SIGEV_SIGNAL ||
@@ -508,7 +508,7 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 	if (notifies || group || goes_on)
-		aio_start_service(a);
+		vlibc_aio_start_service(a);
 	/*
 	 * A notification comes while the application does not call in only
 	 * through the service thread (the executor's workers notify what
@@ -527,14 +527,14 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 		return aio_not_accepted(cb, -EAGAIN);
 
 	if (op == AIO_OP_WRITE)
-		aio_fd_flags(cb, 1);	/* for must_follow() */
+		vlibc_aio_fd_flags(cb, 1);	/* for must_follow() */
 	/*
 	 * Requests wait in user space (the kernel has INFLIGHT_MAX): take
 	 * what completed off the active list first, which every new request
 	 * is checked against (a long lio_listio() would be quadratic).
 	 */
 	if (__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
-		aio_reap(a);
+		vlibc_aio_reap(a);
 	vlibc_lock(&a->list_lock);
 	active_add(a, cb);
 	if (earlier_on_fd(a, cb)) {
@@ -551,9 +551,9 @@ int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	 * go on with it).
 	 */
 	if (to_exec)
-		return aio_exec_submit(a, cb);	/* unlocks list_lock */
+		return vlibc_aio_exec_submit(a, cb);	/* unlocks list_lock */
 	queue_append(a, cb);
 	vlibc_unlock(&a->list_lock);
-	aio_flush(a);
+	vlibc_aio_flush(a);
 	return 0;
 }

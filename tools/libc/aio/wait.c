@@ -5,7 +5,7 @@
  * the next completion and reaps it; the others sleep on the completion
  * counter, which every reap bumps.  A waiter leaving the kernel bumps it
  * too, so that another can take its place.  After the fallback every
- * waiter sleeps on the counter (see aio_exec_wait_limit()).
+ * waiter sleeps on the counter (see vlibc_aio_exec_wait_limit()).
  */
 #include <linux/errno.h>
 #include <linux/signal.h>
@@ -50,10 +50,10 @@ static int ts_left(const struct vlibc_timespec *deadline,
 static void wait_in_kernel_abandon(struct vlibc_aio_state *a)
 {
 	__atomic_store_n(&a->kernel_waiter, WAITER_NONE, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&a->completions, 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&a->wakeups, 1, __ATOMIC_SEQ_CST);
 	/* All: one that wakes may leave (timed out) without taking the place. */
-	if (__atomic_load_n(&a->sleepers, __ATOMIC_SEQ_CST))
-		vlibc_futex_wake(&a->completions, 0x7fffffff);
+	if (__atomic_load_n(&a->n_sleepers, __ATOMIC_SEQ_CST))
+		vlibc_futex_wake(&a->wakeups, 0x7fffffff);
 }
 
 /*
@@ -90,7 +90,7 @@ static void cancel_off(struct vlibc_aio_cancel_point *cp, int old)
 /*
  * Wait in the kernel until a completion, a signal, the caller's
  * @deadline (NULL: none; @left is the time to it) or a refusal.  A wait
- * there is bounded (aio_ring_enter_wait()); when the bound alone ends it,
+ * there is bounded (vlibc_aio_ring_enter_wait()); when the bound alone ends it,
  * the thread goes back in and keeps its place: leaving would wake every
  * sleeper on the counter for nothing.  Between two waits the thread's
  * asynchronous signals are blocked, and each wait unblocks them as
@@ -110,7 +110,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 	int r;
 
 	do {
-		r = aio_ring_enter_wait(a, deadline ? left : 0,
+		r = vlibc_aio_ring_enter_wait(a, deadline ? left : 0,
 					masked ? &old_mask : 0);
 	} while (r == -ETIME && aio_ring_ready(a) &&
 		 (!deadline || ts_left(deadline, left)));
@@ -127,10 +127,10 @@ static int wait_on_counter(struct vlibc_aio_state *a, uint32_t seen,
 			   struct vlibc_aio_cancel_point *cp)
 {
 	int old = cancel_on(cp, AIO_BLOCKED_FUTEX);
-	int r = vlibc_futex_wait(&a->completions, seen, left);
+	int r = vlibc_futex_wait(&a->wakeups, seen, left);
 
 	cancel_off(cp, old);
-	__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+	__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 	return r;
 }
 
@@ -142,7 +142,7 @@ VLIBC_ENTRY void __vlibc_aio_wait_cancelled(struct vlibc_aio_cancel_point *cp)
 	if (cp->where == AIO_BLOCKED_KERNEL)
 		wait_in_kernel_abandon(a);
 	else if (cp->where == AIO_BLOCKED_FUTEX)
-		__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+		__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 	cp->where = AIO_BLOCKED_NONE;
 }
 
@@ -151,7 +151,7 @@ VLIBC_ENTRY void __vlibc_aio_wait_cancelled(struct vlibc_aio_cancel_point *cp)
  * -EAGAIN on timeout, -EINTR when a signal handler ran.  With @cp the
  * wait is a cancellation point (see vlibc/aio-cancel.h).
  */
-int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
+int vlibc_aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 	     const struct vlibc_timespec *rel, int who,
 	     struct vlibc_aio_cancel_point *cp)
 {
@@ -165,24 +165,24 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 		limit = &left;
 	}
 	for (;;) {
-		aio_reap(a);
+		vlibc_aio_reap(a);
 		if (done && done(ctx))
 			return 0;
-		__atomic_add_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
-		seen = __atomic_load_n(&a->completions, __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
+		seen = __atomic_load_n(&a->wakeups, __ATOMIC_SEQ_CST);
 		if (done && done(ctx)) {
-			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 			return 0;
 		}
 		if (rel && !ts_left(&deadline, &left)) {
-			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 			return -EAGAIN;
 		}
 		none = WAITER_NONE;
 		if (aio_ring_ready(a) &&
 		    __atomic_compare_exchange_n(&a->kernel_waiter, &none, who, 0,
 						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-			__atomic_sub_fetch(&a->sleepers, 1, __ATOMIC_SEQ_CST);
+			__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 			/*
 			 * A reaper that looked before we took the place did
 			 * not kick us: look once more.
@@ -194,7 +194,7 @@ int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 			r = wait_in_kernel(a, rel ? &deadline : 0, &left, cp);
 		} else {
 			r = wait_on_counter(a, seen,
-					    aio_exec_wait_limit(a, limit, &poll),
+					    vlibc_aio_exec_wait_limit(a, limit, &poll),
 					    cp);
 		}
 		if (r == -EINTR)

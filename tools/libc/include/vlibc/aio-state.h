@@ -46,18 +46,26 @@ struct vlibc_aio_state {
 	uint32_t		cq_entries;
 	void			*ring_map, *sqes_map;
 	unsigned long		ring_map_size, sqes_map_size;
-	/* Requests, under list_lock: in flight, queued, fsyncs held back. */
+	/*
+	 * Requests, under list_lock (written by req.c only): every request
+	 * not done, in submission order (queued, held, in flight, handed
+	 * off, for or at the executor), and the lists of those waiting.
+	 */
 	struct vlibc_lock	list_lock;
-	struct vlibc_aiocb	*inflight;
+	struct vlibc_aiocb	*active;
 	struct vlibc_aiocb	*queue_head, *queue_tail;
 	struct vlibc_aiocb	*held;
 	struct vlibc_aiocb	*handoff;	/* for the service thread to submit */
-	uint32_t		n_inflight;
-	uint32_t		tokens_out;	/* cancel answers not reaped yet */
-	uint64_t		seq;
-	/* Waiting: bumped at every completion; one waiter sits in the kernel. */
-	uint32_t		completions;
-	uint32_t		sleepers;	/* threads in futex_wait on it */
+	uint32_t		n_inflight;	/* requests AIO_REQ_INFLIGHT */
+	uint32_t		n_cancels_unreaped; /* cancel SQEs whose CQE is due */
+	uint64_t		last_seq;	/* the last request's ->seq */
+	/*
+	 * Waiting (wait.c): the word sleepers wait on, bumped at every reap
+	 * that completed something and whenever the place in the kernel
+	 * frees up; the one waiter in the kernel.
+	 */
+	uint32_t		wakeups;
+	uint32_t		n_sleepers;	/* threads in futex_wait on it */
 	uint32_t		kernel_waiter;	/* 0, WAITER_CALLER, WAITER_SERVICE */
 	/* Callbacks into the caller (binder), set by __vlibc_aio_attach(). */
 	long			(*notify_thread)(void (*fn)(unsigned long), unsigned long value,
@@ -70,11 +78,13 @@ struct vlibc_aio_state {
 	uint64_t		ring_dev, ring_ino;
 	/*
 	 * The fallback executor (exec.c), under list_lock: requests waiting
-	 * for a worker thread, the workers, and the word idle workers sleep on.
+	 * for a worker thread, and its workers.
 	 */
 	struct vlibc_aiocb	*exec_head, *exec_tail;
-	uint32_t		workers, busy, idle_workers;
-	uint32_t		exec_work;
+	uint32_t		n_workers;	/* worker threads alive */
+	uint32_t		n_busy_workers;	/* of them, running a request */
+	uint32_t		n_idle_workers;	/* of them, asleep on n_exec_queued */
+	uint32_t		n_exec_queued;	/* requests ever queued for a worker */
 	long			(*start_worker)(void);
 };
 

@@ -61,12 +61,12 @@ enum vlibc_aio_req_state {
  */
 #define AIO_INLINE_MAX		(128UL << 10)
 
-/* cb->fd_cache: the descriptor's flags, from aio_fd_flags() */
+/* cb->fd_cache: the descriptor's flags, from vlibc_aio_fd_flags() */
 enum {
 	AIO_FD_DIRECT = 1, AIO_FD_WRONLY = 2,
-	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* aio_fd_flags(cb, 1) */
+	AIO_FD_WRITES_ALL = 4, AIO_FD_SIGPIPE = 8,	/* vlibc_aio_fd_flags(cb, 1) */
 	AIO_FD_APPEND = 16,
-	AIO_FD_STREAM = 32,	/* aio_fd_flags(cb, 1): not a file or block device */
+	AIO_FD_STREAM = 32,	/* vlibc_aio_fd_flags(cb, 1): not a file or block device */
 	AIO_FD_KNOWN = 64,	/* the bits above are this descriptor's */
 	AIO_FD_TYPED = 128,	/* WRITES_ALL, SIGPIPE and STREAM were asked (fstat) */
 	AIO_FD_SHIFT = 8,
@@ -84,69 +84,69 @@ struct vlibc_aio_token {
 };
 
 /* ring.c */
-int aio_ring_get(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_ring_get(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_ring_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		  uint64_t user_data, int op_cancel) __vlibc_hidden;
-int aio_ring_enter_wait(struct vlibc_aio_state *a,
+int vlibc_aio_ring_enter_wait(struct vlibc_aio_state *a,
 			const struct vlibc_timespec *rel,
 			const uint64_t *sigmask) __vlibc_hidden;
-void aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_ring_sandbox(struct vlibc_aio_state *a, int nested) __vlibc_hidden;
+void vlibc_aio_ring_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_ring_remake(struct vlibc_aio_state *a) __vlibc_hidden;
+void vlibc_aio_ring_refused(struct vlibc_aio_state *a) __vlibc_hidden;
+void vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested) __vlibc_hidden;
 
 /* exec.c */
-int aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
-void aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
-void aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
-const struct vlibc_timespec *aio_exec_wait_limit(struct vlibc_aio_state *a,
+int vlibc_aio_exec_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void vlibc_aio_exec_take_queue(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_exec_unlink(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void vlibc_aio_exec_kick(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_exec_adopt(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+const struct vlibc_timespec *vlibc_aio_exec_wait_limit(struct vlibc_aio_state *a,
 						 const struct vlibc_timespec *limit,
 						 struct vlibc_timespec *poll) __vlibc_hidden;
 
 /* submit.c */
-int aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
+int vlibc_aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	       int group) __vlibc_hidden;
-void aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
-int aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
-int aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
-void aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
-int aio_follows_active(struct vlibc_aio_state *a,
+void vlibc_aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_requeue(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int vlibc_aio_push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+int vlibc_aio_fd_flags(struct vlibc_aiocb *cb, int want_type) __vlibc_hidden;
+void vlibc_aio_release_held(struct vlibc_aio_state *a) __vlibc_hidden;
+int vlibc_aio_follows_active(struct vlibc_aio_state *a,
 		       const struct vlibc_aiocb *cb) __vlibc_hidden;
-int aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
+int vlibc_aio_check_cb(const struct vlibc_aiocb *cb) __vlibc_hidden;
 struct vlibc_aio_ref {
 	struct vlibc_aiocb	*cb;
 	uint64_t		seq;
 };
 
-int aio_collect(struct vlibc_aio_state *a,
+int vlibc_aio_collect(struct vlibc_aio_state *a,
 		int (*match)(const struct vlibc_aiocb *, const void *),
 		const void *ctx, struct vlibc_aio_ref *out, int max) __vlibc_hidden;
-int aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
+int vlibc_aio_active_is(struct vlibc_aio_state *a, const struct vlibc_aiocb *cb,
 		  uint64_t seq) __vlibc_hidden;
-int aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_cancel_push_locked(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 			   struct vlibc_aio_token *token, int how) __vlibc_hidden;
-int aio_fd_valid(int fd) __vlibc_hidden;
+int vlibc_aio_fd_valid(int fd) __vlibc_hidden;
 
 /* complete.c */
-int aio_reap(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
+int vlibc_aio_reap(struct vlibc_aio_state *a) __vlibc_hidden;
+void vlibc_aio_complete(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, long res,
 		  int listed) __vlibc_hidden;
-void aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev) __vlibc_hidden;
-void aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
-void aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
-void aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
+void vlibc_aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev) __vlibc_hidden;
+void vlibc_aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
+void vlibc_aio_start_service(struct vlibc_aio_state *a) __vlibc_hidden;
+void vlibc_aio_active_remove(struct vlibc_aio_state *a, struct vlibc_aiocb *cb) __vlibc_hidden;
 
 /* exit.c */
-int aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+int vlibc_aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		      int res) __vlibc_hidden;
 
 /* wait.c */
 enum { WAITER_NONE, WAITER_CALLER, WAITER_SERVICE };
 
-int aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
+int vlibc_aio_wait(struct vlibc_aio_state *a, int (*done)(void *), void *ctx,
 	     const struct vlibc_timespec *rel, int who,
 	     struct vlibc_aio_cancel_point *cp) __vlibc_hidden;
 
