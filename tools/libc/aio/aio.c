@@ -3,10 +3,14 @@
  * The POSIX AIO entry points.  Checks follow glibc 2.36 where POSIX lets
  * an implementation choose: aio_reqprio is refused at once, a bad
  * descriptor or offset is reported later, through aio_error().
+ * vlibc_aio_submit() starts a request, on the ring or at the executor,
+ * for aio.c and lio.c.  The top layer, with cancel.c and lio.c (the
+ * layers, the state diagram and the lock order: vlibc/aio.h).
  */
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/signal.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/seccomp.h>
@@ -46,6 +50,111 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 	vlibc_aio_complete(a, cb, r, 0);
 	return 1;
+}
+
+static int issue_async(struct vlibc_aiocb *cb, int op)
+{
+	int fl;
+
+	if ((op != AIO_OP_READ && op != AIO_OP_WRITE) ||
+	    aio_rw_count(cb) <= AIO_INLINE_MAX)
+		return 0;
+	fl = vlibc_aio_fd_flags(cb, 0);
+	return fl >= 0 && !(fl & AIO_FD_DIRECT);
+}
+static int write_may_go_on(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+			   int op)
+{
+	int fl;
+
+	if (op != AIO_OP_WRITE || !a->start_service ||
+	    __atomic_load_n(&a->service_started, __ATOMIC_RELAXED))
+		return 0;
+	fl = vlibc_aio_fd_flags(cb, 1);
+	return fl >= 0 && (fl & AIO_FD_WRITES_ALL);
+}
+
+/*
+ * A write to a pipe or socket goes to the executor even while the ring
+ * works: io_uring would make it in the application's thread, where a
+ * reader that went away raises SIGPIPE (and kills a program that never
+ * touched it); glibc writes in a helper thread with every signal
+ * blocked, where the signal is lost and the request ends with EPIPE.
+ * The executor's workers block every signal too.
+ */
+static int write_raises_sigpipe(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
+				int op)
+{
+	int fl;
+
+	if (op != AIO_OP_WRITE || !a->start_worker)
+		return 0;
+	fl = vlibc_aio_fd_flags(cb, 1);
+	return fl >= 0 && (fl & AIO_FD_SIGPIPE);
+}
+
+/*
+ * Start request @cb (its fields checked by the caller).  @group is a
+ * lio_listio group index + 1, or 0.
+ */
+int vlibc_aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
+		     int group)
+{
+	int fallback = vlibc_aio_ring_get(a) != AIO_RING_READY;
+	int to_exec = fallback || write_raises_sigpipe(a, cb, op);
+	int goes_on = write_may_go_on(a, cb, op);
+	int notifies = cb->sigevent.notify == SIGEV_SIGNAL ||
+		       cb->sigevent.notify == SIGEV_THREAD;
+
+	cb->op = op;
+	cb->group = group;
+	cb->canceling = 0;
+	cb->issue_async = issue_async(cb, op);
+	cb->return_value = 0;
+	/* The state first: whoever sees EINPROGRESS must see an active request. */
+	vlibc_aio_accept(cb);
+	if (notifies || group || goes_on)
+		vlibc_aio_start_service(a);
+	/*
+	 * A notification comes while the application does not call in only
+	 * through the service thread (the executor's workers notify what
+	 * they run): without it, EAGAIN, as glibc says without its thread.
+	 */
+	if ((notifies || group) && !to_exec && a->start_service &&
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
+		return vlibc_aio_not_accepted(cb, -EAGAIN);
+	/*
+	 * A write that goes on with no thread to submit the rest would stop
+	 * part way while the application waits elsewhere (say, reading the
+	 * other end itself): EAGAIN, as glibc says without its thread.
+	 */
+	if (goes_on && !to_exec &&
+	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
+		return vlibc_aio_not_accepted(cb, -EAGAIN);
+
+	if (op == AIO_OP_WRITE)
+		vlibc_aio_fd_flags(cb, 1);	/* for must_follow() */
+	/*
+	 * Requests wait in user space (the kernel has INFLIGHT_MAX): take
+	 * what completed off the active list first, which every new request
+	 * is checked against (a long lio_listio() would be quadratic).
+	 */
+	if (__atomic_load_n(&a->queue_head, __ATOMIC_RELAXED))
+		vlibc_aio_reap(a);
+	switch (vlibc_aio_start(a, cb, to_exec)) {
+	case AIO_REQ_HELD:
+		return 0;
+	case AIO_REQ_EXEC:
+		/*
+		 * No worker to be had: EAGAIN, as glibc says, also for a
+		 * write to a pipe or socket while the ring works (made on the
+		 * ring, it would raise SIGPIPE in this thread, or stop part
+		 * way with no thread to go on with it).
+		 */
+		return vlibc_aio_exec_submit(a, cb);
+	}
+	vlibc_aio_flush(a);
+	return 0;
 }
 
 static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
@@ -238,7 +347,8 @@ VLIBC_ENTRY long __vlibc_aio_sandbox_coming(int nested)
 
 	__atomic_and_fetch(&a->flags, ~VLIBC_AIO_NOWAIT_READ, __ATOMIC_RELAXED);
 	__atomic_or_fetch(&a->flags, VLIBC_AIO_NO_FCNTL, __ATOMIC_RELAXED);
-	vlibc_aio_ring_sandbox(a, nested);
+	if (vlibc_aio_ring_sandbox(a, nested))
+		vlibc_aio_flush(a);	/* what was queued goes to the executor */
 	return 0;
 }
 

@@ -13,6 +13,8 @@
  * its end and says how it ended.  On a pipe, socket or terminal it may
  * wait for a peer for ever (a read io-wq hands to poll), so the answer
  * is given at once, from what is known then.
+ *
+ * An entry point: below it req.c, wait.c, fd.c (the layers: vlibc/aio.h).
  */
 #include <linux/errno.h>
 #include <vlibc/aio.h>
@@ -77,29 +79,6 @@ static int running_on_file(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	return fl >= 0 && !(fl & AIO_FD_STREAM);
 }
 
-/* Take a queued or held request off its list; 1 if it was there. */
-static int unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
-{
-	struct vlibc_aiocb **pp;
-
-	if (cb->state == AIO_REQ_EXEC)
-		return vlibc_aio_exec_unlink(a, cb);
-	for (pp = &a->handoff; *pp; pp = &(*pp)->link)
-		if (*pp == cb) {
-			*pp = cb->link;
-			return 1;
-		}
-	if (cb->state == AIO_REQ_HELD) {
-		for (pp = &a->held; *pp; pp = &(*pp)->link)
-			if (*pp == cb) {
-				*pp = cb->link;
-				return 1;
-			}
-		return 0;
-	}
-	return aio_fifo_unlink(&a->queue_head, &a->queue_tail, cb);
-}
-
 /* How the request in @cb ended: ECANCELED, or else @not_canceled. */
 static int ended_as(const struct vlibc_aiocb *cb, int not_canceled)
 {
@@ -160,7 +139,7 @@ static int cancel_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	    state == AIO_REQ_EXEC) {
 		/* A write that goes on ends with what it wrote: not canceled. */
 		r = cb->return_value > 0 ? VLIBC_AIO_ALLDONE : VLIBC_AIO_CANCELED;
-		unlink_waiting(a, cb);
+		vlibc_aio_unlink_waiting(a, cb);
 		vlibc_unlock(&a->list_lock);
 		vlibc_unlock(&a->sq_lock);
 		vlibc_aio_complete(a, cb, -ECANCELED, 1);

@@ -2,7 +2,9 @@
 /*
  * lio_listio(): each entry is an aio_read()/aio_write(); LIO_WAIT waits for
  * all of them (EIO if one failed), LIO_NOWAIT with a sigevent sends it
- * when the last one completes, through a group in the private region.
+ * when the last one completes, through a group in the private region
+ * (notify.c).  An entry point: each entry goes to vlibc_aio_submit()
+ * (aio.c); the layers: vlibc/aio.h.
  */
 #include <linux/errno.h>
 #include <linux/signal.h>
@@ -27,23 +29,6 @@ static int lio_all_done(void *ctx)
 			return 0;
 	}
 	return 1;
-}
-
-/* A free group for @sig with @count requests; its index + 1, or 0. */
-static int group_take(struct vlibc_aio_state *a, const struct vlibc_sigevent *sig,
-		      uint32_t count)
-{
-	int i;
-
-	vlibc_lock(&a->list_lock);
-	for (i = 0; i < VLIBC_AIO_GROUPS; i++)
-		if (!a->groups[i].pending) {
-			a->groups[i].pending = count;
-			__builtin_memcpy(a->groups[i].sigevent, sig, sizeof(*sig));
-			break;
-		}
-	vlibc_unlock(&a->list_lock);
-	return i < VLIBC_AIO_GROUPS ? i + 1 : 0;
 }
 
 static int lio_count(struct vlibc_aiocb *const list[], int n)
@@ -77,9 +62,7 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		return 0;
 	}
 	if (r) {
-		cb->return_value = -1;
-		cb->error_code = (int)-r;
-		cb->state = AIO_REQ_IDLE;
+		vlibc_aio_not_accepted(cb, (int)r);
 		if (group)
 			vlibc_aio_group_done(a, group);
 	}
@@ -103,7 +86,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 			vlibc_aio_notify(a, sig);
 			return 0;
 		}
-		group = group_take(a, sig, count);
+		group = vlibc_aio_group_take(a, sig, count);
 		if (!group)
 			return -EAGAIN;
 	}

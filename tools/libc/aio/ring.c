@@ -6,7 +6,7 @@
  *
  * Submission holds sq_lock across io_uring_enter(): the SQEs a thread
  * writes are submitted by that thread, so the kernel ties each request to
- * the thread that asked for it (see aio_thread_exit()).
+ * the thread that asked for it (see __vlibc_aio_thread_exit()).
  *
  * io_uring may be refused at any time (a seccomp filter installed later,
  * kernel.io_uring_disabled with the ring's descriptor closed): the first
@@ -15,6 +15,9 @@
  * already in the kernel complete into the ring's memory, which stays
  * mapped (the mapping holds the ring even with its descriptor closed),
  * and are reaped from there without a system call.
+ *
+ * The bottom layer: calls nothing else of the family (the layers, the
+ * ownership and the lock order: vlibc/aio.h).
  */
 #include <asm/stat.h>
 #include <linux/errno.h>
@@ -371,15 +374,17 @@ int vlibc_aio_ring_enter_wait(struct vlibc_aio_state *a,
  *
  * @nested: this thread is inside the image already (a signal handler
  * installs the filter) and may hold these locks: only the state changes.
+ * Returns 1 when the caller, holding no lock, must hand the requests
+ * queued in user space to the executor now (vlibc_aio_flush()).
  */
-void vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
+int vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 {
 	struct vlibc_timespec max = { KERNEL_WAIT_MAX_S, 0 };
 	uint32_t was, seen;
 
 	if (nested) {
 		vlibc_aio_ring_refused(a);
-		return;
+		return 0;
 	}
 	/* A set-up under way finishes first; none starts after this. */
 	vlibc_lock(&a->setup_lock);
@@ -387,7 +392,7 @@ void vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 				  __ATOMIC_SEQ_CST);
 	vlibc_unlock(&a->setup_lock);
 	if (was != AIO_RING_READY)
-		return;
+		return 0;
 	vlibc_lock(&a->sq_lock);
 	if (__atomic_load_n(&a->kernel_waiter, __ATOMIC_SEQ_CST) != WAITER_NONE)
 		ring_submit(a, 0, 0, 0);
@@ -401,8 +406,7 @@ void vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 		__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
 	}
 	__atomic_sub_fetch(&a->n_sleepers, 1, __ATOMIC_SEQ_CST);
-	/* Requests queued in user space go to the executor now. */
-	vlibc_aio_flush(a);
+	return 1;
 }
 
 /* The image's family hook: nothing to learn at init, the ring is lazy. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A thread that exits with requests in flight.
+ * The service thread, and a thread that exits with requests in flight.
  *
  * io_uring ties a request to the thread that submitted it: when that
  * thread exits, a request still waiting (a read on an empty pipe) ends
@@ -10,12 +10,30 @@
  * its requests and hands the ones the kernel gave back to the service
  * thread, which submits them again and never exits.  A request the kernel
  * is already running is waited for.
+ *
+ * The service thread (started at the first request that needs it, by
+ * the binder's start_service()) waits for completions, so that
+ * notifications come and writes go on while the application does not
+ * call in, and submits the requests handed over to it.  Below it:
+ * wait.c, req.c, ring.c; the layers: vlibc/aio.h.
  */
 #include <linux/errno.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/thread.h>
 
 #define EXIT_BATCH	32
+
+/* Start the service thread, once; service_started says whether it runs. */
+void vlibc_aio_start_service(struct vlibc_aio_state *a)
+{
+	uint32_t zero = 0;
+
+	if (a->start_service && !__atomic_load_n(&a->service_started, __ATOMIC_RELAXED) &&
+	    __atomic_compare_exchange_n(&a->service_started, &zero, 1, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED) &&
+	    a->start_service())
+		__atomic_store_n(&a->service_started, 0, __ATOMIC_RELEASE);
+}
 
 struct handoff_wait {
 	struct vlibc_aio_token	*token;
@@ -32,28 +50,6 @@ static int handoff_settled(void *ctx)
 		return 0;
 	return !aio_in_progress(w->cb) ||
 	       __atomic_load_n(&w->cb->owner, __ATOMIC_ACQUIRE) != w->owner;
-}
-
-/*
- * Called by the reaper for each completion: a request this thread was
- * handing off came back cancelled, so queue it for the service thread
- * instead of completing it.  Returns 1 when it took @cb.
- */
-int vlibc_aio_handoff_taken(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
-		      int res)
-{
-	if (cb->canceling != AIO_CANCEL_HANDOFF ||
-	    (res != -ECANCELED && res != -EINTR))
-		return 0;
-	vlibc_lock(&a->list_lock);
-	a->n_inflight--;
-	cb->state = AIO_REQ_QUEUED;
-	cb->canceling = AIO_CANCEL_NONE;
-	cb->link = a->handoff;
-	a->handoff = cb;
-	__atomic_store_n(&cb->owner, 0, __ATOMIC_RELEASE);
-	vlibc_unlock(&a->list_lock);
-	return 1;
 }
 
 static int hand_off(struct vlibc_aio_state *a, const struct vlibc_aio_ref *ref,
@@ -107,47 +103,6 @@ VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 	return 0;
 }
 
-/*
- * The service thread: submit what exiting threads handed over.  When the
- * ring is lost or refused, they join the queue, which vlibc_aio_flush() puts on
- * a new ring or hands to the executor.
- */
-static void submit_handoffs(struct vlibc_aio_state *a)
-{
-	struct vlibc_aiocb *list, *cb;
-	int r = 0;
-
-	vlibc_lock(&a->list_lock);
-	list = a->handoff;
-	a->handoff = 0;
-	vlibc_unlock(&a->list_lock);
-	vlibc_lock(&a->sq_lock);
-	while (!r && (cb = list)) {
-		list = cb->link;
-		vlibc_lock(&a->list_lock);
-		cb->state = AIO_REQ_INFLIGHT;
-		a->n_inflight++;
-		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
-		vlibc_unlock(&a->list_lock);
-		while ((r = vlibc_aio_push(a, cb)) == -EBUSY)
-			;
-		if (r)
-			vlibc_aio_requeue(a, cb);
-	}
-	if (list) {
-		/* Not tried: handed over again (the executor takes them too). */
-		vlibc_lock(&a->list_lock);
-		for (cb = list; cb->link; cb = cb->link)
-			;
-		cb->link = a->handoff;
-		a->handoff = list;
-		vlibc_unlock(&a->list_lock);
-	}
-	vlibc_unlock(&a->sq_lock);
-	if (r)
-		vlibc_aio_flush(a);
-}
-
 static int handoff_waiting(void *ctx)
 {
 	struct vlibc_aio_state *a = ctx;
@@ -163,6 +118,6 @@ VLIBC_ENTRY long __vlibc_aio_service(void)
 	vlibc_aio_ring_get(a);
 	for (;;) {
 		vlibc_aio_wait(a, handoff_waiting, a, 0, WAITER_SERVICE, 0);
-		submit_handoffs(a);
+		vlibc_aio_issue_handoffs(a);
 	}
 }

@@ -2,10 +2,11 @@
 /*
  * Waiting for completions (aio_suspend, lio_listio(LIO_WAIT), aio_cancel,
  * the service thread).  One waiter at a time sits in io_uring_enter() for
- * the next completion and reaps it; the others sleep on the completion
- * counter, which every reap bumps.  A waiter leaving the kernel bumps it
+ * the next completion and reaps it; the others sleep on the wake-up
+ * counter (wakeups), which every reap that completes something bumps.  A waiter leaving the kernel bumps it
  * too, so that another can take its place.  After the fallback every
  * waiter sleeps on the counter (see vlibc_aio_exec_wait_limit()).
+ * Below it: reap.c, exec.c, ring.c; the layers: vlibc/aio.h.
  */
 #include <linux/errno.h>
 #include <linux/signal.h>
