@@ -238,7 +238,7 @@ static __thread int depth __attribute__((tls_model("initial-exec")));
 /*
  * A thread that submits, or reaps (and so may submit queued requests),
  * gets a thread-exit destructor: its requests must outlive it (see
- * tools/libc/aio/exit.c).
+ * tools/libc/aio/service.c).
  */
 static inline void note_submitter(void)
 {
