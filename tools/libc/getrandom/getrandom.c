@@ -90,7 +90,7 @@ void *vlibc_getrandom_thread_state(void)
 
 	if (!p->getrandom.thread_slot)
 		return 0;
-	state = vlibc_arch_thread_slot_load(p->getrandom.thread_slot);
+	state = __arch_thread_slot_load(p->getrandom.thread_slot);
 	if (!state)
 		state = p->getrandom.state_alloc();
 	return state;

@@ -12,7 +12,7 @@ VLIBC_ENTRY int __vlibc_pthread_spin_lock(int *lock)
 {
 	while (__atomic_sub_fetch(lock, 1, __ATOMIC_ACQUIRE) != 0) {
 		do
-			vlibc_arch_cpu_relax();
+			__arch_cpu_relax();
 		while (__atomic_load_n(lock, __ATOMIC_RELAXED) <= 0);
 	}
 	return 0;

@@ -3,13 +3,13 @@
 #define _VLIBC_ARCH_PROCESSOR_H
 
 /* One round of a spin-wait loop, as the kernel's cpu_relax(). */
-static inline void vlibc_arch_cpu_relax(void)
+static inline void __arch_cpu_relax(void)
 {
 	__asm__ volatile ("pause" ::: "memory");
 }
 
 /* A cheap, fast-changing number (spin jitter), not a clock. */
-static inline unsigned int vlibc_arch_jitter(void)
+static inline unsigned int __arch_jitter(void)
 {
 	unsigned int lo, hi;
 
