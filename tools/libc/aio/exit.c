@@ -90,7 +90,7 @@ static int owned_by(const struct vlibc_aiocb *r, const void *self)
 VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 {
 	struct vlibc_aio_state *a = aio_state();
-	unsigned long self = vlibc_arch_thread_id();
+	unsigned long self = __arch_thread_id();
 	struct vlibc_aio_ref batch[EXIT_BATCH];
 	int n, i;
 
@@ -127,7 +127,7 @@ static void submit_handoffs(struct vlibc_aio_state *a)
 		vlibc_lock(&a->list_lock);
 		cb->state = AIO_REQ_INFLIGHT;
 		a->n_inflight++;
-		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
+		__atomic_store_n(&cb->owner, __arch_thread_id(), __ATOMIC_RELEASE);
 		vlibc_unlock(&a->list_lock);
 		while ((r = aio_push(a, cb)) == -EBUSY)
 			;

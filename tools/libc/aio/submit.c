@@ -421,7 +421,7 @@ void aio_flush(struct vlibc_aio_state *a)
 		if (!a->queue_head)
 			a->queue_tail = 0;
 		cb->state = AIO_REQ_INFLIGHT;
-		cb->owner = vlibc_arch_thread_id();
+		cb->owner = __arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
 		r = aio_push(a, cb);

@@ -32,7 +32,5 @@ static inline unsigned long __arch_thread_id(void)
 	__asm__ ("movq %%fs:0, %0" : "=r"(tp));
 	return tp;
 }
-/* The old name, until tools/libc/aio/ uses the new one. */
-#define vlibc_arch_thread_id	__arch_thread_id
 
 #endif /* _VLIBC_ARCH_THREAD_H */
