@@ -10,13 +10,12 @@
  * answers.
  */
 #include <linux/errno.h>
+#include <vlibc/arch/processor.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/arch/thread.h>
 #include <vlibc/families.h>
 #include <vlibc/getrandom.h>
 
-/* Highest user address on x86-64 with 4-level paging (TASK_SIZE_MAX). */
-#define USER_ADDR_LIMIT		0x00007ffffffff000UL
 /* Below this nothing is mapped unless vm.mmap_min_addr was lowered. */
 #define LOW_ADDR_LIMIT		65536UL
 
@@ -61,8 +60,8 @@ static int buffer_plausible(const void *buf, size_t len)
 {
 	unsigned long a = (unsigned long)buf;
 
-	return a >= LOW_ADDR_LIMIT && a < USER_ADDR_LIMIT &&
-	       len <= USER_ADDR_LIMIT - a;
+	return a >= LOW_ADDR_LIMIT && a < VLIBC_ARCH_USER_ADDR_LIMIT &&
+	       len <= VLIBC_ARCH_USER_ADDR_LIMIT - a;
 }
 
 long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
