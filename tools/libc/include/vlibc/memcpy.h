@@ -2,7 +2,7 @@
 /*
  * The memcpy family: memcpy(), memmove(), mempcpy(), memset() and their
  * fortified __*_chk forms: the decision in tools/libc/memcpy/, the bodies
- * and the CPU facts in the architecture's folder (tools/libc/arch/x86/memcpy/).
+ * and the CPU facts in the architecture's folder (arch/<arch>/memcpy/).
  *
  * Paths per size, per ISA level: see Documentation/userspace-api/vlibc-memcpy.rst.
  * Thresholds live in the private region; every zero threshold means "path
@@ -25,15 +25,15 @@ struct vlibc_memcpy_state {
 	unsigned long	l1d_size;	/* bytes, per core; 0: unknown */
 	unsigned long	l2_size;	/* bytes, per core; 0: unknown */
 	unsigned long	l3_size;	/* bytes, one L3 (shared) */
-	/* Copies: the bulk copy instruction for bulk_min <= n < bulk_max
-	 * (disjoint; x86: rep movsb). */
+	/* Copies: the bulk copy instruction (__arch_memcpy_has_bulk()) for
+	 * bulk_min <= n < bulk_max (disjoint). */
 	unsigned long	bulk_min, bulk_max;
 	/* Copies: non-temporal stores for n >= nt_min (disjoint). */
 	unsigned long	nt_min;
 	/* Copies: process_vm_readv() for n >= pvr_min (disjoint). */
 	unsigned long	pvr_min;
 	/* memset: the bulk set instruction for bulk_set_min <= n <
-	 * bulk_set_max (x86: rep stosb). */
+	 * bulk_set_max. */
 	unsigned long	bulk_set_min, bulk_set_max;
 	/* memset: non-temporal stores for n >= nt_set_min. */
 	unsigned long	nt_set_min;
@@ -47,7 +47,7 @@ struct vlibc_memcpy_state {
  */
 #define VLIBC_MEM_VARIANT_AUTO		0	/* the measured default table */
 #define VLIBC_MEM_VARIANT_VECTOR	1	/* vector loops only */
-#define VLIBC_MEM_VARIANT_ERMS		2	/* rep movsb/stosb for all large */
+#define VLIBC_MEM_VARIANT_ERMS		2	/* bulk instructions for all large */
 #define VLIBC_MEM_VARIANT_NT		3	/* non-temporal from 8 vectors up */
 #define VLIBC_MEM_VARIANT_PVR		4	/* auto + process_vm_readv large */
 
@@ -64,18 +64,24 @@ struct vlibc_memcpy_setup {
  */
 long __vlibc_memcpy_setup(const struct vlibc_memcpy_setup *setup);
 
-/* Inside the image: the architecture's hooks (tools/libc/arch/<arch>/memcpy/). */
-/* Sets VLIBC_MEM_CPU_KNOWN and the arch's bits in @m->cpu, and the cache sizes. */
+/*
+ * Inside the image, the architecture's hooks (arch/<arch>/memcpy/):
+ * __arch_memcpy_cpu_facts() sets VLIBC_MEM_CPU_KNOWN and the arch's bits
+ * in @m->cpu, and the cache sizes; __arch_memcpy_best_level() is the best
+ * ISA level those facts allow; __arch_memcpy_has_bulk() is nonzero where
+ * the bulk copy and set instructions are worth it for large sizes.
+ */
 void __arch_memcpy_cpu_facts(struct vlibc_memcpy_state *m) __vlibc_hidden;
-/* The best ISA level the facts in @m allow. */
-int __arch_memcpy_best_level(const struct vlibc_memcpy_state *m) __vlibc_hidden;
-/* Nonzero: the bulk copy and set instructions are worth it for large sizes. */
+int __arch_memcpy_best_level(const struct vlibc_memcpy_state *m)
+	__vlibc_hidden;
 int __arch_memcpy_has_bulk(const struct vlibc_memcpy_state *m) __vlibc_hidden;
 
-/* ... and what the generic part gives the bodies (tools/libc/memcpy/common.c). */
-/* Copy through process_vm_readv(): 1 all copied, 0 not (copy it all again). */
+/*
+ * And what the generic part gives the bodies (memcpy/common.c): the copy
+ * through process_vm_readv() (1: all copied; 0: not, copy it all again)
+ * and glibc's __chk_fail() (the message, then abort()).
+ */
 int vlibc_memcpy_pvr(char *d, const char *s, size_t n) __vlibc_hidden;
-/* glibc's __chk_fail(): the message, then abort(). */
 void vlibc_memcpy_chk_fail(void) __attribute__((noreturn, cold)) __vlibc_hidden;
 
 #endif /* _VLIBC_MEMCPY_H */
