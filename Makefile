@@ -18,8 +18,9 @@ DESTDIR		?=
 VLIBC_CACHE	?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/vlibc
 LINUX_SOURCE_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.12.tar.xz))
 
-ARCH_DIR	:= tools/libc/arch/x86
-INCLUDES	:= -Itools/libc/include -I$(ARCH_DIR)/include -Ivdso-link
+include tools/libc/arch/subarch.include
+INCLUDES	:= -Itools/libc/include -Itools/libc/arch/$(VLIBC_ARCH)/include \
+		   -Ibinder/arch/$(VLIBC_ARCH)/include -Ivdso-link
 WARN		:= -Wall -Wextra -Wno-unused-parameter -Wstrict-prototypes
 
 .DEFAULT_GOAL := all
@@ -29,7 +30,7 @@ include vdso-link/Makefile.image
 
 # --- host tools and the binder ---------------------------------------------
 HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES)
-BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/x86/*.S)) \
+BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/$(VLIBC_ARCH)/*.S)) \
 		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c tools/libc/lib/seccomp.c \
 		   vdso-link/image_layout.c
 BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS))))
@@ -60,7 +61,7 @@ PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/libvlibc-memcpy.so \
 all: $(PROGS)
 
 vpath %.c binder tools/libc/lib vdso-link
-vpath %.S binder/arch/x86
+vpath %.S binder/arch/$(VLIBC_ARCH)
 $(O)/binder/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BINDER_CFLAGS) -MMD -MP -c $< -o $@

@@ -20,7 +20,7 @@
 #define _VLIBC_BINDER_SLOT_H
 
 #include "binder.h"
-#include "arch/x86/slot.h"
+#include <binder/arch/slot.h>
 
 /* One per slot, collected in section vlibc_slots (see vlibc_bind_all()). */
 struct vlibc_slot_desc {
@@ -56,7 +56,7 @@ struct vlibc_slot_desc {
 
 /*
  * @name always jumps to glibc's own function (no family, nothing in the
- * image), but the calls that @guard_asm picks out (arch/x86/slot.h) go
+ * image), but the calls that @guard_asm picks out (<binder/arch/slot.h>) go
  * first to vlibc_guard_NAME(), which gets the caller's arguments, does
  * its work and returns vlibc_bind_NAME(): the arguments then reach glibc
  * as they were.  See sandbox.c.

@@ -2,7 +2,8 @@
 /*
  * Layout rules of linux-vlibc.so.1 (see Documentation/userspace-api/vlibc.rst):
  *
- *  - ELF64, little endian, x86-64, ET_DYN, linked at address 0;
+ *  - ELF64 of the architecture (<vlibc/arch/elf.h>), ET_DYN, linked at
+ *    address 0;
  *  - PT_LOAD #1: offset 0, vaddr 0, read/execute, p_filesz == p_memsz;
  *  - program headers 8-byte aligned, inside #1;
  *  - PT_LOAD #2: the private region, read/write, p_filesz == 0, exactly
@@ -13,6 +14,7 @@
  *    no other PT_LOAD.
  */
 #include <vlibc/abi.h>
+#include <vlibc/arch/elf.h>
 #include "image_layout.h"
 
 #define PAGE		4096UL
@@ -29,13 +31,13 @@ int vlibc_layout_check_ehdr(const Elf64_Ehdr *eh, unsigned long file_size,
 	    eh->e_ident[EI_MAG2] != ELFMAG2 || eh->e_ident[EI_MAG3] != ELFMAG3)
 		FAIL("not an ELF file");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh->e_ident[EI_DATA] != VLIBC_ARCH_ELF_DATA ||
 	    eh->e_ident[EI_VERSION] != EV_CURRENT)
-		FAIL("not a little-endian ELF64 file");
+		FAIL("not a " VLIBC_ARCH_ELF_ENDIAN " ELF64 file");
 	if (eh->e_type != ET_DYN)
 		FAIL("not a shared object (ET_DYN)");
-	if (eh->e_machine != EM_X86_64)
-		FAIL("not an x86-64 object");
+	if (eh->e_machine != VLIBC_ARCH_ELF_MACHINE)
+		FAIL("not an " VLIBC_ARCH_NAME " object");
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum ||
 	    eh->e_phnum > 16)
 		FAIL("bad program header table");

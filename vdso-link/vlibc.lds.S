@@ -10,9 +10,10 @@
  * relocation at all.
  */
 #include <vlibc/abi.h>
+#include <vlibc/arch/elf.h>
 
-OUTPUT_FORMAT("elf64-x86-64", "elf64-x86-64", "elf64-x86-64")
-OUTPUT_ARCH(i386:x86-64)
+OUTPUT_FORMAT(VLIBC_ARCH_LDS_FORMAT, VLIBC_ARCH_LDS_FORMAT, VLIBC_ARCH_LDS_FORMAT)
+OUTPUT_ARCH(VLIBC_ARCH_LDS_ARCH)
 
 SECTIONS
 {

@@ -641,7 +641,7 @@ void vlibc_aio_flush(struct vlibc_aio_state *a)
 		if (!a->queue_head)
 			a->queue_tail = 0;
 		cb->state = AIO_REQ_INFLIGHT;
-		cb->owner = vlibc_arch_thread_id();
+		cb->owner = __arch_thread_id();
 		a->n_inflight++;
 		vlibc_unlock(&a->list_lock);
 		r = push(a, cb);
@@ -699,7 +699,7 @@ void vlibc_aio_issue_handoffs(struct vlibc_aio_state *a)
 		vlibc_lock(&a->list_lock);
 		cb->state = AIO_REQ_INFLIGHT;
 		a->n_inflight++;
-		__atomic_store_n(&cb->owner, vlibc_arch_thread_id(), __ATOMIC_RELEASE);
+		__atomic_store_n(&cb->owner, __arch_thread_id(), __ATOMIC_RELEASE);
 		vlibc_unlock(&a->list_lock);
 		while ((r = push(a, cb)) == -EBUSY)
 			;

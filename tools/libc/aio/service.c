@@ -86,7 +86,7 @@ static int owned_by(const struct vlibc_aiocb *r, const void *self)
 VLIBC_ENTRY long __vlibc_aio_thread_exit(void)
 {
 	struct vlibc_aio_state *a = aio_state();
-	unsigned long self = vlibc_arch_thread_id();
+	unsigned long self = __arch_thread_id();
 	struct vlibc_aio_ref batch[EXIT_BATCH];
 	int n, i;
 

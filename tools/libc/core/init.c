@@ -8,7 +8,7 @@
 #include <linux/auxvec.h>
 #include <linux/errno.h>
 #include <vlibc/abi.h>
-#include <vlibc/arch/syscall.h>
+#include <vlibc/arch.h>
 #include <vlibc/elf_dyn.h>
 #include <vlibc/private.h>
 #include <vlibc/families.h>

@@ -10,13 +10,12 @@
  * answers.
  */
 #include <linux/errno.h>
+#include <vlibc/arch/processor.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/arch/thread.h>
 #include <vlibc/families.h>
 #include <vlibc/getrandom.h>
 
-/* Highest user address on x86-64 with 4-level paging (TASK_SIZE_MAX). */
-#define USER_ADDR_LIMIT		0x00007ffffffff000UL
 /* Below this nothing is mapped unless vm.mmap_min_addr was lowered. */
 #define LOW_ADDR_LIMIT		65536UL
 
@@ -61,8 +60,8 @@ static int buffer_plausible(const void *buf, size_t len)
 {
 	unsigned long a = (unsigned long)buf;
 
-	return a >= LOW_ADDR_LIMIT && a < USER_ADDR_LIMIT &&
-	       len <= USER_ADDR_LIMIT - a;
+	return a >= LOW_ADDR_LIMIT && a < VLIBC_ARCH_USER_ADDR_LIMIT &&
+	       len <= VLIBC_ARCH_USER_ADDR_LIMIT - a;
 }
 
 long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
@@ -90,7 +89,7 @@ void *vlibc_getrandom_thread_state(void)
 
 	if (!p->getrandom.thread_slot)
 		return 0;
-	state = vlibc_arch_thread_slot_load(p->getrandom.thread_slot);
+	state = __arch_thread_slot_load(p->getrandom.thread_slot);
 	if (!state)
 		state = p->getrandom.state_alloc();
 	return state;

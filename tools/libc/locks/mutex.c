@@ -52,7 +52,7 @@ static int word_spin(struct vlibc_mutex *m)
 {
 	unsigned int limit = vlibc_private()->locks.spin;
 	unsigned int max = m->spins * 2 + 10, n = 0, backoff = 1, rounds;
-	unsigned int jitter = vlibc_arch_jitter();
+	unsigned int jitter = __arch_jitter();
 	int got = 0;
 
 	if (!limit)
@@ -65,7 +65,7 @@ static int word_spin(struct vlibc_mutex *m)
 		if (n >= max)
 			break;
 		while (rounds--)
-			vlibc_arch_cpu_relax();
+			__arch_cpu_relax();
 		if (backoff < SPIN_BACKOFF_MAX)
 			backoff <<= 1;
 		if (__atomic_load_n(&m->lock, __ATOMIC_RELAXED) == 0 &&

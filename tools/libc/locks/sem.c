@@ -16,11 +16,6 @@
 
 #define NSEC_PER_SEC	1000000000L
 
-static inline int *sem_value_word(struct vlibc_sem *s)
-{
-	return (int *)&s->data;		/* little endian: the low half */
-}
-
 /* glibc keeps 0 for a private semaphore, FUTEX_PRIVATE_FLAG for a shared one. */
 static inline int sem_futex_flag(const struct vlibc_sem *s)
 {
@@ -76,8 +71,9 @@ VLIBC_ENTRY long __vlibc_sem_wait_slow(struct vlibc_sem *s, int clock,
 
 	for (;;) {
 		if (!(d & SEM_VALUE_MASK)) {
-			r = vlibc_locks_wait_cancelable(sem_value_word(s), 0,
-							sem_futex_flag(s), clock, abs);
+			r = vlibc_locks_wait_cancelable(__arch_sem_value_word(s),
+							0, sem_futex_flag(s),
+							clock, abs);
 			if (r == -ETIMEDOUT || r == -EINTR || r == -EINVAL) {
 				sem_unregister(s);
 				return r;
@@ -108,7 +104,7 @@ VLIBC_ENTRY long __vlibc_sem_post(struct vlibc_sem *s)
 	} while (!__atomic_compare_exchange_n(&s->data, &d, d + 1, 1,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (d >> SEM_NWAITERS_SHIFT)
-		vlibc_locks_wake(sem_value_word(s), 1, sem_futex_flag(s));
+		vlibc_locks_wake(__arch_sem_value_word(s), 1, sem_futex_flag(s));
 	return 0;
 }
 

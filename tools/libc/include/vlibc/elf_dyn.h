@@ -67,7 +67,8 @@ void *vlibc_elf_dyn_lookup(const struct vlibc_elf_dyn *d, const char *name,
 int vlibc_elf_dyn_has_version(const struct vlibc_elf_dyn *d,
 			      const char *version);
 
-/* The ELF header at @ehdr is a mapped x86-64 ET_DYN: find PT_DYNAMIC. */
+/* The ELF header at @ehdr is a mapped ET_DYN of this architecture: find
+ * PT_DYNAMIC. */
 int vlibc_elf_dyn_from_ehdr(struct vlibc_elf_dyn *d, const void *ehdr,
 			    unsigned long span);
 

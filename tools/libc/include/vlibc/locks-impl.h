@@ -17,7 +17,7 @@ static inline int vlibc_locks_tid(void)
 	long off = vlibc_private()->locks.tid_offset;
 
 	if (likely(off))
-		return vlibc_arch_thread_word32(off);
+		return __arch_thread_word32(off);
 	return (int)vlibc_syscall0(__NR_gettid);
 }
 

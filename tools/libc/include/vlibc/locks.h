@@ -5,26 +5,16 @@
  * glibc's functions (pthread_cond_wait() relocking a mutex, a mutex or
  * semaphore initialised by glibc) work on the same objects.
  *
- * The layouts are glibc's x86-64 ones (struct __pthread_mutex_s, struct
- * new_sem, the spinlock int with 1 meaning unlocked, the once int with
- * its fork generation), stable ABI since glibc 2.3/2.21.
+ * The layouts that differ between architectures (struct __pthread_mutex_s,
+ * struct new_sem, the spinlock's encoding) are the architecture's
+ * <vlibc/arch/glibc-locks.h>; the mutex kind and attribute bits and the
+ * once int with its fork generation are glibc's on every architecture.
  */
 #ifndef _VLIBC_LOCKS_H
 #define _VLIBC_LOCKS_H
 
 #include <vlibc/compiler.h>
-
-/* glibc's pthread_mutex_t. */
-struct vlibc_mutex {
-	int		lock;		/* 0 free, 1 locked, 2 locked, waiters */
-	unsigned int	count;		/* recursive depth */
-	int		owner;		/* thread id of the holder */
-	unsigned int	nusers;		/* holders not yet unlocked */
-	int		kind;		/* type and flags, below */
-	short		spins;
-	short		elision;
-	void		*list_prev, *list_next;
-};
+#include <vlibc/arch/glibc-locks.h>
 
 /* __kind: the type in the low bits, flags above. */
 #define MUTEX_TYPE_MASK		3	/* normal, recursive, errorcheck, adaptive */
@@ -49,16 +39,6 @@ struct vlibc_mutex {
 #define MUTEXATTR_FLAG_BITS	(MUTEXATTR_FLAG_ROBUST | MUTEXATTR_FLAG_PSHARED | \
 				 MUTEXATTR_PROTOCOL_MASK | MUTEXATTR_CEILING_MASK)
 
-/* glibc's sem_t (struct new_sem, 64-bit atomics). */
-struct vlibc_sem {
-	uint64_t	data;		/* value in bits 0-31, waiters above */
-	int		private;	/* 0 private, FUTEX_PRIVATE_FLAG shared (sic) */
-	int		pad;
-};
-
-#define SEM_VALUE_MASK		0xffffffffull
-#define SEM_NWAITERS_SHIFT	32
-#define SEM_WAITER		(1ull << SEM_NWAITERS_SHIFT)
 #define SEM_VALUE_MAX		0x7fffffff
 
 /* glibc's pthread_once_t: 0, or the fork generation | IN_PROGRESS, or DONE. */

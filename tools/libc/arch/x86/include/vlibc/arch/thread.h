@@ -7,7 +7,7 @@
 #ifndef _VLIBC_ARCH_THREAD_H
 #define _VLIBC_ARCH_THREAD_H
 
-static inline void *vlibc_arch_thread_slot_load(long offset)
+static inline void *__arch_thread_slot_load(long offset)
 {
 	void *v;
 
@@ -16,7 +16,7 @@ static inline void *vlibc_arch_thread_slot_load(long offset)
 }
 
 /* The 32-bit word at @offset from the thread pointer (glibc's thread id). */
-static inline int vlibc_arch_thread_word32(long offset)
+static inline int __arch_thread_word32(long offset)
 {
 	int v;
 
@@ -25,7 +25,7 @@ static inline int vlibc_arch_thread_word32(long offset)
 }
 
 /* A value that tells threads apart: the thread pointer (%fs:0 points to itself). */
-static inline unsigned long vlibc_arch_thread_id(void)
+static inline unsigned long __arch_thread_id(void)
 {
 	unsigned long tp;
 

@@ -8,10 +8,9 @@
  * on every call (SSE2 from an all-zero region).
  *
  * The bodies are in template.h; the per-size paths and the thresholds that
- * enable rep movsb/stosb, non-temporal stores and process_vm_readv are in
- * Documentation/userspace-api/vlibc-memcpy.rst.
+ * enable rep movsb/stosb (the bulk instructions), non-temporal stores and
+ * process_vm_readv are in Documentation/userspace-api/vlibc-memcpy.rst.
  */
-#include <vlibc/arch/syscall.h>
 #include <vlibc/memcpy.h>
 #include <vlibc/private.h>
 
@@ -36,68 +35,6 @@ static __always_inline void vlibc_mem_rep_movsb(char *d, const char *s, size_t n
 static __always_inline void vlibc_mem_rep_stosb(char *d, int c, size_t n)
 {
 	__asm__ volatile ("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
-}
-
-struct vlibc_mem_iovec {
-	const void	*base;
-	size_t		len;
-};
-
-/*
- * Copy through process_vm_readv() on this process (the kernel copies,
- * page by page, with its own copy routine).  1: all of it was copied;
- * 0: not (a fault, a refusal): the caller copies it all again.
- */
-static __attribute__((noinline)) int vlibc_mem_pvr(char *d, const char *s,
-						   size_t n)
-{
-	struct vlibc_memcpy_state *m = &vlibc_private()->memcpy;
-	long pid = __atomic_load_n(&m->pid, __ATOMIC_RELAXED);
-
-	if (!pid) {
-		pid = vlibc_syscall0(__NR_getpid);
-		__atomic_store_n(&m->pid, pid, __ATOMIC_RELAXED);
-	}
-	while (n) {
-		/* The kernel copies at most MAX_RW_COUNT per call. */
-		size_t chunk = n < (1UL << 30) ? n : (1UL << 30);
-		struct vlibc_mem_iovec local = { d, chunk }, remote = { s, chunk };
-		long r = vlibc_syscall6(__NR_process_vm_readv, pid, (long)&local, 1,
-					(long)&remote, 1, 0);
-
-		if (r <= 0 || (size_t)r != chunk)
-			return 0;
-		d += chunk;
-		s += chunk;
-		n -= chunk;
-	}
-	return 1;
-}
-
-#define SIGABRT		6
-#define SIG_UNBLOCK	1
-
-/*
- * glibc's __chk_fail(): "*** buffer overflow detected ***: terminated"
- * on stderr, then abort(): SIGABRT unblocked; if a handler returns, the
- * default action is restored and SIGABRT raised again.
- */
-static __attribute__((noreturn, cold, noinline)) void vlibc_mem_chk_fail(void)
-{
-	static const char msg[] = "*** buffer overflow detected ***: terminated\n";
-	unsigned long set = 1UL << (SIGABRT - 1);
-	struct {
-		unsigned long	handler, flags, restorer, mask;
-	} dfl = { 0 };
-	long pid = vlibc_syscall0(__NR_getpid), tid = vlibc_syscall0(__NR_gettid);
-
-	vlibc_syscall3(__NR_write, 2, (long)msg, sizeof(msg) - 1);
-	vlibc_syscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
-	vlibc_syscall3(__NR_tgkill, pid, tid, SIGABRT);
-	vlibc_syscall4(__NR_rt_sigaction, SIGABRT, (long)&dfl, 0, 8);
-	vlibc_syscall3(__NR_tgkill, pid, tid, SIGABRT);
-	for (;;)
-		vlibc_syscall1(__NR_exit_group, 127);
 }
 
 /* Every x86-64 CPU: SSE2. */

@@ -196,9 +196,9 @@ static __attribute__((noinline)) MEM_TARGET void *F(move_large)(char *d,
 	if ((size_t)(s - d) >= n) {		/* disjoint */
 		/* A partial copy (a fault on the way) is redone below. */
 		if (unlikely(m->pvr_min) && n >= m->pvr_min &&
-		    vlibc_mem_pvr(d, s, n))
+		    vlibc_memcpy_pvr(d, s, n))
 			return d;
-		if (n >= m->movsb_min && n < m->movsb_max) {
+		if (n >= m->bulk_min && n < m->bulk_max) {
 			vlibc_mem_rep_movsb(d, s, n);
 			return d;
 		}
@@ -305,7 +305,7 @@ static __attribute__((noinline)) MEM_TARGET void F(set_large)(char *d, int c,
 	size_t skew, rem;
 	char *dd;
 
-	if (n >= m->stosb_min && n < m->stosb_max) {
+	if (n >= m->bulk_set_min && n < m->bulk_set_max) {
 		vlibc_mem_rep_stosb(d, c, n);
 		return;
 	}
@@ -414,7 +414,7 @@ VLIBC_ENTRY MEM_TARGET void *F(__vlibc_memcpy_chk)(void *dst, const void *src,
 						   size_t n, size_t dstlen)
 {
 	if (unlikely(dstlen < n))
-		vlibc_mem_chk_fail();
+		vlibc_memcpy_chk_fail();
 	return F(memmove)(dst, src, n);
 }
 
@@ -422,7 +422,7 @@ VLIBC_ENTRY MEM_TARGET void *F(__vlibc_memmove_chk)(void *dst, const void *src,
 						    size_t n, size_t dstlen)
 {
 	if (unlikely(dstlen < n))
-		vlibc_mem_chk_fail();
+		vlibc_memcpy_chk_fail();
 	return F(memmove)(dst, src, n);
 }
 
@@ -430,7 +430,7 @@ VLIBC_ENTRY MEM_TARGET void *F(__vlibc_mempcpy_chk)(void *dst, const void *src,
 						    size_t n, size_t dstlen)
 {
 	if (unlikely(dstlen < n))
-		vlibc_mem_chk_fail();
+		vlibc_memcpy_chk_fail();
 	return F(mempcpy)(dst, src, n);
 }
 
@@ -438,7 +438,7 @@ VLIBC_ENTRY MEM_TARGET void *F(__vlibc_memset_chk)(void *dst, int c, size_t n,
 						   size_t dstlen)
 {
 	if (unlikely(dstlen < n))
-		vlibc_mem_chk_fail();
+		vlibc_memcpy_chk_fail();
 	return F(memset)(dst, c, n);
 }
 
