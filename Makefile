@@ -8,6 +8,9 @@
 #   make bench      benchmarks against plain glibc, side by side
 #   make demo       unmodified Debian programs with and without vlibc
 #   make install    image under /lib/modules/$(uname -r)/vdso, rest /usr/local
+#
+# One short line per build step ("  CC      build/binder/bind.o"); V=1 prints
+# the commands instead (Q and msg: vdso-link/Makefile.image).
 
 O		?= build
 CC		?= gcc
