@@ -8,6 +8,9 @@
 #   make bench      benchmarks against plain glibc, side by side
 #   make demo       unmodified Debian programs with and without vlibc
 #   make install    image under /lib/modules/$(uname -r)/vdso, rest /usr/local
+#
+# One short line per build step ("  CC      build/binder/bind.o"); V=1 prints
+# the commands instead (Q and msg: vdso-link/Makefile.image).
 
 O		?= build
 CC		?= gcc
@@ -62,57 +65,62 @@ all: $(PROGS)
 
 vpath %.c binder tools/libc/lib vdso-link
 vpath %.S binder/arch/$(VLIBC_ARCH)
-$(O)/binder/%.o: %.c
-	@mkdir -p $(@D)
-	$(CC) $(BINDER_CFLAGS) -MMD -MP -c $< -o $@
+
+# $(call binder_build,DIR,LIBRARY,VAR): one build of the binder, its
+# objects under $(O)/DIR, compiled with $(VAR_CFLAGS) and linked from
+# $(VAR_OBJS) with $(VAR_LDFLAGS) into LIBRARY.
+define binder_build
+$$($(3)_OBJS): | $(O)/$(1)
+$(O)/$(1)/%.o: %.c
+	$$(call msg,CC,$$@)
+	$$(Q)$$(CC) $$($(3)_CFLAGS) -MMD -MP -c $$< -o $$@
 
 # pthread_once() runs the application's routine: its cleanup must run when
 # a C++ exception leaves the routine too.
-$(O)/binder/once.o: BINDER_CFLAGS += -fexceptions
+$(O)/$(1)/once.o: $(3)_CFLAGS += -fexceptions
 
-$(O)/binder/%.o: %.S
-	@mkdir -p $(@D)
-	$(CC) $(BINDER_CFLAGS) -c $< -o $@
+$(O)/$(1)/%.o: %.S
+	$$(call msg,AS,$$@)
+	$$(Q)$$(CC) $$($(3)_CFLAGS) -c $$< -o $$@
 
-$(O)/libvlibc.so: $(BINDER_OBJS)
-	$(CC) $(BINDER_LDFLAGS) $^ -o $@
+$(2): $$($(3)_OBJS)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$($(3)_LDFLAGS) $$^ -o $$@
 
-$(O)/binder-memcpy/%.o: %.c
-	@mkdir -p $(@D)
-	$(CC) $(MEMCPY_BINDER_CFLAGS) -MMD -MP -c $< -o $@
+-include $$($(3)_OBJS:.o=.d)
+DIRS		+= $(O)/$(1)
+endef
 
-$(O)/binder-memcpy/once.o: MEMCPY_BINDER_CFLAGS += -fexceptions
+$(eval $(call binder_build,binder,$(O)/libvlibc.so,BINDER))
+$(eval $(call binder_build,binder-memcpy,$(O)/libvlibc-memcpy.so,MEMCPY_BINDER))
 
-$(O)/binder-memcpy/%.o: %.S
-	@mkdir -p $(@D)
-	$(CC) $(MEMCPY_BINDER_CFLAGS) -c $< -o $@
-
-$(O)/libvlibc-memcpy.so: $(MEMCPY_BINDER_OBJS)
-	$(CC) $(MEMCPY_BINDER_LDFLAGS) $^ -o $@
-
-$(O)/vlibc-run: binder/vlibc-run.in
-	@mkdir -p $(@D)
-	sed 's|@PREFIX@|$(PREFIX)|g' $< > $@
-	chmod +x $@
-
--include $(BINDER_OBJS:.o=.d) $(MEMCPY_BINDER_OBJS:.o=.d)
+$(O)/vlibc-run: binder/vlibc-run.in | $(O)
+	$(call msg,GEN,$@)
+	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' $< > $@
+	$(Q)chmod +x $@
 
 # --- kselftest headers, taken from Debian's linux-source-6.12 --------------
 KSFT_KEY	:= $(notdir $(LINUX_SOURCE_TAR))-$(shell stat -c %s-%Y $(LINUX_SOURCE_TAR) 2>/dev/null)
 KSFT_DIR	:= $(VLIBC_CACHE)/ksft/$(KSFT_KEY)
 
-$(KSFT_DIR)/kselftest_harness.h:
+$(KSFT_DIR)/kselftest_harness.h: | $(KSFT_DIR)
 	@test -n "$(LINUX_SOURCE_TAR)" || { echo "linux-source-6.12 is not installed: run scripts/bootstrap" >&2; exit 1; }
-	@mkdir -p $(KSFT_DIR)
-	tar -xJf $(LINUX_SOURCE_TAR) -C $(KSFT_DIR) --strip-components=4 \
+	$(call msg,TAR,$@)
+	$(Q)tar -xJf $(LINUX_SOURCE_TAR) -C $(KSFT_DIR) --strip-components=4 \
 		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 
 ksft-headers: $(KSFT_DIR)/kselftest_harness.h
+DIRS		+= $(KSFT_DIR)
 
 include selftests/Makefile.inc
 -include bench/Makefile.inc
 include kernel/Makefile.inc
+
+# The folders of DIRS, made before what goes in them (order-only
+# prerequisites); vdso-link/Makefile.image makes its own (IMAGE_DIRS).
+$(filter-out $(IMAGE_DIRS),$(sort $(DIRS))):
+	$(Q)mkdir -p $@
 
 # The README's test command: the native suite, then the QEMU suite (kernel
 # delivery), and one closing line for both.

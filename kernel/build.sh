@@ -37,7 +37,8 @@ FRAGMENT=kernel/config.fragment
 # (the image sources and the embedder); imported only when the series or
 # kernel/tree is non-empty, so that a kernel without vlibc does not depend
 # on them.
-IMPORTS=(tools/libc vdso-link arch/x86/entry/vlibc include/linux/vlibc.h)
+IMPORTS=(tools/libc vdso-link arch/x86/entry/vlibc include/linux/vlibc.h
+	 include/linux/vlibc-image.h)
 
 T0=$(date +%s)
 say() { echo "kernel: $*"; }

@@ -21,50 +21,29 @@
  *    every exported symbol versioned LINUX_VLIBC_1;
  *  - no writable PT_LOAD with file contents.
  *
- * The file is untrusted input: every offset, size and index is checked
- * against the file before use, and every table entry is copied out with
- * memcpy() so that misaligned tables cannot fault either.
+ * The file is untrusted input, read through elf_file.c, which checks
+ * every offset, size and index against the file before use.
  */
-#include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <vlibc/abi.h>
 #define VLIBC_LAYOUT_NO_ELF_TYPES
 #include "image_layout.h"
-
-#ifndef SHT_RELR
-#define SHT_RELR	19
-#endif
-#ifndef DT_RELRSZ
-#define DT_RELRSZ	35
-#endif
-#ifndef DT_RELR
-#define DT_RELR		36
-#endif
+#include "elf_file.h"
 
 #define VERSYM_INDEX	0x7fff		/* versym bits naming the version */
 #define NTAGS		64		/* tags below this are kept by value */
 
-#define MAX_FILE_SIZE	(256UL << 20)
 #define MAX_VERDEFS	64
-#define MAX_SYMS	(1UL << 20)
 
 struct image {
-	const char *name;
-	const unsigned char *buf;
-	uint64_t size;
+	struct elf_file f;
 	int quiet;
 	int violations;
 
-	Elf64_Ehdr eh;
 	int have_shdrs;
 
 	/* from the dynamic section (0 when absent) */
@@ -96,39 +75,10 @@ static void violation(struct image *im, const char *fmt, ...)
 	if (im->quiet)
 		return;
 	va_start(ap, fmt);
-	fprintf(stderr, "vlibc-check: %s: ", im->name);
+	fprintf(stderr, "vlibc-check: %s: ", im->f.path);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-/* [off, off + len) lies inside the file. */
-static int in_file(const struct image *im, uint64_t off, uint64_t len)
-{
-	return off <= im->size && len <= im->size - off;
-}
-
-/* Copy @len bytes at @off out of the file; -1 if they are not all in it. */
-static int rd(const struct image *im, uint64_t off, void *dst, size_t len)
-{
-	if (!in_file(im, off, len))
-		return -1;
-	memcpy(dst, im->buf + off, len);
-	return 0;
-}
-
-/* NUL-terminated string at @idx of the table [@off, @off + @size), or NULL. */
-static const char *str_in(const struct image *im, uint64_t off, uint64_t size,
-			  uint64_t idx)
-{
-	const char *s;
-
-	if (!in_file(im, off, size) || idx >= size)
-		return NULL;
-	s = (const char *)im->buf + off + idx;
-	if (!memchr(s, '\0', size - idx))
-		return NULL;
-	return s;
 }
 
 static const char *dynstr(const struct image *im, uint64_t idx)
@@ -136,56 +86,19 @@ static const char *dynstr(const struct image *im, uint64_t idx)
 	const char *s = NULL;
 
 	if (im->have_strtab)
-		s = str_in(im, im->strtab_off, im->strtab_size, idx);
+		s = elf_file_string(&im->f, im->strtab_off, im->strtab_size,
+				    idx);
 	return s ? s : "<bad string>";
-}
-
-static int read_phdr(const struct image *im, unsigned int i, Elf64_Phdr *p)
-{
-	return rd(im, im->eh.e_phoff + (uint64_t)i * sizeof(*p), p, sizeof(*p));
-}
-
-/*
- * File offset of the @len bytes at virtual address @vaddr, if a PT_LOAD
- * maps all of them from the file.
- */
-static int vaddr_to_off(const struct image *im, uint64_t vaddr, uint64_t len,
-			uint64_t *off)
-{
-	Elf64_Phdr p;
-	unsigned int i;
-
-	for (i = 0; i < im->eh.e_phnum; i++) {
-		if (read_phdr(im, i, &p) || p.p_type != PT_LOAD)
-			continue;
-		if (vaddr < p.p_vaddr || vaddr - p.p_vaddr > p.p_filesz ||
-		    len > p.p_filesz - (vaddr - p.p_vaddr))
-			continue;
-		if (p.p_offset > UINT64_MAX - (vaddr - p.p_vaddr))
-			continue;
-		*off = p.p_offset + (vaddr - p.p_vaddr);
-		if (in_file(im, *off, len))
-			return 0;
-	}
-	return -1;
 }
 
 /* --- ELF header ----------------------------------------------------------- */
 
 static int check_ehdr(struct image *im)
 {
-	Elf64_Ehdr *eh = &im->eh;
+	const Elf64_Ehdr *eh = &im->f.eh;
 
-	if (rd(im, 0, eh, sizeof(*eh)))
+	if (elf_file_ehdr(&im->f))
 		return -1;
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return -1;
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    !in_file(im, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
-		return -1;
-
 	if (!eh->e_shoff && !eh->e_shnum)
 		return 0;
 	if (eh->e_shentsize != sizeof(Elf64_Shdr)) {
@@ -196,7 +109,8 @@ static int check_ehdr(struct image *im)
 		violation(im, "extended section numbering is not supported");
 		return 0;
 	}
-	if (!in_file(im, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
+	if (!elf_file_in(&im->f, eh->e_shoff,
+			 (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))) {
 		violation(im, "section headers run past the end of the file");
 		return 0;
 	}
@@ -214,8 +128,8 @@ static void check_phdrs(struct image *im, const char *layout_why)
 	Elf64_Phdr p;
 	unsigned int i;
 
-	for (i = 0; i < im->eh.e_phnum; i++) {
-		read_phdr(im, i, &p);	/* in the file: check_ehdr() */
+	for (i = 0; i < im->f.eh.e_phnum; i++) {
+		elf_file_phdr(&im->f, i, &p);	/* in the file: check_ehdr() */
 		switch (p.p_type) {
 		case PT_LOAD:
 			if ((p.p_flags & PF_W) && p.p_filesz)
@@ -225,7 +139,7 @@ static void check_phdrs(struct image *im, const char *layout_why)
 			if ((p.p_flags & (PF_W | PF_X)) == (PF_W | PF_X))
 				violation(im, "writable and executable PT_LOAD at %#llx",
 					  (unsigned long long)p.p_vaddr);
-			if (!in_file(im, p.p_offset, p.p_filesz))
+			if (!elf_file_in(&im->f, p.p_offset, p.p_filesz))
 				violation(im, "PT_LOAD at %#llx runs past the end of the file",
 					  (unsigned long long)p.p_vaddr);
 			break;
@@ -253,11 +167,11 @@ static int find_dynamic(const struct image *im, uint64_t *off, uint64_t *n)
 	Elf64_Phdr p;
 	unsigned int i;
 
-	for (i = 0; i < im->eh.e_phnum; i++) {
-		read_phdr(im, i, &p);
+	for (i = 0; i < im->f.eh.e_phnum; i++) {
+		elf_file_phdr(&im->f, i, &p);
 		if (p.p_type != PT_DYNAMIC)
 			continue;
-		if (!in_file(im, p.p_offset, p.p_filesz))
+		if (!elf_file_in(&im->f, p.p_offset, p.p_filesz))
 			return -1;
 		*off = p.p_offset;
 		*n = p.p_filesz / sizeof(Elf64_Dyn);
@@ -277,7 +191,7 @@ static void load_dynamic(struct image *im)
 	}
 	im->have_dynamic = 1;
 	for (i = 0; i < n; i++) {
-		rd(im, off + i * sizeof(d), &d, sizeof(d));
+		elf_file_copy(&im->f, off + i * sizeof(d), &d, sizeof(d));
 		if (d.d_tag == DT_NULL)
 			break;
 		if (d.d_tag >= 0 && d.d_tag < NTAGS) {
@@ -309,7 +223,7 @@ static void load_dynamic(struct image *im)
 
 	if (!im->seen[DT_STRTAB] || !im->seen[DT_STRSZ]) {
 		violation(im, "no DT_STRTAB/DT_STRSZ");
-	} else if (vaddr_to_off(im, im->tag[DT_STRTAB], im->tag[DT_STRSZ], &o)) {
+	} else if (elf_file_vaddr_to_off(&im->f, im->tag[DT_STRTAB], im->tag[DT_STRSZ], &o)) {
 		violation(im, "DT_STRTAB outside the file");
 	} else {
 		im->strtab_off = o;
@@ -351,7 +265,7 @@ static void check_dynamic_tags(struct image *im, const char *soname)
 	/* Tags that may repeat: walk the section again. */
 	find_dynamic(im, &off, &n);
 	for (i = 0; i < n; i++) {
-		rd(im, off + i * sizeof(d), &d, sizeof(d));
+		elf_file_copy(&im->f, off + i * sizeof(d), &d, sizeof(d));
 		if (d.d_tag == DT_NULL)
 			break;
 		if (d.d_tag == DT_NEEDED)
@@ -393,8 +307,8 @@ static void load_verdefs(struct image *im)
 	for (i = 0; i < im->verdefnum; i++) {
 		const char *name;
 
-		if (vaddr_to_off(im, vaddr, sizeof(vd), &off) ||
-		    rd(im, off, &vd, sizeof(vd))) {
+		if (elf_file_vaddr_to_off(&im->f, vaddr, sizeof(vd), &off) ||
+		    elf_file_copy(&im->f, off, &vd, sizeof(vd))) {
 			violation(im, "version definition %llu outside the file",
 				  (unsigned long long)i);
 			return;
@@ -405,8 +319,8 @@ static void load_verdefs(struct image *im)
 			return;
 		}
 		if (!vd.vd_cnt || vaddr > UINT64_MAX - vd.vd_aux ||
-		    vaddr_to_off(im, vaddr + vd.vd_aux, sizeof(va), &aux) ||
-		    rd(im, aux, &va, sizeof(va))) {
+		    elf_file_vaddr_to_off(&im->f, vaddr + vd.vd_aux, sizeof(va), &aux) ||
+		    elf_file_copy(&im->f, aux, &va, sizeof(va))) {
 			violation(im, "version definition %llu has no name",
 				  (unsigned long long)i);
 			return;
@@ -457,22 +371,16 @@ static int is_version_symbol(const struct image *im, const Elf64_Sym *s,
 
 /* --- symbol tables -------------------------------------------------------- */
 
-struct symtab {
-	const char *what;		/* ".dynsym" or ".symtab" */
-	uint64_t off, count;
-	uint64_t str_off, str_size;
-};
-
-static const char *sym_name(const struct image *im, const struct symtab *t,
-			    const Elf64_Sym *s)
+static const char *sym_name(const struct image *im,
+			    const struct elf_symtab *t, const Elf64_Sym *s)
 {
-	const char *n = str_in(im, t->str_off, t->str_size, s->st_name);
+	const char *n = elf_file_sym_name(&im->f, t, s);
 
 	return n ? n : "<bad string>";
 }
 
 /* Undefined and TLS symbols; for .dynsym also the versions of exports. */
-static void check_symbols(struct image *im, const struct symtab *t,
+static void check_symbols(struct image *im, const struct elf_symtab *t,
 			  int dynamic)
 {
 	uint64_t versym_off = 0, i;
@@ -481,7 +389,7 @@ static void check_symbols(struct image *im, const struct symtab *t,
 	Elf64_Half v = 0;
 
 	if (dynamic && im->have_versym) {
-		if (vaddr_to_off(im, im->versym, t->count * sizeof(v),
+		if (elf_file_vaddr_to_off(&im->f, im->versym, t->count * sizeof(v),
 				 &versym_off))
 			violation(im, "DT_VERSYM outside the file");
 		else
@@ -492,7 +400,7 @@ static void check_symbols(struct image *im, const struct symtab *t,
 		unsigned int type, bind, vis;
 		const char *name;
 
-		if (rd(im, t->off + i * sizeof(s), &s, sizeof(s)))
+		if (elf_file_copy(&im->f, t->off + i * sizeof(s), &s, sizeof(s)))
 			break;	/* the table was checked to lie in the file */
 		type = ELF64_ST_TYPE(s.st_info);
 		bind = ELF64_ST_BIND(s.st_info);
@@ -519,7 +427,7 @@ static void check_symbols(struct image *im, const struct symtab *t,
 				  name, VLIBC_VERSION_NODE);
 			continue;
 		}
-		if (rd(im, versym_off + i * sizeof(v), &v, sizeof(v)))
+		if (elf_file_copy(&im->f, versym_off + i * sizeof(v), &v, sizeof(v)))
 			break;	/* checked above */
 		v &= VERSYM_INDEX;
 		if (v == VER_NDX_LOCAL || v == VER_NDX_GLOBAL) {
@@ -535,58 +443,9 @@ static void check_symbols(struct image *im, const struct symtab *t,
 	}
 }
 
-/* Number of .dynsym entries from DT_HASH's nchain. */
-static int dynsym_count_sysv(const struct image *im, uint64_t *count)
-{
-	uint32_t hdr[2];
-	uint64_t off;
-
-	if (!im->seen[DT_HASH] ||
-	    vaddr_to_off(im, im->tag[DT_HASH], sizeof(hdr), &off) ||
-	    rd(im, off, hdr, sizeof(hdr)))
-		return -1;
-	*count = hdr[1];
-	return 0;
-}
-
-/* Number of .dynsym entries from DT_GNU_HASH: one past the last chain end. */
-static int dynsym_count_gnu(const struct image *im, uint64_t *count)
-{
-	uint32_t hdr[4], bucket, chain, max = 0;
-	uint64_t off, buckets, chains, i;
-
-	if (!im->have_gnu_hash ||
-	    vaddr_to_off(im, im->gnu_hash, sizeof(hdr), &off) ||
-	    rd(im, off, hdr, sizeof(hdr)))
-		return -1;
-	/* nbuckets, symoffset, bloom words (8 bytes each), bloom shift */
-	buckets = off + sizeof(hdr) + (uint64_t)hdr[2] * 8;
-	chains = buckets + (uint64_t)hdr[0] * 4;
-	if (!in_file(im, buckets, (uint64_t)hdr[0] * 4))
-		return -1;
-	for (i = 0; i < hdr[0]; i++) {
-		rd(im, buckets + i * 4, &bucket, 4);
-		if (bucket > max)
-			max = bucket;
-	}
-	if (max < hdr[1]) {
-		*count = hdr[1];
-		return 0;
-	}
-	for (i = max; i < MAX_SYMS; i++) {
-		if (rd(im, chains + (i - hdr[1]) * 4, &chain, 4))
-			return -1;
-		if (chain & 1) {
-			*count = i + 1;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static void check_dynsym(struct image *im)
 {
-	struct symtab t = { .what = ".dynsym" };
+	struct elf_symtab t = { .what = ".dynsym" };
 	uint64_t count;
 
 	if (!im->seen[DT_SYMTAB]) {
@@ -598,12 +457,15 @@ static void check_dynsym(struct image *im)
 			  (unsigned long long)im->tag[DT_SYMENT]);
 		return;
 	}
-	if (dynsym_count_sysv(im, &count) && dynsym_count_gnu(im, &count)) {
+	if (elf_file_dynsym_count(&im->f,
+				  im->seen[DT_HASH] ? &im->tag[DT_HASH] : NULL,
+				  im->have_gnu_hash ? &im->gnu_hash : NULL,
+				  &count)) {
 		violation(im, "cannot size .dynsym: no usable DT_HASH or DT_GNU_HASH");
 		return;
 	}
-	if (count > MAX_SYMS ||
-	    vaddr_to_off(im, im->tag[DT_SYMTAB], count * sizeof(Elf64_Sym),
+	if (count > ELF_FILE_MAX_SYMS ||
+	    elf_file_vaddr_to_off(&im->f, im->tag[DT_SYMTAB], count * sizeof(Elf64_Sym),
 			 &t.off)) {
 		violation(im, ".dynsym (%llu entries) outside the file",
 			  (unsigned long long)count);
@@ -619,28 +481,16 @@ static void check_dynsym(struct image *im)
 
 /* --- section headers ------------------------------------------------------ */
 
-static int read_shdr(const struct image *im, unsigned int i, Elf64_Shdr *sh)
-{
-	if (i >= im->eh.e_shnum)
-		return -1;
-	return rd(im, im->eh.e_shoff + (uint64_t)i * sizeof(*sh), sh,
-		  sizeof(*sh));
-}
-
 static const char *section_name(const struct image *im, const Elf64_Shdr *sh)
 {
-	Elf64_Shdr strs;
-	const char *n = NULL;
+	const char *n = elf_file_section_name(&im->f, sh);
 
-	if (!read_shdr(im, im->eh.e_shstrndx, &strs) &&
-	    strs.sh_type == SHT_STRTAB)
-		n = str_in(im, strs.sh_offset, strs.sh_size, sh->sh_name);
 	return n ? n : "<unnamed>";
 }
 
 static void check_symtab_section(struct image *im, const Elf64_Shdr *sh)
 {
-	struct symtab t = { .what = ".symtab" };
+	struct elf_symtab t = { .what = ".symtab" };
 	Elf64_Shdr strs;
 
 	if (sh->sh_entsize != sizeof(Elf64_Sym)) {
@@ -648,8 +498,8 @@ static void check_symtab_section(struct image *im, const Elf64_Shdr *sh)
 			  (unsigned long long)sh->sh_entsize);
 		return;
 	}
-	if (read_shdr(im, sh->sh_link, &strs) || strs.sh_type != SHT_STRTAB ||
-	    !in_file(im, strs.sh_offset, strs.sh_size)) {
+	if (elf_file_shdr(&im->f, sh->sh_link, &strs) || strs.sh_type != SHT_STRTAB ||
+	    !elf_file_in(&im->f, strs.sh_offset, strs.sh_size)) {
 		violation(im, ".symtab has no usable string table");
 		return;
 	}
@@ -665,16 +515,16 @@ static void check_sections(struct image *im)
 	Elf64_Shdr sh;
 	unsigned int i;
 
-	if (im->eh.e_shstrndx >= im->eh.e_shnum)
+	if (im->f.eh.e_shstrndx >= im->f.eh.e_shnum)
 		violation(im, "bad section name table index %u",
-			  im->eh.e_shstrndx);
-	for (i = 1; i < im->eh.e_shnum; i++) {
+			  im->f.eh.e_shstrndx);
+	for (i = 1; i < im->f.eh.e_shnum; i++) {
 		const char *name;
 
-		read_shdr(im, i, &sh);	/* in the file: check_ehdr() */
+		elf_file_shdr(&im->f, i, &sh);	/* in the file: check_ehdr() */
 		name = section_name(im, &sh);
 		if (sh.sh_type != SHT_NOBITS &&
-		    !in_file(im, sh.sh_offset, sh.sh_size)) {
+		    !elf_file_in(&im->f, sh.sh_offset, sh.sh_size)) {
 			violation(im, "section %s runs past the end of the file",
 				  name);
 			continue;
@@ -707,7 +557,7 @@ static void check_image(struct image *im, const char *soname)
 	struct vlibc_layout layout;
 	const char *why = NULL;
 
-	if (vlibc_layout_check_file(im->buf, im->size, &layout, &why))
+	if (vlibc_layout_check_file(im->f.buf, im->f.size, &layout, &why))
 		violation(im, "%s", why);
 	else
 		why = NULL;
@@ -728,50 +578,6 @@ static void check_image(struct image *im, const char *soname)
 		check_sections(im);
 }
 
-/* The whole file, in a buffer aligned for vlibc_layout_check_file(). */
-static int read_file(const char *path, unsigned char **buf, uint64_t *size)
-{
-	struct stat st;
-	size_t done = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		fprintf(stderr, "vlibc-check: %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE) {
-		fprintf(stderr, "vlibc-check: %s: not a regular file of at most %lu bytes\n",
-			path, MAX_FILE_SIZE);
-		goto fail;
-	}
-	*buf = malloc(st.st_size + 1);	/* malloc() aligns to 16 */
-	if (!*buf) {
-		fprintf(stderr, "vlibc-check: out of memory\n");
-		goto fail;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, *buf + done, st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "vlibc-check: %s: %s\n", path,
-				n ? strerror(errno) : "file shrank while read");
-			free(*buf);
-			goto fail;
-		}
-		done += n;
-	}
-	close(fd);
-	*size = done;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 static void print_usage(void)
 {
 	fprintf(stderr, "usage: vlibc-check [-q] [--soname NAME] FILE\n");
@@ -782,7 +588,7 @@ int main(int argc, char **argv)
 {
 	const char *soname = VLIBC_SONAME, *path = NULL;
 	struct image im = { 0 };
-	unsigned char *buf;
+	const char *why;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -802,11 +608,11 @@ int main(int argc, char **argv)
 	if (!path)
 		print_usage();
 
-	if (read_file(path, &buf, &im.size))
+	if (elf_file_load(&im.f, path, &why)) {
+		fprintf(stderr, "vlibc-check: %s: %s\n", path, why);
 		return 1;
-	im.name = path;
-	im.buf = buf;
+	}
 	check_image(&im, soname);
-	free(buf);
+	elf_file_free(&im.f);
 	return im.violations ? 1 : 0;
 }

@@ -8,18 +8,15 @@
  * IMAGE must pass the layout rules of image_layout.c, carry no relocation
  * sections and define __vlibc_init.  OUT.c gets the text PT_LOAD (the file's
  * first text_size bytes, zero-padded to whole 4096-byte pages) as raw_data
- * and a const struct vlibc_image named vlibc_image describing it.  In the
- * kernel the struct comes from <linux/vlibc.h>; elsewhere from
- * vdso-link/vlibc-image.h, so the output also builds as a user-space test.
+ * and a const struct vlibc_image named vlibc_image describing it.  The
+ * struct comes from include/linux/vlibc-image.h, in the kernel and in user
+ * space alike (-I include), so the output also builds as a user-space test.
  *
  * OUT.c is written to a temporary file next to it and renamed into place,
  * so a failed run leaves no partial output.  Exits 0 on success, 1 on a bad
  * image or an I/O error (with a message), 2 on a usage error.
  */
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +26,9 @@
 #include <vlibc/abi.h>
 #define VLIBC_LAYOUT_NO_ELF_TYPES
 #include "image_layout.h"
-
-#ifndef SHT_RELR
-#define SHT_RELR	19
-#endif
+#include "elf_file.h"
 
 #define PAGE		4096UL
-#define MAX_FILE_SIZE	(256UL << 20)
 #define INIT_SYMBOL	"__vlibc_init"
 #define BYTES_PER_LINE	12
 
@@ -49,97 +42,59 @@ static void fail(const char *fmt, const char *arg)
 	exit(1);
 }
 
-static int in_file(uint64_t size, uint64_t off, uint64_t len)
+static void read_shdr(const struct elf_file *f, unsigned int i,
+		      Elf64_Shdr *sh)
 {
-	return off <= size && len <= size - off;
-}
-
-static unsigned char *read_image(const char *path, uint64_t *size)
-{
-	unsigned char *buf;
-	struct stat st;
-	size_t done = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st))
-		fail("%s", strerror(errno));
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE)
-		fail("%s", "not a regular file of sane size");
-	buf = malloc(st.st_size + 1);	/* 16-byte aligned */
-	if (!buf)
-		fail("%s", "out of memory");
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, st.st_size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			fail("%s", n ? strerror(errno) : "file shrank while read");
-		done += n;
-	}
-	close(fd);
-	*size = done;
-	return buf;
-}
-
-static void read_shdr(const unsigned char *buf, uint64_t size,
-		      const Elf64_Ehdr *eh, unsigned int i, Elf64_Shdr *sh)
-{
-	uint64_t off = eh->e_shoff + (uint64_t)i * sizeof(*sh);
-
-	if (i >= eh->e_shnum || !in_file(size, off, sizeof(*sh)))
+	if (elf_file_shdr(f, i, sh))
 		fail("%s", "section header outside the file");
-	memcpy(sh, buf + off, sizeof(*sh));
 }
 
 /*
  * Refuse relocation sections and return the value (the image offset, as
  * it is linked at 0) of the defined .dynsym symbol INIT_SYMBOL.
  */
-static uint64_t find_init(const unsigned char *buf, uint64_t size,
-			  const struct vlibc_layout *l)
+static uint64_t find_init(struct elf_file *f, const struct vlibc_layout *l)
 {
+	const Elf64_Ehdr *eh = &f->eh;
+	struct elf_symtab t;
 	Elf64_Shdr sh, strs;
-	Elf64_Ehdr eh;
 	Elf64_Sym sym;
-	uint64_t value = 0, i, n;
+	uint64_t value = 0, i;
 	int found = 0;
 	unsigned int s;
 
-	memcpy(&eh, buf, sizeof(eh));	/* the layout check read it already */
-	if (eh.e_shentsize != sizeof(Elf64_Shdr) || !eh.e_shnum ||
-	    !in_file(size, eh.e_shoff,
-		     (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr)))
+	elf_file_ehdr(f);	/* the layout check read it already */
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || !eh->e_shnum ||
+	    !elf_file_in(f, eh->e_shoff,
+			 (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
 		fail("%s", "no usable section headers");
 
-	for (s = 1; s < eh.e_shnum; s++) {
-		read_shdr(buf, size, &eh, s, &sh);
+	for (s = 1; s < eh->e_shnum; s++) {
+		read_shdr(f, s, &sh);
 		if ((sh.sh_type == SHT_REL || sh.sh_type == SHT_RELA ||
 		     sh.sh_type == SHT_RELR) && sh.sh_size)
 			fail("%s", "image has relocations; run vlibc-check on it");
 		if (sh.sh_type != SHT_DYNSYM)
 			continue;
 		if (sh.sh_entsize != sizeof(Elf64_Sym) ||
-		    !in_file(size, sh.sh_offset, sh.sh_size))
+		    !elf_file_in(f, sh.sh_offset, sh.sh_size))
 			fail("%s", "bad .dynsym");
-		read_shdr(buf, size, &eh, sh.sh_link, &strs);
+		read_shdr(f, sh.sh_link, &strs);
 		if (strs.sh_type != SHT_STRTAB ||
-		    !in_file(size, strs.sh_offset, strs.sh_size))
+		    !elf_file_in(f, strs.sh_offset, strs.sh_size))
 			fail("%s", "bad .dynstr");
 
-		n = sh.sh_size / sizeof(sym);
-		for (i = 1; i < n; i++) {
+		t = (struct elf_symtab){
+			.what = ".dynsym",
+			.off = sh.sh_offset, .count = sh.sh_size / sizeof(sym),
+			.str_off = strs.sh_offset, .str_size = strs.sh_size,
+		};
+		for (i = 1; i < t.count; i++) {
 			const char *name;
 
-			memcpy(&sym, buf + sh.sh_offset + i * sizeof(sym),
-			       sizeof(sym));
-			if (sym.st_name >= strs.sh_size)
-				continue;
-			name = (const char *)buf + strs.sh_offset + sym.st_name;
-			if (strnlen(name, strs.sh_size - sym.st_name) ==
-			    strs.sh_size - sym.st_name ||
-			    strcmp(name, INIT_SYMBOL) ||
+			elf_file_sym(f, &t, i, &sym);
+			name = elf_file_sym_name(f, &t, &sym);
+			if (!name || strcmp(name, INIT_SYMBOL) ||
 			    sym.st_shndx == SHN_UNDEF)
 				continue;
 			if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
@@ -171,13 +126,12 @@ static void emit(FILE *f, const unsigned char *buf,
 	fprintf(f, "/* SPDX-License-Identifier: GPL-2.0 */\n");
 	fprintf(f, "/* Generated by vdso-link/vlibc2c from %s; do not edit. */\n",
 		base_name(image_path));
+	fprintf(f, "#include <linux/vlibc-image.h>\n");
 	fprintf(f, "#ifdef __KERNEL__\n");
 	fprintf(f, "#include <linux/cache.h>\n");
 	fprintf(f, "#include <asm/page_types.h>\n");
-	fprintf(f, "#include <linux/vlibc.h>\n");
 	fprintf(f, "#define VLIBC_IMAGE_ATTR __ro_after_init __aligned(PAGE_SIZE)\n");
 	fprintf(f, "#else\n");
-	fprintf(f, "#include \"vlibc-image.h\"\n");
 	fprintf(f, "#define VLIBC_IMAGE_ATTR __attribute__((aligned(4096)))\n");
 	fprintf(f, "#endif\n\n");
 
@@ -245,22 +199,23 @@ fail:
 int main(int argc, char **argv)
 {
 	struct vlibc_layout layout;
+	struct elf_file file;
 	const char *why;
-	unsigned char *buf;
-	uint64_t size, sym_init;
+	uint64_t sym_init;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: vlibc2c IMAGE OUT.c\n");
 		return 2;
 	}
 	image_path = argv[1];
-	buf = read_image(image_path, &size);
-	if (vlibc_layout_check_file(buf, size, &layout, &why))
+	if (elf_file_load(&file, image_path, &why))
+		fail("%s", why);
+	if (vlibc_layout_check_file(file.buf, file.size, &layout, &why))
 		fail("%s", why);
 	if (layout.text_span % PAGE || layout.text_span < layout.text_size)
 		fail("%s", "text span is not a page multiple");
-	sym_init = find_init(buf, size, &layout);
-	write_atomically(argv[2], buf, &layout, sym_init);
-	free(buf);
+	sym_init = find_init(&file, &layout);
+	write_atomically(argv[2], file.buf, &layout, sym_init);
+	elf_file_free(&file);
 	return 0;
 }

@@ -6,19 +6,9 @@
 #ifndef _LINUX_VLIBC_H
 #define _LINUX_VLIBC_H
 
+#include <linux/vlibc-image.h>
+
 struct mm_struct;
-
-/* Written by vdso-link/vlibc2c (build/vlibc-image.c). */
-struct vlibc_image {
-	const unsigned char	*data;		/* text pages, page aligned */
-	unsigned long		size;		/* text_size rounded to pages */
-	unsigned long		text_size;
-	unsigned long		private_offset;	/* from the image's start */
-	unsigned long		private_size;
-	unsigned long		sym_init;	/* offset of __vlibc_init */
-};
-
-extern const struct vlibc_image vlibc_image;
 
 #ifdef CONFIG_VLIBC
 int vlibc_map(struct mm_struct *mm);
