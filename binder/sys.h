@@ -4,8 +4,8 @@
  * none of the names the binder exports itself, such as syscall() and
  * prctl()) and its string helpers, which need no libc.
  */
-#ifndef _VLIBC_BINDER_SYS_H
-#define _VLIBC_BINDER_SYS_H
+#ifndef _BINDER_SYS_H
+#define _BINDER_SYS_H
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -100,11 +100,11 @@ static inline int mmap_failed(long r)
 	return (unsigned long)r > -4096UL;
 }
 
-size_t v_strlen(const char *s);
-int v_streq(const char *a, const char *b);
+size_t binder_strlen(const char *s);
+int binder_streq(const char *a, const char *b);
 /* Non-zero when @s starts with @prefix; *@rest gets what follows. */
-int v_prefix(const char *s, const char *prefix, const char **rest);
+int binder_prefix(const char *s, const char *prefix, const char **rest);
 /* Append @s to the NUL-terminated @buf of @size; 0, or -1 if cut. */
-int v_append(char *buf, size_t size, const char *s);
+int binder_append(char *buf, size_t size, const char *s);
 
-#endif /* _VLIBC_BINDER_SYS_H */
+#endif /* _BINDER_SYS_H */
