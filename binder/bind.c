@@ -68,7 +68,7 @@ static void once_sleep(unsigned long *word, unsigned long w)
 	    !__atomic_compare_exchange_n(word, &w, w | WORK_WAITERS, 0,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
-	sys_futex_wait((unsigned int *)word, (unsigned int)(w | WORK_WAITERS));
+	vlibc_futex_wait((uint32_t *)word, (uint32_t)(w | WORK_WAITERS), NULL);
 }
 
 /* Publish WORK_DONE unless a fork marked the work; 0 if it must run again. */
@@ -82,7 +82,7 @@ static int once_publish(unsigned long *word)
 	} while (!__atomic_compare_exchange_n(word, &w, WORK_DONE, 0,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (w & WORK_WAITERS)
-		sys_futex_wake((unsigned int *)word, 0x7fffffff);
+		vlibc_futex_wake((uint32_t *)word, 0x7fffffff);
 	return 1;
 }
 

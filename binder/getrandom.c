@@ -31,8 +31,6 @@
 #include "slot.h"
 #include "sys.h"
 
-#define PAGE	4096UL
-
 /* VLIBC_GETRANDOM, in the order of variants[] below. */
 enum { VARIANT_VDSO, VARIANT_SYSCALL };
 
@@ -66,7 +64,7 @@ static int getrandom_decide(const struct binder_image *img, int variant,
 		return 0;
 	}
 	if (!gr.params.size_of_opaque_state ||
-	    gr.params.size_of_opaque_state > PAGE) {
+	    gr.params.size_of_opaque_state > VLIBC_PAGE_SIZE) {
 		*why = "implausible vgetrandom state size";
 		return 0;
 	}
@@ -126,7 +124,7 @@ static void pool_lock(void)
 		    !__atomic_compare_exchange_n(&gr.lock, &v, v | POOL_WAITERS, 0,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			continue;
-		sys_futex_wait((unsigned int *)&gr.lock, v | POOL_WAITERS);
+		vlibc_futex_wait((uint32_t *)&gr.lock, v | POOL_WAITERS, NULL);
 		v = __atomic_load_n(&gr.lock, __ATOMIC_RELAXED);
 	}
 }
@@ -134,7 +132,7 @@ static void pool_lock(void)
 static void pool_unlock(void)
 {
 	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) & POOL_WAITERS)
-		sys_futex_wake((unsigned int *)&gr.lock, 1);
+		vlibc_futex_wake((uint32_t *)&gr.lock, 1);
 }
 
 /* Does this thread hold the pool lock (a signal handler interrupted it)? */
@@ -173,12 +171,12 @@ static int pool_reserve(size_t need)
 static int pool_grow(void)
 {
 	size_t size = gr.params.size_of_opaque_state;
-	size_t per_page = PAGE / ((size + 63) & ~63UL), i;
+	size_t per_page = VLIBC_PAGE_SIZE / ((size + 63) & ~63UL), i;
 	long page;
 
 	if (pool_reserve(gr.n_all + per_page))
 		return -1;
-	page = sys_mmap(0, PAGE, gr.params.mmap_prot, gr.params.mmap_flags, -1, 0);
+	page = sys_mmap(0, VLIBC_PAGE_SIZE, gr.params.mmap_prot, gr.params.mmap_flags, -1, 0);
 	if (mmap_failed(page))
 		return -1;
 	for (i = 0; i < per_page; i++) {

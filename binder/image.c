@@ -13,7 +13,6 @@
 #include "binder.h"
 #include "sys.h"
 
-#define PAGE		4096UL
 #define INSTALLED_DIR	"/lib/modules/"
 #define INSTALLED_NAME	"/vdso/" VLIBC_SONAME
 
@@ -64,7 +63,7 @@ static int image_from_kernel(struct binder_image *img, unsigned long base,
 	img->source = BINDER_IMAGE_KERNEL;
 	img->base = base;
 	binder_append(img->path, sizeof(img->path), "[vlibc]");
-	if (vlibc_layout_check_ehdr(eh, PAGE, why) ||
+	if (vlibc_layout_check_ehdr(eh, VLIBC_PAGE_SIZE, why) ||
 	    vlibc_layout_check(eh, (const Elf64_Phdr *)(base + eh->e_phoff),
 			       VLIBC_IMAGE_MAX_SPAN, &img->layout, why))
 		return -ENOEXEC;
@@ -76,7 +75,7 @@ static int read_headers(int fd, unsigned long size, struct vlibc_layout *lay,
 {
 	union {
 		Elf64_Ehdr eh;
-		char raw[PAGE];
+		char raw[VLIBC_PAGE_SIZE];
 	} buf;
 	const Elf64_Ehdr *eh = &buf.eh;
 	long n;

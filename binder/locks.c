@@ -41,7 +41,6 @@
 #define LOCKS_SPIN_DEFAULT	400
 /* The running average lives in glibc's short __spins. */
 #define LOCKS_SPIN_MAX		32767
-#define NSEC_PER_SEC		1000000000L
 
 static struct {
 	long	(*attach)(const struct vlibc_locks_params *);
@@ -218,7 +217,7 @@ static int sem_wait_veneer(sem_t *sem)
 
 static int timespec_valid(const struct timespec *t)
 {
-	return t && t->tv_nsec >= 0 && t->tv_nsec < NSEC_PER_SEC;
+	return t && vlibc_nsec_valid(t->tv_nsec);
 }
 
 static int sem_timedwait_veneer(sem_t *sem, const struct timespec *abs)

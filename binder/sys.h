@@ -2,18 +2,19 @@
 /*
  * The binder's raw system calls (they leave errno alone and go through
  * none of the names the binder exports itself, such as syscall() and
- * prctl()) and its string helpers, which need no libc.
+ * prctl()) and its string helpers, which need no libc.  Futex waits and
+ * wakes are the image's own (<vlibc/futex.h>, tools/libc/lib/futex.c).
  */
 #ifndef _BINDER_SYS_H
 #define _BINDER_SYS_H
 
 #include <fcntl.h>
 #include <stddef.h>
-#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <vlibc/arch/syscall.h>
+#include <vlibc/futex.h>
 
 static inline int sys_open(const char *path, int flags)
 {
@@ -81,18 +82,6 @@ static inline int sys_madvise(void *addr, size_t len, int advice)
 static inline int sys_uname(struct utsname *u)
 {
 	return vlibc_syscall1(__NR_uname, (long)u);
-}
-
-/* Private futex(2) waits and wakes, as glibc's own locks make them. */
-static inline void sys_futex_wait(unsigned int *word, unsigned int val)
-{
-	vlibc_syscall4(__NR_futex, (long)word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
-		       val, 0);
-}
-
-static inline void sys_futex_wake(unsigned int *word, int n)
-{
-	vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
 }
 
 static inline int mmap_failed(long r)

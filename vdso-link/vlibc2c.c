@@ -34,7 +34,6 @@
 #define SHT_RELR	19
 #endif
 
-#define PAGE		4096UL
 #define MAX_FILE_SIZE	(256UL << 20)
 #define INIT_SYMBOL	"__vlibc_init"
 #define BYTES_PER_LINE	12
@@ -257,7 +256,7 @@ int main(int argc, char **argv)
 	buf = read_image(image_path, &size);
 	if (vlibc_layout_check_file(buf, size, &layout, &why))
 		fail("%s", why);
-	if (layout.text_span % PAGE || layout.text_span < layout.text_size)
+	if (layout.text_span % VLIBC_PAGE_SIZE || layout.text_span < layout.text_size)
 		fail("%s", "text span is not a page multiple");
 	sym_init = find_init(buf, size, &layout);
 	write_atomically(argv[2], buf, &layout, sym_init);

@@ -26,7 +26,7 @@ static void init_from_auxv(struct vlibc_private *p, const unsigned long *auxv)
 			p->pagesz = auxv[1];
 	}
 	if (!p->pagesz)
-		p->pagesz = 4096;
+		p->pagesz = VLIBC_PAGE_SIZE;
 }
 
 /* The first version of struct vlibc_init_args ends after auxv. */
