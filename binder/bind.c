@@ -173,13 +173,11 @@ static void put_hex(char *out, unsigned long v)
 	binder_append(out, 20, tmp + i);
 }
 
-/* "vlibc: a b c [0xhex]" on stderr when VLIBC_DEBUG is set. */
-void binder_debug(const char *a, const char *b, const char *c, unsigned long hex)
+/* "vlibc: a b c [0xhex]" on stderr, in one write, allocating nothing. */
+static void say(const char *a, const char *b, const char *c, unsigned long hex)
 {
 	char line[512] = "vlibc: ", num[20];
 
-	if (!binder.debug)
-		return;
 	binder_append(line, sizeof(line), a);
 	if (b) {
 		binder_append(line, sizeof(line), " ");
@@ -196,6 +194,25 @@ void binder_debug(const char *a, const char *b, const char *c, unsigned long hex
 	}
 	binder_append(line, sizeof(line), "\n");
 	sys_write(2, line, binder_strlen(line));
+}
+
+/* say() when VLIBC_DEBUG is set. */
+void binder_debug(const char *a, const char *b, const char *c, unsigned long hex)
+{
+	if (binder.debug)
+		say(a, b, c, hex);
+}
+
+/*
+ * VLIBC_DEBUG set and not "0" (or too long to keep); never with AT_SECURE,
+ * whose environment the binder does not read.
+ */
+static int debug_wanted(void)
+{
+	const char *dbg;
+	int r = binder_startup_env(&binder.startup, BINDER_ENV_DEBUG, &dbg);
+
+	return r < 0 || (r > 0 && dbg[0] && !binder_streq(dbg, "0"));
 }
 
 /* Is @name in the comma-separated @list? */
@@ -371,13 +388,12 @@ static void startup_read(int unused)
  */
 static void binder_start(int unused)
 {
-	const char *off, *why = 0, *dbg, *path;
+	const char *off, *why = 0, *path;
 	int r;
 
 	if (!binder.startup_ok)
 		return;
-	r = binder_startup_env(&binder.startup, BINDER_ENV_DEBUG, &dbg);
-	binder.debug = r < 0 || (r > 0 && dbg[0] && !binder_streq(dbg, "0"));
+	binder.debug = debug_wanted();
 	__atomic_store_n(&binder.have_libc,
 			 !binder_loaded_object(&binder.startup, "libc.so.", &binder.libc),
 			 __ATOMIC_RELEASE);
@@ -610,10 +626,14 @@ void *vlibc_binder_bound(const char *name)
 /*
  * Nothing is found, mapped or decided before the first bound call: a
  * process that never calls a bound name pays only for the preload and
- * for reading its auxiliary vector and VLIBC* environment.
+ * for reading its auxiliary vector and VLIBC* environment.  With
+ * VLIBC_DEBUG, one line says that the binder is there all the same.
  */
 __attribute__((constructor)) static void binder_constructor(void)
 {
 	once_run(&binder.startup_state, startup_read, 0, 0);
+	if (binder.startup_ok && debug_wanted())
+		say("binder", binder_self_path(&binder.startup),
+		    "loaded: each family decides at its first bound call", 0);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
