@@ -11,6 +11,7 @@
 #ifndef _BINDER_BINDER_H
 #define _BINDER_BINDER_H
 
+#include <stddef.h>
 #include <vlibc/abi.h>
 #include <vlibc/elf_dyn.h>
 #include "image_layout.h"
