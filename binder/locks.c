@@ -54,7 +54,9 @@ static struct {
 	struct vlibc_locks_params params;
 } locks;
 
-#define GLIBC_FN(field, name)	((*(void **)&locks.params.glibc.field = binder_glibc_sym(name)) != NULL)
+/* glibc's @name into locks.params.glibc.@field; 0 if glibc lacks it. */
+#define GLIBC_FN(field, name)						\
+	((*(void **)&locks.params.glibc.field = binder_glibc_sym(name)) != NULL)
 
 /* Where glibc's thread descriptor holds the kernel thread id, or 0. */
 static long glibc_tid_offset(void)
