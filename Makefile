@@ -35,6 +35,7 @@ include vdso-link/Makefile.image
 HOST_CFLAGS	:= -std=gnu11 -O2 -g $(WARN) $(INCLUDES)
 BINDER_SRCS	:= $(filter-out binder/memcpy.c,$(wildcard binder/*.c binder/arch/$(VLIBC_ARCH)/*.S)) \
 		   tools/libc/lib/elf_dyn.c tools/libc/lib/string.c tools/libc/lib/seccomp.c \
+		   tools/libc/lib/futex.c \
 		   vdso-link/image_layout.c
 BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS))))
 # Start-up decisions read only what the process started with (the initial

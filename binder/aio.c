@@ -82,49 +82,45 @@ static int under_valgrind(void)
 #endif
 }
 
-#define AIO_ENTRY(field, name)	((aio.field = vlibc_image_sym(img, name)) != NULL)
+static const struct binder_entry entries[] = {
+	BINDER_ENTRY(aio.read, "__vlibc_aio_read"),
+	BINDER_ENTRY(aio.write, "__vlibc_aio_write"),
+	BINDER_ENTRY(aio.fsync, "__vlibc_aio_fsync"),
+	BINDER_ENTRY(aio.error, "__vlibc_aio_error"),
+	BINDER_ENTRY(aio.ret, "__vlibc_aio_return"),
+	BINDER_ENTRY(aio.suspend, "__vlibc_aio_suspend"),
+	BINDER_ENTRY(aio.wait_cancelled, "__vlibc_aio_wait_cancelled"),
+	BINDER_ENTRY(aio.cancel, "__vlibc_aio_cancel"),
+	BINDER_ENTRY(aio.listio, "__vlibc_lio_listio"),
+	BINDER_ENTRY(aio.attach, "__vlibc_aio_attach"),
+	BINDER_ENTRY(aio.service, "__vlibc_aio_service"),
+	BINDER_ENTRY(aio.ring_id, "__vlibc_aio_ring_id"),
+	BINDER_ENTRY(aio.probe, "__vlibc_aio_probe"),
+	BINDER_ENTRY(aio.thread_exit, "__vlibc_aio_thread_exit"),
+	BINDER_ENTRY(aio.attach_executor, "__vlibc_aio_attach_executor"),
+	BINDER_ENTRY(aio.worker, "__vlibc_aio_worker"),
+	BINDER_OPTIONAL_ENTRY(aio.sandbox_coming, "__vlibc_aio_sandbox_coming"),
+	{ NULL }
+};
 
-int vlibc_aio_decide(const struct vlibc_image *img, const char *variant,
-		     const char **why)
+/* VLIBC_AIO, in the order of variants[] below. */
+enum { VARIANT_IO_URING, VARIANT_RING };
+
+static const char *const variants[] = { "io_uring", "ring", NULL };
+
+static int aio_decide(const struct binder_image *img, int variant,
+		      const char **why)
 {
-	if (!(AIO_ENTRY(read, "__vlibc_aio_read") &&
-	      AIO_ENTRY(write, "__vlibc_aio_write") &&
-	      AIO_ENTRY(fsync, "__vlibc_aio_fsync") &&
-	      AIO_ENTRY(error, "__vlibc_aio_error") &&
-	      AIO_ENTRY(ret, "__vlibc_aio_return") &&
-	      AIO_ENTRY(suspend, "__vlibc_aio_suspend") &&
-	      AIO_ENTRY(wait_cancelled, "__vlibc_aio_wait_cancelled") &&
-	      AIO_ENTRY(cancel, "__vlibc_aio_cancel") &&
-	      AIO_ENTRY(listio, "__vlibc_lio_listio") &&
-	      AIO_ENTRY(attach, "__vlibc_aio_attach") &&
-	      AIO_ENTRY(service, "__vlibc_aio_service") &&
-	      AIO_ENTRY(ring_id, "__vlibc_aio_ring_id") &&
-	      AIO_ENTRY(probe, "__vlibc_aio_probe") &&
-	      AIO_ENTRY(thread_exit, "__vlibc_aio_thread_exit") &&
-	      AIO_ENTRY(attach_executor, "__vlibc_aio_attach_executor") &&
-	      AIO_ENTRY(worker, "__vlibc_aio_worker"))) {
-		*why = "image lacks the aio entry points";
-		return 0;
-	}
-	aio.sandbox_coming = vlibc_image_sym(img, "__vlibc_aio_sandbox_coming");
-	if (variant && v_streq(variant, "glibc")) {
-		*why = "VLIBC_AIO=glibc";
-		return 0;
-	}
 	if (under_valgrind()) {
 		*why = "under Valgrind, whose lock io_uring_enter() would keep";
 		return 0;
 	}
 	/* Not even the probe: io_uring_setup might be what kills. */
-	if (vlibc_sandbox_announced()) {
+	if (binder_sandbox_announced()) {
 		*why = "a seccomp filter was installed through prctl() or syscall()";
 		return 0;
 	}
-	aio.flags = AIO_NOWAIT_READ;
-	if (variant && v_streq(variant, "ring"))
-		aio.flags = 0;
-	else if (variant && !v_streq(variant, "io_uring"))
-		vlibc_debug("aio: unknown variant", variant, "(using io_uring)", 0);
+	aio.flags = variant == VARIANT_RING ? 0 : AIO_NOWAIT_READ;
 	/* Also when a seccomp filter is in force: io_uring is not tried. */
 	if (aio.probe()) {
 		*why = "io_uring is not available to this process (or it has a seccomp filter)";
@@ -223,7 +219,7 @@ static void thread_exit(void *unused)
 	aio.thread_exit();
 }
 
-void vlibc_aio_attach(const struct vlibc_image *img)
+static void aio_attach(const struct binder_image *img)
 {
 	aio.attach(notify_thread, start_service, aio.flags);
 	aio.attach_executor(start_worker);
@@ -248,13 +244,9 @@ static inline void note_submitter(void)
 	pthread_setspecific(aio.exit_key, (void *)1);
 }
 
-void vlibc_aio_fork_prepare(void)
+static void aio_fork_prepare(void)
 {
 	aio.fork_ring_fd = (int)aio.ring_id(aio.fork_ring_id);
-}
-
-void vlibc_aio_fork_parent(void)
-{
 }
 
 /*
@@ -275,11 +267,11 @@ static int still_the_ring(int fd)
 }
 
 /* The child starts clean: a ring of its own at its first request. */
-void vlibc_aio_fork_child(const struct vlibc_image *img)
+static void aio_fork_child(const struct binder_image *img)
 {
 	if (aio.fork_ring_fd >= 0 && still_the_ring(aio.fork_ring_fd))
 		sys_close(aio.fork_ring_fd);
-	vlibc_aio_attach(img);
+	aio_attach(img);
 }
 
 /*
@@ -288,19 +280,10 @@ void vlibc_aio_fork_child(const struct vlibc_image *img)
  * it still falls back at the filter's first refusal, but a filter that
  * kills is not survived.
  */
-void vlibc_aio_sandbox_coming(void)
+static void aio_sandbox_coming(void)
 {
 	if (aio.sandbox_coming)
 		aio.sandbox_coming(depth > 0);
-}
-
-static int set_errno(long r)
-{
-	if (r < 0) {
-		errno = (int)-r;
-		return -1;
-	}
-	return (int)r;
 }
 
 /* Every veneer brackets its call into the image with these. */
@@ -309,17 +292,17 @@ static int set_errno(long r)
 
 static int aio_read_veneer(struct aiocb *cb)
 {
-	return set_errno(IMAGE_CALL(aio.read(cb)));
+	return errno_ret(IMAGE_CALL(aio.read(cb)));
 }
 
 static int aio_write_veneer(struct aiocb *cb)
 {
-	return set_errno(IMAGE_CALL(aio.write(cb)));
+	return errno_ret(IMAGE_CALL(aio.write(cb)));
 }
 
 static int aio_fsync_veneer(int op, struct aiocb *cb)
 {
-	return set_errno(IMAGE_CALL(aio.fsync(op, cb)));
+	return errno_ret(IMAGE_CALL(aio.fsync(op, cb)));
 }
 
 /*
@@ -331,14 +314,14 @@ static int aio_error_veneer(const struct aiocb *cb)
 {
 	if (depth && cb && !((unsigned long)cb & 7))
 		return __atomic_load_n(&cb->__error_code, __ATOMIC_ACQUIRE);
-	return set_errno(IMAGE_CALL(aio.error(cb)));
+	return errno_ret(IMAGE_CALL(aio.error(cb)));
 }
 
 static ssize_t aio_return_veneer(struct aiocb *cb)
 {
 	long v, r = aio.ret(cb, &v);
 
-	return r < 0 ? set_errno(r) : v;
+	return r < 0 ? errno_ret(r) : v;
 }
 
 /* Glibc's switch between deferred and asynchronous cancellation. */
@@ -378,12 +361,12 @@ static int aio_suspend_veneer(const struct aiocb *const list[], int n,
 	pthread_cleanup_pop(0);
 	if (r == -EINTR)
 		pthread_testcancel();
-	return set_errno(r);
+	return errno_ret(r);
 }
 
 static int aio_cancel_veneer(int fd, struct aiocb *cb)
 {
-	return set_errno(IMAGE_CALL(aio.cancel(fd, cb)));
+	return errno_ret(IMAGE_CALL(aio.cancel(fd, cb)));
 }
 
 /*
@@ -403,23 +386,34 @@ static int lio_listio_veneer(int mode, struct aiocb *const list[], int n,
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 	r = IMAGE_CALL(aio.listio(mode, list, n, sig));
 	pthread_setcancelstate(state, NULL);
-	return set_errno(r);
+	return errno_ret(r);
 }
 
-VLIBC_BIND_VENEER(aio_read, aio, aio_read_veneer);
-VLIBC_BIND_VENEER(aio_read64, aio, aio_read_veneer);
-VLIBC_BIND_VENEER(aio_write, aio, aio_write_veneer);
-VLIBC_BIND_VENEER(aio_write64, aio, aio_write_veneer);
-VLIBC_BIND_VENEER(aio_fsync, aio, aio_fsync_veneer);
-VLIBC_BIND_VENEER(aio_fsync64, aio, aio_fsync_veneer);
-VLIBC_BIND_VENEER(aio_error, aio, aio_error_veneer);
-VLIBC_BIND_VENEER(aio_error64, aio, aio_error_veneer);
-VLIBC_BIND_VENEER(aio_return, aio, aio_return_veneer);
-VLIBC_BIND_VENEER(aio_return64, aio, aio_return_veneer);
-VLIBC_BIND_VENEER(aio_suspend, aio, aio_suspend_veneer);
-VLIBC_BIND_VENEER(aio_suspend64, aio, aio_suspend_veneer);
-VLIBC_BIND_VENEER(aio_cancel, aio, aio_cancel_veneer);
-VLIBC_BIND_VENEER(aio_cancel64, aio, aio_cancel_veneer);
-VLIBC_BIND_VENEER(lio_listio, aio, lio_listio_veneer);
-VLIBC_BIND_VENEER(lio_listio64, aio, lio_listio_veneer);
-VLIBC_BIND_DIRECT(aio_init, aio, "__vlibc_aio_init");
+const struct binder_family binder_aio_family = {
+	.name		= "aio",
+	.entries	= entries,
+	.variants	= variants,
+	.decide		= aio_decide,
+	.attach		= aio_attach,
+	.fork_prepare	= aio_fork_prepare,
+	.fork_child	= aio_fork_child,
+	.sandbox_coming	= aio_sandbox_coming,
+};
+
+BINDER_BIND_VENEER(aio_read, aio, aio_read_veneer);
+BINDER_BIND_VENEER(aio_read64, aio, aio_read_veneer);
+BINDER_BIND_VENEER(aio_write, aio, aio_write_veneer);
+BINDER_BIND_VENEER(aio_write64, aio, aio_write_veneer);
+BINDER_BIND_VENEER(aio_fsync, aio, aio_fsync_veneer);
+BINDER_BIND_VENEER(aio_fsync64, aio, aio_fsync_veneer);
+BINDER_BIND_VENEER(aio_error, aio, aio_error_veneer);
+BINDER_BIND_VENEER(aio_error64, aio, aio_error_veneer);
+BINDER_BIND_VENEER(aio_return, aio, aio_return_veneer);
+BINDER_BIND_VENEER(aio_return64, aio, aio_return_veneer);
+BINDER_BIND_VENEER(aio_suspend, aio, aio_suspend_veneer);
+BINDER_BIND_VENEER(aio_suspend64, aio, aio_suspend_veneer);
+BINDER_BIND_VENEER(aio_cancel, aio, aio_cancel_veneer);
+BINDER_BIND_VENEER(aio_cancel64, aio, aio_cancel_veneer);
+BINDER_BIND_VENEER(lio_listio, aio, lio_listio_veneer);
+BINDER_BIND_VENEER(lio_listio64, aio, lio_listio_veneer);
+BINDER_BIND_DIRECT(aio_init, aio, "__vlibc_aio_init");

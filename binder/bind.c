@@ -25,25 +25,26 @@
 #include "sys.h"
 
 /*
- * A once-word: 0 (not started), ONCE_DONE, or the thread pointer of the
+ * A work word: 0 (not started), WORK_DONE, or the thread pointer of the
  * thread running it.  The owner is set in the same atomic step that
  * starts the work, so a signal handler that interrupts the work on the
  * same thread and calls a bound name is recognised, and served by glibc
  * for that call, instead of waiting for itself.
  *
+ * (WORK_DONE is no pthread_once_t value: see <vlibc/locks.h> for those.)
  * The work has two parts: @decide (find, map, choose: nothing in the
  * private region) and @setup (fill in the private region).  A signal
  * handler may fork while its own thread is inside either part; the fork
  * handlers do not wait for that work (it would never finish) and the
- * child marks the word ONCE_FORKED.  When the handler returns, the work
+ * child marks the word WORK_FORKED.  When the handler returns, the work
  * goes on in the parent as if nothing happened, and in the child too; the
  * kernel wiped the child's private region, so the owner runs @setup
- * again whenever it finds the mark, until it publishes ONCE_DONE.
+ * again whenever it finds the mark, until it publishes WORK_DONE.
  */
-#define ONCE_DONE	1UL
-#define ONCE_FORKED	2UL	/* or-ed into the owner: forked under way */
-#define ONCE_WAITERS	4UL	/* or-ed into the owner: someone sleeps on it */
-#define ONCE_FLAGS	(ONCE_FORKED | ONCE_WAITERS)
+#define WORK_DONE	1UL
+#define WORK_FORKED	2UL	/* or-ed into the owner: forked under way */
+#define WORK_WAITERS	4UL	/* or-ed into the owner: someone sleeps on it */
+#define WORK_FLAGS	(WORK_FORKED | WORK_WAITERS)
 
 static unsigned long self_id(void)
 {
@@ -52,7 +53,7 @@ static unsigned long self_id(void)
 
 static int once_mine(unsigned long w)
 {
-	return w != ONCE_DONE && (w & ~ONCE_FLAGS) == self_id();
+	return w != WORK_DONE && (w & ~WORK_FLAGS) == self_id();
 }
 
 /*
@@ -63,25 +64,25 @@ static int once_mine(unsigned long w)
  */
 static void once_sleep(unsigned long *word, unsigned long w)
 {
-	if (!(w & ONCE_WAITERS) &&
-	    !__atomic_compare_exchange_n(word, &w, w | ONCE_WAITERS, 0,
+	if (!(w & WORK_WAITERS) &&
+	    !__atomic_compare_exchange_n(word, &w, w | WORK_WAITERS, 0,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
-	sys_futex_wait((unsigned int *)word, (unsigned int)(w | ONCE_WAITERS));
+	vlibc_futex_wait((uint32_t *)word, (uint32_t)(w | WORK_WAITERS), NULL);
 }
 
-/* Publish ONCE_DONE unless a fork marked the work; 0 if it must run again. */
+/* Publish WORK_DONE unless a fork marked the work; 0 if it must run again. */
 static int once_publish(unsigned long *word)
 {
 	unsigned long w = __atomic_load_n(word, __ATOMIC_RELAXED);
 
 	do {
-		if (w & ONCE_FORKED)
+		if (w & WORK_FORKED)
 			return 0;
-	} while (!__atomic_compare_exchange_n(word, &w, ONCE_DONE, 0,
+	} while (!__atomic_compare_exchange_n(word, &w, WORK_DONE, 0,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	if (w & ONCE_WAITERS)
-		sys_futex_wake((unsigned int *)word, 0x7fffffff);
+	if (w & WORK_WAITERS)
+		vlibc_futex_wake((uint32_t *)word, 0x7fffffff);
 	return 1;
 }
 
@@ -90,7 +91,7 @@ static int once_run(unsigned long *word, void (*decide)(int),
 {
 	unsigned long self = self_id(), w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
-	if (w == ONCE_DONE)
+	if (w == WORK_DONE)
 		return 0;
 	if (once_mine(w))
 		return -EDEADLK;
@@ -99,13 +100,13 @@ static int once_run(unsigned long *word, void (*decide)(int),
 					__ATOMIC_ACQUIRE)) {
 		decide(arg);
 		do {
-			__atomic_and_fetch(word, ~ONCE_FORKED, __ATOMIC_RELAXED);
+			__atomic_and_fetch(word, ~WORK_FORKED, __ATOMIC_RELAXED);
 			if (setup)
 				setup(arg);
 		} while (!once_publish(word));
 		return 0;
 	}
-	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != ONCE_DONE) {
+	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != WORK_DONE) {
 		if (once_mine(w))
 			return -EDEADLK;
 		once_sleep(word, w);
@@ -119,27 +120,27 @@ static void once_wait_idle(unsigned long *word)
 	unsigned long w;
 
 	while ((w = __atomic_load_n(word, __ATOMIC_ACQUIRE)) != 0 &&
-	       w != ONCE_DONE && !once_mine(w))
+	       w != WORK_DONE && !once_mine(w))
 		once_sleep(word, w);
 }
 
 static int once_done(unsigned long *word)
 {
-	return __atomic_load_n(word, __ATOMIC_ACQUIRE) == ONCE_DONE;
+	return __atomic_load_n(word, __ATOMIC_ACQUIRE) == WORK_DONE;
 }
 
 static struct {
 	unsigned long		state;
 	int			debug;
 	int			have_image;
-	unsigned char		on_vlibc[VLIBC_FAMILIES];
-	unsigned long		family_state[VLIBC_FAMILIES];
+	unsigned char		on_vlibc[BINDER_FAMILIES];
+	unsigned long		family_state[BINDER_FAMILIES];
 	unsigned long		startup_state;
 	int			startup_ok;
 	/* Families whose fork_prepare() ran: fork_parent()/_child() match. */
 	unsigned int		fork_prepared;
-	struct vlibc_startup	startup;
-	struct vlibc_image	image;
+	struct binder_startup	startup;
+	struct binder_image	image;
 	struct vlibc_elf_dyn	libc;
 	int			have_libc;
 	long			(*image_init)(const struct vlibc_init_args *);
@@ -147,7 +148,13 @@ static struct {
 	int			sandbox_coming;
 } binder;
 
-#define ON_VLIBC(f)	binder.on_vlibc[VLIBC_FAMILY_##f]
+/* The families of this binder, in <vlibc/family-list.h> order. */
+static const struct binder_family *const families[BINDER_FAMILIES] = {
+#define VLIBC_FAMILY(name, binder)					\
+	BINDER_IF_BUILT(binder, [BINDER_FAMILY_##name] = &binder_##name##_family,)
+#include <vlibc/family-list.h>
+#undef VLIBC_FAMILY
+};
 
 static void put_hex(char *out, unsigned long v)
 {
@@ -163,32 +170,49 @@ static void put_hex(char *out, unsigned long v)
 	out[0] = '0';
 	out[1] = 'x';
 	out[2] = 0;
-	v_append(out, 20, tmp + i);
+	binder_append(out, 20, tmp + i);
 }
 
-/* "vlibc: a b c [0xhex]" on stderr when VLIBC_DEBUG is set. */
-void vlibc_debug(const char *a, const char *b, const char *c, unsigned long hex)
+/* "vlibc: a b c [0xhex]" on stderr, in one write, allocating nothing. */
+static void say(const char *a, const char *b, const char *c, unsigned long hex)
 {
 	char line[512] = "vlibc: ", num[20];
 
-	if (!binder.debug)
-		return;
-	v_append(line, sizeof(line), a);
+	binder_append(line, sizeof(line), a);
 	if (b) {
-		v_append(line, sizeof(line), " ");
-		v_append(line, sizeof(line), b);
+		binder_append(line, sizeof(line), " ");
+		binder_append(line, sizeof(line), b);
 	}
 	if (c) {
-		v_append(line, sizeof(line), " ");
-		v_append(line, sizeof(line), c);
+		binder_append(line, sizeof(line), " ");
+		binder_append(line, sizeof(line), c);
 	}
 	if (hex) {
 		put_hex(num, hex);
-		v_append(line, sizeof(line), " ");
-		v_append(line, sizeof(line), num);
+		binder_append(line, sizeof(line), " ");
+		binder_append(line, sizeof(line), num);
 	}
-	v_append(line, sizeof(line), "\n");
-	sys_write(2, line, v_strlen(line));
+	binder_append(line, sizeof(line), "\n");
+	sys_write(2, line, binder_strlen(line));
+}
+
+/* say() when VLIBC_DEBUG is set. */
+void binder_debug(const char *a, const char *b, const char *c, unsigned long hex)
+{
+	if (binder.debug)
+		say(a, b, c, hex);
+}
+
+/*
+ * VLIBC_DEBUG set and not "0" (or too long to keep); never with AT_SECURE,
+ * whose environment the binder does not read.
+ */
+static int debug_wanted(void)
+{
+	const char *dbg;
+	int r = binder_startup_env(&binder.startup, BINDER_ENV_DEBUG, &dbg);
+
+	return r < 0 || (r > 0 && dbg[0] && !binder_streq(dbg, "0"));
 }
 
 /* Is @name in the comma-separated @list? */
@@ -197,7 +221,7 @@ static int listed(const char *list, const char *name)
 	const char *rest;
 
 	while (list && *list) {
-		if (v_prefix(list, name, &rest) && (*rest == ',' || !*rest))
+		if (binder_prefix(list, name, &rest) && (*rest == ',' || !*rest))
 			return 1;
 		while (*list && *list != ',')
 			list++;
@@ -214,46 +238,107 @@ static int image_start(void)
 		.auxv = binder.startup.auxv,
 	};
 
-	binder.image_init = vlibc_image_sym(&binder.image, "__vlibc_init");
+	binder.image_init = binder_image_sym(&binder.image, "__vlibc_init");
 	return binder.image_init ? binder.image_init(&args) : -ENOEXEC;
+}
+
+/* @a @b @c in @buf of @size (cut to fit); @upper: @b upper-cased. */
+static const char *join(char *buf, size_t size, const char *a, const char *b,
+			int upper, const char *c)
+{
+	size_t n;
+
+	buf[0] = 0;
+	binder_append(buf, size, a);
+	n = binder_strlen(buf);
+	for (; *b && n + 1 < size; b++)
+		buf[n++] = (upper && *b >= 'a' && *b <= 'z') ? *b - 32 : *b;
+	buf[n] = 0;
+	binder_append(buf, size, c);
+	return buf;
+}
+
+/* Find @fam's entry points in the image; 0 if one it needs is missing. */
+static int find_entries(const struct binder_family *fam)
+{
+	const struct binder_entry *e;
+
+	for (e = fam->entries; e && e->name; e++) {
+		*e->addr = binder_image_sym(&binder.image, e->name);
+		if (!*e->addr && !e->optional)
+			return 0;
+	}
+	return 1;
+}
+
+/* Index of VLIBC_<NAME>=@value in @fam's variants; unset: 0; -1: unknown. */
+static int variant_index(const struct binder_family *fam, const char *value)
+{
+	int i;
+
+	if (fam->parse_variant)
+		return fam->parse_variant(value);
+	if (!value || !*value)
+		return 0;
+	for (i = 0; fam->variants && fam->variants[i]; i++)
+		if (binder_streq(value, fam->variants[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * What every family has in common (see struct binder_family), then the
+ * family's own decide().  @buf holds a composed *@why.
+ */
+static int family_choose(const struct binder_family *fam, const char *value,
+			 char *buf, size_t size, const char **why)
+{
+	char unknown[48], dflt[48];
+	int variant;
+
+	if (!find_entries(fam)) {
+		*why = join(buf, size, "image lacks the ", fam->name, 0,
+			    " entry points");
+		return 0;
+	}
+	if (value && binder_streq(value, "glibc")) {
+		*why = join(buf, size, "VLIBC_", fam->name, 1, "=glibc");
+		return 0;
+	}
+	variant = variant_index(fam, value);
+	if (variant < 0) {
+		binder_debug(join(unknown, sizeof(unknown), "", fam->name, 0,
+				  ": unknown variant"), value,
+			     join(dflt, sizeof(dflt), "(using ",
+				  fam->variants ? fam->variants[0] : "the default",
+				  0, ")"), 0);
+		variant = 0;
+	}
+	return fam->decide ? fam->decide(&binder.image, variant, why) : 1;
 }
 
 /*
  * VLIBC_DISABLE lists the family, or VLIBC_DISABLE or VLIBC_<FAMILY> was
- * too long to keep (the safe reading: glibc): glibc; else ask the family.
+ * too long to keep (the safe reading: glibc): glibc; else choose.
  */
-static void decide_family(enum vlibc_family_id f, const char *name,
-			  int (*decide)(const struct vlibc_image *,
-					const char *, const char **))
+static void family_decide(int f)
 {
+	const struct binder_family *fam = families[f];
 	const char *disabled, *variant, *why = "disabled by VLIBC_DISABLE";
-	int d = vlibc_startup_env(&binder.startup, VLIBC_ENV_DISABLE, &disabled);
-	int v = vlibc_startup_env(&binder.startup, VLIBC_ENV_FAMILY + f, &variant);
+	int d = binder_startup_env(&binder.startup, BINDER_ENV_DISABLE, &disabled);
+	int v = binder_startup_env(&binder.startup, BINDER_ENV_FAMILY + f, &variant);
+	char buf[64];
 
 	if (d < 0 || v < 0)
 		why = "a VLIBC variable too long to read";
-	else if (!listed(disabled, name))
-		binder.on_vlibc[f] = decide(&binder.image, variant, &why);
-	vlibc_debug("family", name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
+	else if (!listed(disabled, fam->name))
+		binder.on_vlibc[f] = family_choose(fam, variant, buf, sizeof(buf), &why);
+	binder_debug("family", fam->name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
 }
 
-static void family_decide(int f)
+int binder_sandbox_announced(void)
 {
-	switch (f) {
-#define VLIBC_BINDER_FAMILY(name)					\
-	case VLIBC_FAMILY_##name:					\
-		decide_family(f, #name, vlibc_##name##_decide);		\
-		break;
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
-	default:
-		break;
-	}
-}
-
-int vlibc_sandbox_announced(void)
-{
-	/* Pairs with the fence in vlibc_sandbox_coming(). */
+	/* Pairs with the fence in binder_sandbox_coming(). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&binder.sandbox_coming, __ATOMIC_RELAXED);
 }
@@ -264,20 +349,14 @@ int vlibc_sandbox_announced(void)
  */
 static void family_attach(int f)
 {
-	switch (f) {
-#define VLIBC_BINDER_FAMILY(name)					\
-	case VLIBC_FAMILY_##name:					\
-		if (ON_VLIBC(name)) {					\
-			vlibc_##name##_attach(&binder.image);		\
-			if (vlibc_sandbox_announced())			\
-				vlibc_##name##_sandbox_coming();	\
-		}							\
-		break;
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
-	default:
-		break;
-	}
+	const struct binder_family *fam = families[f];
+
+	if (!binder.on_vlibc[f])
+		return;
+	if (fam->attach)
+		fam->attach(&binder.image);
+	if (binder_sandbox_announced() && fam->sandbox_coming)
+		fam->sandbox_coming();
 }
 
 static int binder_init_once(void);
@@ -287,7 +366,7 @@ static int binder_init_once(void);
  * the process, so that a process pays only for the families it uses.
  * -EDEADLK: this thread is inside that work already (signal handler).
  */
-static int family_ready(enum vlibc_family_id f)
+static int family_ready(enum binder_family_id f)
 {
 	int r = binder_init_once();
 
@@ -299,7 +378,7 @@ static int family_ready(enum vlibc_family_id f)
 /* Read at the latest in the constructor, before main() can touch the stack. */
 static void startup_read(int unused)
 {
-	binder.startup_ok = !vlibc_startup_read(&binder.startup);
+	binder.startup_ok = !binder_startup_read(&binder.startup);
 }
 
 /*
@@ -309,34 +388,33 @@ static void startup_read(int unused)
  */
 static void binder_start(int unused)
 {
-	const char *off, *why = 0, *dbg, *path;
+	const char *off, *why = 0, *path;
 	int r;
 
 	if (!binder.startup_ok)
 		return;
-	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_DEBUG, &dbg);
-	binder.debug = r < 0 || (r > 0 && dbg[0] && !v_streq(dbg, "0"));
+	binder.debug = debug_wanted();
 	__atomic_store_n(&binder.have_libc,
-			 !vlibc_loaded_object(&binder.startup, "libc.so.", &binder.libc),
+			 !binder_loaded_object(&binder.startup, "libc.so.", &binder.libc),
 			 __ATOMIC_RELEASE);
-	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_VLIBC, &off);
-	if (r < 0 || (r > 0 && (v_streq(off, "off") || v_streq(off, "0")))) {
-		vlibc_debug("off (VLIBC=off): glibc for every family", 0, 0, 0);
+	r = binder_startup_env(&binder.startup, BINDER_ENV_VLIBC, &off);
+	if (r < 0 || (r > 0 && (binder_streq(off, "off") || binder_streq(off, "0")))) {
+		binder_debug("off (VLIBC=off): glibc for every family", 0, 0, 0);
 		return;
 	}
-	r = vlibc_startup_env(&binder.startup, VLIBC_ENV_IMAGE, &path);
+	r = binder_startup_env(&binder.startup, BINDER_ENV_IMAGE, &path);
 	if (r < 0) {
-		vlibc_debug("no image: VLIBC_IMAGE is longer than PATH_MAX", 0, 0, 0);
+		binder_debug("no image: VLIBC_IMAGE is longer than PATH_MAX", 0, 0, 0);
 		return;
 	}
-	r = vlibc_image_find(&binder.image, &binder.startup, path, &why);
+	r = binder_image_find(&binder.image, &binder.startup, path, &why);
 	if (r) {
-		vlibc_debug("no image:", why, binder.image.path[0] ? binder.image.path : 0, 0);
+		binder_debug("no image:", why, binder.image.path[0] ? binder.image.path : 0, 0);
 		return;
 	}
 	binder.have_image = 1;
-	vlibc_debug("image", binder.image.path,
-		    binder.image.source == VLIBC_IMAGE_KERNEL ? "(kernel) at" :
+	binder_debug("image", binder.image.path,
+		    binder.image.source == BINDER_IMAGE_KERNEL ? "(kernel) at" :
 		    "(file) at", binder.image.base);
 }
 
@@ -346,8 +424,8 @@ static void binder_start_private(int unused)
 	if (!binder.have_image || image_start() >= 0)
 		return;
 	binder.have_image = 0;
-	vlibc_debug("no image: __vlibc_init failed", binder.image.path, 0, 0);
-	if (binder.image.source == VLIBC_IMAGE_FILE)
+	binder_debug("no image: __vlibc_init failed", binder.image.path, 0, 0);
+	if (binder.image.source == BINDER_IMAGE_FILE)
 		sys_munmap((void *)binder.image.base, binder.image.layout.span);
 }
 
@@ -373,7 +451,7 @@ static void *libc_lookup(const struct vlibc_elf_dyn *libc, const char *name)
 	return p ? p : dlsym(RTLD_NEXT, name);
 }
 
-void *vlibc_glibc_sym(const char *name)
+void *binder_glibc_sym(const char *name)
 {
 	int have = __atomic_load_n(&binder.have_libc, __ATOMIC_ACQUIRE);
 
@@ -393,40 +471,38 @@ static void unbound_name(void)
  * glibc's own @name for a name no family owns (sandbox.c), found without
  * starting the binder: calling it maps and decides nothing.
  */
-void *vlibc_glibc_own(const char *name)
+void *binder_glibc_own(const char *name)
 {
 	struct vlibc_elf_dyn libc;
 	int have = !once_run(&binder.startup_state, startup_read, 0, 0) &&
 		   binder.startup_ok &&
-		   !vlibc_loaded_object(&binder.startup, "libc.so.", &libc);
+		   !binder_loaded_object(&binder.startup, "libc.so.", &libc);
 	void *p = libc_lookup(have ? &libc : 0, name);
 
 	return p ? p : (void *)unbound_name;
 }
 
-void *vlibc_family_entry(enum vlibc_family_id f, const char *entry)
+void *binder_family_entry(enum binder_family_id f, const char *entry)
 {
 	if (family_ready(f))
 		return 0;
-	return binder.on_vlibc[f] ? vlibc_image_sym(&binder.image, entry) : 0;
+	return binder.on_vlibc[f] ? binder_image_sym(&binder.image, entry) : 0;
 }
 
-void *vlibc_resolve(const char *name, enum vlibc_family_id f, void *vlibc_impl,
+void *binder_resolve(const char *name, enum binder_family_id f, void *vlibc_impl,
 		    int *final)
 {
 	void *p;
 
 	*final = !family_ready(f);
 	if (*final && binder.on_vlibc[f] && vlibc_impl) {
-		vlibc_debug("bind", name, "-> vlibc", (unsigned long)vlibc_impl);
+		binder_debug("bind", name, "-> vlibc", (unsigned long)vlibc_impl);
 		return vlibc_impl;
 	}
-	p = vlibc_glibc_sym(name);
-	vlibc_debug("bind", name, "-> glibc", (unsigned long)p);
+	p = binder_glibc_sym(name);
+	binder_debug("bind", name, "-> glibc", (unsigned long)p);
 	return p ? p : (void *)unbound_name;
 }
-
-#define FAMILY_BIT(f)	(1u << VLIBC_FAMILY_##f)
 
 /*
  * Start-up work under way on this thread (a signal handler forks) is not
@@ -441,31 +517,30 @@ static void fork_prepare(void)
 	/* A child must not inherit a start-up half done by another thread. */
 	once_wait_idle(&binder.startup_state);
 	once_wait_idle(&binder.state);
-	for (f = 0; f < VLIBC_FAMILIES; f++) {
+	for (f = 0; f < BINDER_FAMILIES; f++) {
 		once_wait_idle(&binder.family_state[f]);
 		if (once_done(&binder.family_state[f]) && binder.on_vlibc[f])
 			prepared |= 1u << f;
 	}
 	binder.fork_prepared = prepared;
-#define VLIBC_BINDER_FAMILY(f)						\
-	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_prepare();
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if ((prepared & (1u << f)) && families[f]->fork_prepare)
+			families[f]->fork_prepare();
 }
 
 static void fork_parent(void)
 {
 	unsigned int prepared = binder.fork_prepared;
+	int f;
 
-#define VLIBC_BINDER_FAMILY(f)						\
-	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_parent();
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if ((prepared & (1u << f)) && families[f]->fork_parent)
+			families[f]->fork_parent();
 }
 
 /*
  * Work under way in the child: this thread's goes on when its signal
- * handler returns and sets the private region up again (ONCE_FORKED);
+ * handler returns and sets the private region up again (WORK_FORKED);
  * another thread's, begun after fork_prepare() looked, belongs to a
  * thread the child does not have: start it again.
  */
@@ -473,9 +548,9 @@ static void once_after_fork(unsigned long *word)
 {
 	unsigned long w = __atomic_load_n(word, __ATOMIC_ACQUIRE);
 
-	if (w == 0 || w == ONCE_DONE)
+	if (w == 0 || w == WORK_DONE)
 		return;
-	__atomic_store_n(word, once_mine(w) ? self_id() | ONCE_FORKED : 0,
+	__atomic_store_n(word, once_mine(w) ? self_id() | WORK_FORKED : 0,
 			 __ATOMIC_RELEASE);
 }
 
@@ -488,66 +563,48 @@ static void fork_child(void)
 	if (once_done(&binder.state) && binder.have_image)
 		image_start();
 	/* A family done after fork_prepare() looked only needs attaching. */
-	for (f = 0; f < VLIBC_FAMILIES; f++)
+	for (f = 0; f < BINDER_FAMILIES; f++)
 		if (!(prepared & (1u << f)) && once_done(&binder.family_state[f]))
 			family_attach(f);
-#define VLIBC_BINDER_FAMILY(f)						\
-	if (prepared & FAMILY_BIT(f)) vlibc_##f##_fork_child(&binder.image);
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if ((prepared & (1u << f)) && families[f]->fork_child)
+			families[f]->fork_child(&binder.image);
 	/* The child has the parent's filter: its fresh state must know. */
-	if (vlibc_sandbox_announced()) {
-#define VLIBC_BINDER_FAMILY(f)						\
-		if (prepared & FAMILY_BIT(f)) vlibc_##f##_sandbox_coming();
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
-	}
+	if (binder_sandbox_announced())
+		for (f = 0; f < BINDER_FAMILIES; f++)
+			if ((prepared & (1u << f)) && families[f]->sandbox_coming)
+				families[f]->sandbox_coming();
 	once_after_fork(&binder.startup_state);
 	once_after_fork(&binder.state);
-	for (f = 0; f < VLIBC_FAMILIES; f++)
+	for (f = 0; f < BINDER_FAMILIES; f++)
 		once_after_fork(&binder.family_state[f]);
 }
-
-/* A family without a hook makes only glibc's calls. */
-#define VLIBC_BINDER_FAMILY(f)						\
-	__attribute__((weak)) void vlibc_##f##_sandbox_coming(void) {}
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
 
 /*
  * A seccomp filter or strict mode is about to go in (sandbox.c): every
  * family on vlibc stops, for good, making calls glibc would not make.
  * A family whose start-up another thread runs now is waited for; one not
- * started yet decides later, knowing (vlibc_sandbox_announced()).  The
+ * started yet decides later, knowing (binder_sandbox_announced()).  The
  * work of this very thread (a signal handler interrupted it) is not
  * waited for: that decision checks for a filter itself.  The flag stays
  * for the process's life and its fork children, which inherit the filter.
  */
-void vlibc_sandbox_coming(void)
+void binder_sandbox_coming(void)
 {
 	int f;
 
 	__atomic_store_n(&binder.sandbox_coming, 1, __ATOMIC_RELAXED);
-	/* Pairs with the fence in vlibc_sandbox_announced(). */
+	/* Pairs with the fence in binder_sandbox_announced(). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	for (f = 0; f < VLIBC_FAMILIES; f++) {
+	for (f = 0; f < BINDER_FAMILIES; f++) {
 		once_wait_idle(&binder.family_state[f]);
-		if (!once_done(&binder.family_state[f]) || !binder.on_vlibc[f])
-			continue;
-		switch (f) {
-#define VLIBC_BINDER_FAMILY(name)					\
-		case VLIBC_FAMILY_##name:				\
-			vlibc_##name##_sandbox_coming();		\
-			break;
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
-		default:
-			break;
-		}
+		if (once_done(&binder.family_state[f]) && binder.on_vlibc[f] &&
+		    families[f]->sandbox_coming)
+			families[f]->sandbox_coming();
 	}
 }
 
-extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]
+extern const struct binder_slot_desc __start_binder_slots[], __stop_binder_slots[]
 	__attribute__((visibility("hidden")));
 
 /*
@@ -558,10 +615,10 @@ extern const struct vlibc_slot_desc __start_vlibc_slots[], __stop_vlibc_slots[]
 __attribute__((visibility("default")))
 void *vlibc_binder_bound(const char *name)
 {
-	const struct vlibc_slot_desc *d;
+	const struct binder_slot_desc *d;
 
-	for (d = __start_vlibc_slots; d < __stop_vlibc_slots; d++)
-		if (v_streq(d->name, name))
+	for (d = __start_binder_slots; d < __stop_binder_slots; d++)
+		if (binder_streq(d->name, name))
 			return d->bind();
 	return 0;
 }
@@ -569,10 +626,14 @@ void *vlibc_binder_bound(const char *name)
 /*
  * Nothing is found, mapped or decided before the first bound call: a
  * process that never calls a bound name pays only for the preload and
- * for reading its auxiliary vector and VLIBC* environment.
+ * for reading its auxiliary vector and VLIBC* environment.  With
+ * VLIBC_DEBUG, one line says that the binder is there all the same.
  */
 __attribute__((constructor)) static void binder_constructor(void)
 {
 	once_run(&binder.startup_state, startup_read, 0, 0);
+	if (binder.startup_ok && debug_wanted())
+		say("binder", binder_self_path(&binder.startup),
+		    "loaded: each family decides at its first bound call", 0);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -31,8 +31,7 @@
 #include "slot.h"
 #include "sys.h"
 
-#define PAGE	4096UL
-
+/* VLIBC_GETRANDOM, in the order of variants[] below. */
 enum { VARIANT_VDSO, VARIANT_SYSCALL };
 
 static struct {
@@ -51,33 +50,21 @@ static struct {
 
 static __thread void *thread_state __attribute__((tls_model("initial-exec")));
 
-int vlibc_getrandom_decide(const struct vlibc_image *img, const char *variant,
-			   const char **why)
+/* VLIBC_GETRANDOM=vdso (the default) or syscall: variant 0 or 1. */
+static int getrandom_decide(const struct binder_image *img, int variant,
+			    const char **why)
 {
-	gr.image_getrandom = vlibc_image_sym(img, "__vlibc_getrandom");
-	gr.image_attach = vlibc_image_sym(img, "__vlibc_getrandom_attach");
-	if (!gr.image_getrandom || !gr.image_attach) {
-		*why = "image lacks the getrandom entry points";
-		return 0;
-	}
-	if (variant && v_streq(variant, "glibc")) {
-		*why = "VLIBC_GETRANDOM=glibc";
-		return 0;
-	}
-	if (variant && v_streq(variant, "syscall")) {
+	if (variant == VARIANT_SYSCALL) {
 		gr.variant = VARIANT_SYSCALL;
 		return 1;
 	}
-	if (variant && !v_streq(variant, "vdso"))
-		vlibc_debug("getrandom: unknown variant", variant,
-			    "(using vdso)", 0);
 	if (gr.image_getrandom(0, 0, 0, &gr.params,
 			       VLIBC_GETRANDOM_PARAMS_QUERY)) {
 		*why = "no vgetrandom in the vDSO";
 		return 0;
 	}
 	if (!gr.params.size_of_opaque_state ||
-	    gr.params.size_of_opaque_state > PAGE) {
+	    gr.params.size_of_opaque_state > VLIBC_PAGE_SIZE) {
 		*why = "implausible vgetrandom state size";
 		return 0;
 	}
@@ -137,7 +124,7 @@ static void pool_lock(void)
 		    !__atomic_compare_exchange_n(&gr.lock, &v, v | POOL_WAITERS, 0,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			continue;
-		sys_futex_wait((unsigned int *)&gr.lock, v | POOL_WAITERS);
+		vlibc_futex_wait((uint32_t *)&gr.lock, v | POOL_WAITERS, NULL);
 		v = __atomic_load_n(&gr.lock, __ATOMIC_RELAXED);
 	}
 }
@@ -145,7 +132,7 @@ static void pool_lock(void)
 static void pool_unlock(void)
 {
 	if (__atomic_exchange_n(&gr.lock, 0, __ATOMIC_RELEASE) & POOL_WAITERS)
-		sys_futex_wake((unsigned int *)&gr.lock, 1);
+		vlibc_futex_wake((uint32_t *)&gr.lock, 1);
 }
 
 /* Does this thread hold the pool lock (a signal handler interrupted it)? */
@@ -184,12 +171,12 @@ static int pool_reserve(size_t need)
 static int pool_grow(void)
 {
 	size_t size = gr.params.size_of_opaque_state;
-	size_t per_page = PAGE / ((size + 63) & ~63UL), i;
+	size_t per_page = VLIBC_PAGE_SIZE / ((size + 63) & ~63UL), i;
 	long page;
 
 	if (pool_reserve(gr.n_all + per_page))
 		return -1;
-	page = sys_mmap(0, PAGE, gr.params.mmap_prot, gr.params.mmap_flags, -1, 0);
+	page = sys_mmap(0, VLIBC_PAGE_SIZE, gr.params.mmap_prot, gr.params.mmap_flags, -1, 0);
 	if (mmap_failed(page))
 		return -1;
 	for (i = 0; i < per_page; i++) {
@@ -224,7 +211,7 @@ static int pool_grow_once_failed(void)
 	if (!pool_grow())
 		return 0;
 	__atomic_store_n(&gr.no_more_states, 1, __ATOMIC_RELAXED);
-	vlibc_debug("getrandom: cannot map states;", "getrandom(2) from now on",
+	binder_debug("getrandom: cannot map states;", "getrandom(2) from now on",
 		    "for threads without one", 0);
 	return -1;
 }
@@ -261,20 +248,14 @@ static void *state_alloc(void)
 static ssize_t getrandom_veneer(void *buf, size_t len, unsigned int flags)
 {
 	void *state = NULL;
-	long r;
 
 	if (gr.variant == VARIANT_VDSO) {
 		state = thread_state;
 		if (!state)
 			state = state_alloc();
 	}
-	r = gr.image_getrandom(buf, len, flags, state,
-			       state ? gr.params.size_of_opaque_state : 0);
-	if (r < 0) {
-		errno = -r;
-		return -1;
-	}
-	return r;
+	return errno_ret(gr.image_getrandom(buf, len, flags, state,
+					    state ? gr.params.size_of_opaque_state : 0));
 }
 
 static long thread_slot_offset(void)
@@ -282,7 +263,7 @@ static long thread_slot_offset(void)
 	return (char *)&thread_state - (char *)__builtin_thread_pointer();
 }
 
-void vlibc_getrandom_attach(const struct vlibc_image *img)
+static void getrandom_attach(const struct binder_image *img)
 {
 	if (gr.variant == VARIANT_VDSO)
 		gr.image_attach(thread_slot_offset(), state_alloc,
@@ -298,14 +279,14 @@ void vlibc_getrandom_attach(const struct vlibc_image *img)
  */
 static __thread int fork_inside_pool __attribute__((tls_model("initial-exec")));
 
-void vlibc_getrandom_fork_prepare(void)
+static void getrandom_fork_prepare(void)
 {
 	fork_inside_pool = pool_held_by_self();
 	if (!fork_inside_pool)
 		pool_lock();
 }
 
-void vlibc_getrandom_fork_parent(void)
+static void getrandom_fork_parent(void)
 {
 	if (!fork_inside_pool)
 		pool_unlock();
@@ -316,7 +297,7 @@ void vlibc_getrandom_fork_parent(void)
  * back to the pool.  The kernel already zeroed the states' contents
  * (MAP_DROPPABLE implies wipe-on-fork), so none repeats the parent's bytes.
  */
-void vlibc_getrandom_fork_child(const struct vlibc_image *img)
+static void getrandom_fork_child(const struct binder_image *img)
 {
 	size_t i;
 
@@ -327,7 +308,7 @@ void vlibc_getrandom_fork_child(const struct vlibc_image *img)
 				gr.free[gr.n_free++] = gr.all[i];
 		pool_unlock();
 	}
-	vlibc_getrandom_attach(img);
+	getrandom_attach(img);
 }
 
 /*
@@ -336,15 +317,35 @@ void vlibc_getrandom_fork_child(const struct vlibc_image *img)
  * States already mapped go on working (the vDSO needs no call for them),
  * threads without one make getrandom(2) as glibc does.
  */
-void vlibc_getrandom_sandbox_coming(void)
+static void getrandom_sandbox_coming(void)
 {
 	__atomic_store_n(&gr.no_more_states, 1, __ATOMIC_RELAXED);
 }
 
-VLIBC_BIND_VENEER(getrandom, getrandom, getrandom_veneer);
-VLIBC_BIND_DIRECT(arc4random, getrandom, "__vlibc_arc4random");
-VLIBC_BIND_DIRECT(arc4random_buf, getrandom, "__vlibc_arc4random_buf");
-VLIBC_BIND_DIRECT(arc4random_uniform, getrandom, "__vlibc_arc4random_uniform");
+static const struct binder_entry entries[] = {
+	BINDER_ENTRY(gr.image_getrandom, "__vlibc_getrandom"),
+	BINDER_ENTRY(gr.image_attach, "__vlibc_getrandom_attach"),
+	{ NULL }
+};
+
+static const char *const variants[] = { "vdso", "syscall", NULL };
+
+const struct binder_family binder_getrandom_family = {
+	.name		= "getrandom",
+	.entries	= entries,
+	.variants	= variants,
+	.decide		= getrandom_decide,
+	.attach		= getrandom_attach,
+	.fork_prepare	= getrandom_fork_prepare,
+	.fork_parent	= getrandom_fork_parent,
+	.fork_child	= getrandom_fork_child,
+	.sandbox_coming	= getrandom_sandbox_coming,
+};
+
+BINDER_BIND_VENEER(getrandom, getrandom, getrandom_veneer);
+BINDER_BIND_DIRECT(arc4random, getrandom, "__vlibc_arc4random");
+BINDER_BIND_DIRECT(arc4random_buf, getrandom, "__vlibc_arc4random_buf");
+BINDER_BIND_DIRECT(arc4random_uniform, getrandom, "__vlibc_arc4random_uniform");
 
 /*
  * For tests and diagnostics: how many states the pool has mapped and how
@@ -353,7 +354,7 @@ VLIBC_BIND_DIRECT(arc4random_uniform, getrandom, "__vlibc_arc4random_uniform");
 __attribute__((visibility("default")))
 int vlibc_binder_getrandom_pool(size_t *all, size_t *free_states)
 {
-	if (!vlibc_family_entry(VLIBC_FAMILY_getrandom, "__vlibc_getrandom") ||
+	if (!binder_family_entry(BINDER_FAMILY_getrandom, "__vlibc_getrandom") ||
 	    gr.variant != VARIANT_VDSO)
 		return -1;
 	pool_lock();

@@ -13,14 +13,13 @@
 #include "binder.h"
 #include "sys.h"
 
-#define PAGE		4096UL
 #define INSTALLED_DIR	"/lib/modules/"
 #define INSTALLED_NAME	"/vdso/" VLIBC_SONAME
 
 #define MAX_SYMLINKS	40	/* as the kernel's path walk */
 
 /* The dynamic tables, SONAME and version node of a mapped image. */
-static int check_dynamic(struct vlibc_image *img, const char **why)
+static int check_dynamic(struct binder_image *img, const char **why)
 {
 	unsigned long lo = img->base, hi = img->base + img->layout.text_size;
 	const Elf64_Dyn *dyn = (const Elf64_Dyn *)(img->base + img->layout.dynamic_offset);
@@ -29,7 +28,7 @@ static int check_dynamic(struct vlibc_image *img, const char **why)
 		*why = "bad dynamic section";
 		return -ENOEXEC;
 	}
-	if (!img->dyn.soname || !v_streq(img->dyn.soname, VLIBC_SONAME)) {
+	if (!img->dyn.soname || !binder_streq(img->dyn.soname, VLIBC_SONAME)) {
 		*why = "SONAME is not " VLIBC_SONAME;
 		return -ENOEXEC;
 	}
@@ -37,14 +36,14 @@ static int check_dynamic(struct vlibc_image *img, const char **why)
 		*why = "no version node " VLIBC_VERSION_NODE;
 		return -ENOEXEC;
 	}
-	if (!vlibc_image_sym(img, "__vlibc_init")) {
+	if (!binder_image_sym(img, "__vlibc_init")) {
 		*why = "no __vlibc_init entry point";
 		return -ENOEXEC;
 	}
 	return 0;
 }
 
-void *vlibc_image_sym(const struct vlibc_image *img, const char *name)
+void *binder_image_sym(const struct binder_image *img, const char *name)
 {
 	unsigned long p;
 
@@ -56,15 +55,15 @@ void *vlibc_image_sym(const struct vlibc_image *img, const char *name)
 }
 
 /* The image the kernel mapped at exec. */
-static int image_from_kernel(struct vlibc_image *img, unsigned long base,
+static int image_from_kernel(struct binder_image *img, unsigned long base,
 			     const char **why)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
 
-	img->source = VLIBC_IMAGE_KERNEL;
+	img->source = BINDER_IMAGE_KERNEL;
 	img->base = base;
-	v_append(img->path, sizeof(img->path), "[vlibc]");
-	if (vlibc_layout_check_ehdr(eh, PAGE, why) ||
+	binder_append(img->path, sizeof(img->path), "[vlibc]");
+	if (vlibc_layout_check_ehdr(eh, VLIBC_PAGE_SIZE, why) ||
 	    vlibc_layout_check(eh, (const Elf64_Phdr *)(base + eh->e_phoff),
 			       VLIBC_IMAGE_MAX_SPAN, &img->layout, why))
 		return -ENOEXEC;
@@ -76,7 +75,7 @@ static int read_headers(int fd, unsigned long size, struct vlibc_layout *lay,
 {
 	union {
 		Elf64_Ehdr eh;
-		char raw[PAGE];
+		char raw[VLIBC_PAGE_SIZE];
 	} buf;
 	const Elf64_Ehdr *eh = &buf.eh;
 	long n;
@@ -92,7 +91,7 @@ static int read_headers(int fd, unsigned long size, struct vlibc_layout *lay,
 				  size, lay, why) ? -ENOEXEC : 0;
 }
 
-static int map_file(struct vlibc_image *img, int fd, const char **why)
+static int map_file(struct binder_image *img, int fd, const char **why)
 {
 	const struct vlibc_layout *lay = &img->layout;
 	long base, r;
@@ -140,8 +139,8 @@ static int root_only(const struct stat *st)
  */
 static int secure_path(const char *path, const struct stat *file)
 {
-	static char done[VLIBC_PATH_MAX], rest[VLIBC_PATH_MAX],
-		    link[VLIBC_PATH_MAX];
+	static char done[BINDER_PATH_MAX], rest[BINDER_PATH_MAX],
+		    link[BINDER_PATH_MAX];
 	size_t n, end, links = 0;
 	struct stat st;
 	const char *p;
@@ -150,7 +149,7 @@ static int secure_path(const char *path, const struct stat *file)
 	if (path[0] != '/' || sys_lstat("/", &st) || !root_only(&st))
 		return -EPERM;
 	done[0] = rest[0] = 0;
-	if (v_append(rest, sizeof(rest), path))
+	if (binder_append(rest, sizeof(rest), path))
 		return -EPERM;
 	for (p = rest; *p;) {
 		while (*p == '/')
@@ -163,7 +162,7 @@ static int secure_path(const char *path, const struct stat *file)
 			p += n;
 			continue;
 		}
-		end = v_strlen(done);
+		end = binder_strlen(done);
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			while (end && done[--end] != '/')
 				;
@@ -190,10 +189,10 @@ static int secure_path(const char *path, const struct stat *file)
 			if (link[0] == '/')
 				done[0] = 0;
 			/* rest = link + what followed the link */
-			if (v_append(link, sizeof(link), p))
+			if (binder_append(link, sizeof(link), p))
 				return -EPERM;
 			rest[0] = 0;
-			v_append(rest, sizeof(rest), link);
+			binder_append(rest, sizeof(rest), link);
 			p = rest;
 			continue;
 		}
@@ -214,14 +213,14 @@ static int secure_path(const char *path, const struct stat *file)
  * Map the image file at @path; -ENOENT when there is no such file.
  * @secure: AT_SECURE, only an image only root could have written.
  */
-static int image_from_file(struct vlibc_image *img, const char *path,
+static int image_from_file(struct binder_image *img, const char *path,
 			   int secure, const char **why)
 {
 	struct stat st;
 	int fd, r;
 
-	*img = (struct vlibc_image){ .source = VLIBC_IMAGE_FILE };
-	v_append(img->path, sizeof(img->path), path);
+	*img = (struct binder_image){ .source = BINDER_IMAGE_FILE };
+	binder_append(img->path, sizeof(img->path), path);
 	/* O_NONBLOCK: a FIFO at the path must not hang the process. */
 	fd = sys_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -257,8 +256,8 @@ static int installed_path(char *buf, size_t size)
 	buf[0] = 0;
 	if (sys_uname(&u))
 		return -1;
-	return v_append(buf, size, INSTALLED_DIR) | v_append(buf, size, u.release) |
-	       v_append(buf, size, INSTALLED_NAME);
+	return binder_append(buf, size, INSTALLED_DIR) | binder_append(buf, size, u.release) |
+	       binder_append(buf, size, INSTALLED_NAME);
 }
 
 static int beside_binder_path(char *buf, size_t size, const char *self)
@@ -276,17 +275,17 @@ static int beside_binder_path(char *buf, size_t size, const char *self)
 	for (n = 0; n < slash; n++)
 		buf[n] = self[n];
 	buf[slash] = 0;
-	return v_append(buf, size, VLIBC_SONAME);
+	return binder_append(buf, size, VLIBC_SONAME);
 }
 
-int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
+int binder_image_find(struct binder_image *img, const struct binder_startup *s,
 		     const char *env_path, const char **why)
 {
-	unsigned long at_vlibc = vlibc_startup_auxval(s, AT_VLIBC);
-	char path[VLIBC_PATH_MAX];
+	unsigned long at_vlibc = binder_startup_auxval(s, AT_VLIBC);
+	char path[BINDER_PATH_MAX];
 	int r;
 
-	*img = (struct vlibc_image){ 0 };
+	*img = (struct binder_image){ 0 };
 	if (at_vlibc)
 		return image_from_kernel(img, at_vlibc, why);
 	/*
@@ -304,12 +303,12 @@ int vlibc_image_find(struct vlibc_image *img, const struct vlibc_startup *s,
 		if (r != -ENOENT)
 			return r;
 	}
-	if (!beside_binder_path(path, sizeof(path), vlibc_self_path(s))) {
+	if (!beside_binder_path(path, sizeof(path), binder_self_path(s))) {
 		r = image_from_file(img, path, s->secure, why);
 		if (r != -ENOENT)
 			return r;
 	}
-	*img = (struct vlibc_image){ 0 };
+	*img = (struct binder_image){ 0 };
 	*why = "not in auxv, not installed, not beside the binder";
 	return -ENOENT;
 }

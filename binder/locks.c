@@ -41,7 +41,6 @@
 #define LOCKS_SPIN_DEFAULT	400
 /* The running average lives in glibc's short __spins. */
 #define LOCKS_SPIN_MAX		32767
-#define NSEC_PER_SEC		1000000000L
 
 static struct {
 	long	(*attach)(const struct vlibc_locks_params *);
@@ -55,14 +54,15 @@ static struct {
 	struct vlibc_locks_params params;
 } locks;
 
-#define LOCKS_ENTRY(field, name)	((locks.field = vlibc_image_sym(img, name)) != NULL)
-#define GLIBC_FN(field, name)	((*(void **)&locks.params.glibc.field = vlibc_glibc_sym(name)) != NULL)
+/* glibc's @name into locks.params.glibc.@field; 0 if glibc lacks it. */
+#define GLIBC_FN(field, name)						\
+	((*(void **)&locks.params.glibc.field = binder_glibc_sym(name)) != NULL)
 
 /* Where glibc's thread descriptor holds the kernel thread id, or 0. */
 static long glibc_tid_offset(void)
 {
 	/* libthread_db's description: size in bits, count, offset. */
-	const unsigned int *desc = vlibc_glibc_sym("_thread_db_pthread_tid");
+	const unsigned int *desc = binder_glibc_sym("_thread_db_pthread_tid");
 
 	if (!desc || desc[0] != 32 || desc[1] != 1 || !desc[2] || desc[2] > 4096)
 		return 0;
@@ -85,17 +85,17 @@ static int variant_word(const char *w, size_t len, int *spin,
 	for (size_t i = 0; i < len; i++)
 		word[i] = w[i];
 	word[len] = 0;
-	if (v_streq(word, "futex"))
+	if (binder_streq(word, "futex"))
 		return 0;	/* the default, named */
-	if (v_streq(word, "futex2")) {
+	if (binder_streq(word, "futex2")) {
 		*api = LOCKS_FUTEX2;
 		return 0;
 	}
-	if (v_streq(word, "nospin")) {
+	if (binder_streq(word, "nospin")) {
 		*spin = 0;
 		return 0;
 	}
-	if (!v_prefix(word, "spin", &n) || !*n)
+	if (!binder_prefix(word, "spin", &n) || !*n)
 		return -1;
 	for (; *n >= '0' && *n <= '9' && rounds <= LOCKS_SPIN_MAX; n++)
 		rounds = rounds * 10 + (*n - '0');
@@ -106,55 +106,39 @@ static int variant_word(const char *w, size_t len, int *spin,
 }
 
 /*
- * VLIBC_LOCKS, a comma-separated list (e.g. "futex2,spin100"): fills
- * @spin and @api, the defaults for what it does not say; -1 when a word
- * is not one of ours (the defaults are kept then).
+ * VLIBC_LOCKS, a comma-separated list (e.g. "futex2,spin100"): sets the
+ * spin and futex_api parameters, the defaults for what it does not say;
+ * -1 when a word is not one of ours (the defaults are kept then).
  */
-static int variant_parse(const char *variant, int *spin, unsigned int *api)
+static int locks_parse_variant(const char *variant)
 {
 	const char *w = variant, *end;
-	int r = 0;
+	unsigned int api = LOCKS_FUTEX1;
+	int spin = LOCKS_SPIN_DEFAULT, r = 0;
 
-	*spin = LOCKS_SPIN_DEFAULT;
-	*api = LOCKS_FUTEX1;
 	while (w && *w) {
 		for (end = w; *end && *end != ','; end++)
 			;
-		if (end > w && variant_word(w, end - w, spin, api))
+		if (end > w && variant_word(w, end - w, &spin, &api))
 			r = -1;
 		w = *end ? end + 1 : end;
 	}
 	if (r) {
-		*spin = LOCKS_SPIN_DEFAULT;
-		*api = LOCKS_FUTEX1;
+		spin = LOCKS_SPIN_DEFAULT;
+		api = LOCKS_FUTEX1;
 	}
+	locks.params.spin = spin;
+	locks.params.futex_api = api;
 	return r;
 }
 
-int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
-		       const char **why)
+static int locks_decide(const struct binder_image *img, int variant,
+			const char **why)
 {
-	unsigned int api;
-	int spin;
-
-	if (!(LOCKS_ENTRY(attach, "__vlibc_locks_attach") &&
-	      LOCKS_ENTRY(sem_trywait, "__vlibc_sem_trywait") &&
-	      LOCKS_ENTRY(sem_wait_fast, "__vlibc_sem_wait_fast") &&
-	      LOCKS_ENTRY(sem_wait_slow, "__vlibc_sem_wait_slow") &&
-	      LOCKS_ENTRY(sem_wait_cancelled, "__vlibc_sem_wait_cancelled") &&
-	      LOCKS_ENTRY(sem_post, "__vlibc_sem_post") &&
-	      LOCKS_ENTRY(sem_getvalue, "__vlibc_sem_getvalue") &&
-	      vlibc_locks_once_decide(img))) {
+	if (!binder_locks_once_decide(img)) {
 		*why = "image lacks the locks entry points";
 		return 0;
 	}
-	locks.sandbox_coming = vlibc_image_sym(img, "__vlibc_locks_sandbox_coming");
-	if (variant && v_streq(variant, "glibc")) {
-		*why = "VLIBC_LOCKS=glibc";
-		return 0;
-	}
-	if (variant_parse(variant, &spin, &api))
-		vlibc_debug("locks: unknown variant", variant, "(using futex)", 0);
 	if (!(GLIBC_FN(mutex_lock, "pthread_mutex_lock") &&
 	      GLIBC_FN(mutex_trylock, "pthread_mutex_trylock") &&
 	      GLIBC_FN(mutex_timedlock, "pthread_mutex_timedlock") &&
@@ -165,17 +149,15 @@ int vlibc_locks_decide(const struct vlibc_image *img, const char *variant,
 		return 0;
 	}
 	locks.params.size = sizeof(locks.params);
-	locks.params.spin = spin;
-	locks.params.futex_api = api;
 	locks.params.tid_offset = glibc_tid_offset();
-	locks.params.single_threaded = vlibc_glibc_sym("__libc_single_threaded");
+	locks.params.single_threaded = binder_glibc_sym("__libc_single_threaded");
 	if (!locks.params.tid_offset || locks.attach(&locks.params)) {
 		*why = "glibc's thread id not found";
 		return 0;
 	}
-	if (api == LOCKS_FUTEX2)
-		vlibc_debug("locks: futex_wait(2)/futex_wake(2),",
-			    "futex(2) after a refusal", 0, 0);
+	if (locks.params.futex_api == LOCKS_FUTEX2)
+		binder_debug("locks: futex_wait(2)/futex_wake(2),",
+			     "futex(2) after a refusal", 0, 0);
 	return 1;
 }
 
@@ -188,7 +170,7 @@ static int cancel_async(int on)
 	return old == PTHREAD_CANCEL_ASYNCHRONOUS;
 }
 
-void vlibc_locks_attach(const struct vlibc_image *img)
+static void locks_attach(const struct binder_image *img)
 {
 	locks.params.cancel_async = cancel_async;
 	locks.attach(&locks.params);
@@ -198,33 +180,17 @@ void vlibc_locks_attach(const struct vlibc_image *img)
  * A seccomp filter is coming (binder/sandbox.c): the futex2 variant turns
  * to futex(2), which glibc makes, for good (in fork children too).
  */
-void vlibc_locks_sandbox_coming(void)
+static void locks_sandbox_coming(void)
 {
 	locks.params.futex_api = LOCKS_FUTEX1;
 	if (locks.sandbox_coming)
 		locks.sandbox_coming();
 }
 
-void vlibc_locks_fork_prepare(void)
-{
-}
-
-void vlibc_locks_fork_parent(void)
-{
-}
-
 /* The kernel wiped the private region: fill in the family's part again. */
-void vlibc_locks_fork_child(const struct vlibc_image *img)
+static void locks_fork_child(const struct binder_image *img)
 {
 	locks.attach(&locks.params);
-}
-
-static int set_errno(long r)
-{
-	if (r >= 0)
-		return (int)r;
-	errno = (int)-r;
-	return -1;
 }
 
 static void sem_wait_cleanup(void *sem)
@@ -238,11 +204,11 @@ static int sem_wait_common(sem_t *sem, int clock, const struct timespec *abs)
 	long r = locks.sem_wait_fast(sem, clock, abs);
 
 	if (r != -EAGAIN)
-		return set_errno(r);
+		return errno_ret(r);
 	pthread_cleanup_push(sem_wait_cleanup, sem);
 	r = locks.sem_wait_slow(sem, clock, abs);
 	pthread_cleanup_pop(0);
-	return set_errno(r);
+	return errno_ret(r);
 }
 
 static int sem_wait_veneer(sem_t *sem)
@@ -253,13 +219,13 @@ static int sem_wait_veneer(sem_t *sem)
 
 static int timespec_valid(const struct timespec *t)
 {
-	return t && t->tv_nsec >= 0 && t->tv_nsec < NSEC_PER_SEC;
+	return t && vlibc_nsec_valid(t->tv_nsec);
 }
 
 static int sem_timedwait_veneer(sem_t *sem, const struct timespec *abs)
 {
 	if (!timespec_valid(abs))
-		return set_errno(-EINVAL);
+		return errno_ret(-EINVAL);
 	pthread_testcancel();
 	return sem_wait_common(sem, CLOCK_REALTIME, abs);
 }
@@ -268,42 +234,68 @@ static int sem_clockwait_veneer(sem_t *sem, clockid_t clock,
 				const struct timespec *abs)
 {
 	if (!timespec_valid(abs))
-		return set_errno(-EINVAL);
+		return errno_ret(-EINVAL);
 	return sem_wait_common(sem, clock, abs);
 }
 
 static int sem_trywait_veneer(sem_t *sem)
 {
-	return set_errno(locks.sem_trywait(sem));
+	return errno_ret(locks.sem_trywait(sem));
 }
 
 static int sem_post_veneer(sem_t *sem)
 {
-	return set_errno(locks.sem_post(sem));
+	return errno_ret(locks.sem_post(sem));
 }
 
 static int sem_getvalue_veneer(sem_t *sem, int *value)
 {
-	return set_errno(locks.sem_getvalue(sem, value));
+	return errno_ret(locks.sem_getvalue(sem, value));
 }
 
-VLIBC_BIND_DIRECT(pthread_mutex_lock, locks, "__vlibc_pthread_mutex_lock");
-VLIBC_BIND_DIRECT(pthread_mutex_trylock, locks, "__vlibc_pthread_mutex_trylock");
-VLIBC_BIND_DIRECT(pthread_mutex_timedlock, locks, "__vlibc_pthread_mutex_timedlock");
-VLIBC_BIND_DIRECT(pthread_mutex_clocklock, locks, "__vlibc_pthread_mutex_clocklock");
-VLIBC_BIND_DIRECT(pthread_mutex_unlock, locks, "__vlibc_pthread_mutex_unlock");
-VLIBC_BIND_DIRECT(pthread_mutex_init, locks, "__vlibc_pthread_mutex_init");
-VLIBC_BIND_DIRECT(pthread_mutex_destroy, locks, "__vlibc_pthread_mutex_destroy");
-VLIBC_BIND_DIRECT(pthread_mutex_consistent, locks, "__vlibc_pthread_mutex_consistent");
-VLIBC_BIND_DIRECT(pthread_mutex_consistent_np, locks, "__vlibc_pthread_mutex_consistent");
-VLIBC_BIND_DIRECT(pthread_spin_lock, locks, "__vlibc_pthread_spin_lock");
-VLIBC_BIND_DIRECT(pthread_spin_trylock, locks, "__vlibc_pthread_spin_trylock");
-VLIBC_BIND_DIRECT(pthread_spin_unlock, locks, "__vlibc_pthread_spin_unlock");
-VLIBC_BIND_DIRECT(pthread_spin_init, locks, "__vlibc_pthread_spin_init");
-VLIBC_BIND_DIRECT(pthread_spin_destroy, locks, "__vlibc_pthread_spin_destroy");
-VLIBC_BIND_VENEER(sem_wait, locks, sem_wait_veneer);
-VLIBC_BIND_VENEER(sem_timedwait, locks, sem_timedwait_veneer);
-VLIBC_BIND_VENEER(sem_clockwait, locks, sem_clockwait_veneer);
-VLIBC_BIND_VENEER(sem_trywait, locks, sem_trywait_veneer);
-VLIBC_BIND_VENEER(sem_post, locks, sem_post_veneer);
-VLIBC_BIND_VENEER(sem_getvalue, locks, sem_getvalue_veneer);
+static const struct binder_entry entries[] = {
+	BINDER_ENTRY(locks.attach, "__vlibc_locks_attach"),
+	BINDER_ENTRY(locks.sem_trywait, "__vlibc_sem_trywait"),
+	BINDER_ENTRY(locks.sem_wait_fast, "__vlibc_sem_wait_fast"),
+	BINDER_ENTRY(locks.sem_wait_slow, "__vlibc_sem_wait_slow"),
+	BINDER_ENTRY(locks.sem_wait_cancelled, "__vlibc_sem_wait_cancelled"),
+	BINDER_ENTRY(locks.sem_post, "__vlibc_sem_post"),
+	BINDER_ENTRY(locks.sem_getvalue, "__vlibc_sem_getvalue"),
+	BINDER_OPTIONAL_ENTRY(locks.sandbox_coming, "__vlibc_locks_sandbox_coming"),
+	{ NULL }
+};
+
+/* The default's name (unknown words); the rest is locks_parse_variant()'s. */
+static const char *const variants[] = { "futex", NULL };
+
+const struct binder_family binder_locks_family = {
+	.name		= "locks",
+	.entries	= entries,
+	.variants	= variants,
+	.parse_variant	= locks_parse_variant,
+	.decide		= locks_decide,
+	.attach		= locks_attach,
+	.fork_child	= locks_fork_child,
+	.sandbox_coming	= locks_sandbox_coming,
+};
+
+BINDER_BIND_DIRECT(pthread_mutex_lock, locks, "__vlibc_pthread_mutex_lock");
+BINDER_BIND_DIRECT(pthread_mutex_trylock, locks, "__vlibc_pthread_mutex_trylock");
+BINDER_BIND_DIRECT(pthread_mutex_timedlock, locks, "__vlibc_pthread_mutex_timedlock");
+BINDER_BIND_DIRECT(pthread_mutex_clocklock, locks, "__vlibc_pthread_mutex_clocklock");
+BINDER_BIND_DIRECT(pthread_mutex_unlock, locks, "__vlibc_pthread_mutex_unlock");
+BINDER_BIND_DIRECT(pthread_mutex_init, locks, "__vlibc_pthread_mutex_init");
+BINDER_BIND_DIRECT(pthread_mutex_destroy, locks, "__vlibc_pthread_mutex_destroy");
+BINDER_BIND_DIRECT(pthread_mutex_consistent, locks, "__vlibc_pthread_mutex_consistent");
+BINDER_BIND_DIRECT(pthread_mutex_consistent_np, locks, "__vlibc_pthread_mutex_consistent");
+BINDER_BIND_DIRECT(pthread_spin_lock, locks, "__vlibc_pthread_spin_lock");
+BINDER_BIND_DIRECT(pthread_spin_trylock, locks, "__vlibc_pthread_spin_trylock");
+BINDER_BIND_DIRECT(pthread_spin_unlock, locks, "__vlibc_pthread_spin_unlock");
+BINDER_BIND_DIRECT(pthread_spin_init, locks, "__vlibc_pthread_spin_init");
+BINDER_BIND_DIRECT(pthread_spin_destroy, locks, "__vlibc_pthread_spin_destroy");
+BINDER_BIND_VENEER(sem_wait, locks, sem_wait_veneer);
+BINDER_BIND_VENEER(sem_timedwait, locks, sem_timedwait_veneer);
+BINDER_BIND_VENEER(sem_clockwait, locks, sem_clockwait_veneer);
+BINDER_BIND_VENEER(sem_trywait, locks, sem_trywait_veneer);
+BINDER_BIND_VENEER(sem_post, locks, sem_post_veneer);
+BINDER_BIND_VENEER(sem_getvalue, locks, sem_getvalue_veneer);

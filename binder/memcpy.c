@@ -40,20 +40,16 @@ static struct {
 	char				entry[MC_NAMES][40];
 } mc;
 
-/* No table of strings: the decision runs before relocation. */
-static const char *mc_base(int i)
-{
-	switch (i) {
-	case MC_MEMCPY:		return "__vlibc_memcpy";
-	case MC_MEMMOVE:	return "__vlibc_memmove";
-	case MC_MEMPCPY:	return "__vlibc_mempcpy";
-	case MC_MEMSET:		return "__vlibc_memset";
-	case MC_MEMCPY_CHK:	return "__vlibc_memcpy_chk";
-	case MC_MEMMOVE_CHK:	return "__vlibc_memmove_chk";
-	case MC_MEMPCPY_CHK:	return "__vlibc_mempcpy_chk";
-	default:		return "__vlibc_memset_chk";
-	}
-}
+static const char *const base_names[MC_NAMES] = {
+	[MC_MEMCPY]	= "__vlibc_memcpy",
+	[MC_MEMMOVE]	= "__vlibc_memmove",
+	[MC_MEMPCPY]	= "__vlibc_mempcpy",
+	[MC_MEMSET]	= "__vlibc_memset",
+	[MC_MEMCPY_CHK]	= "__vlibc_memcpy_chk",
+	[MC_MEMMOVE_CHK] = "__vlibc_memmove_chk",
+	[MC_MEMPCPY_CHK] = "__vlibc_mempcpy_chk",
+	[MC_MEMSET_CHK]	= "__vlibc_memset_chk",
+};
 
 static const char *mc_level_name(long level)
 {
@@ -64,50 +60,40 @@ static const char *mc_level_name(long level)
 	}
 }
 
-/* VLIBC_MEMCPY: 0, or -1 for glibc, or 1 with *@s filled in. */
-static int mc_parse(const char *v, struct vlibc_memcpy_setup *s)
+/* VLIBC_MEMCPY, in the order of variants[] below. */
+enum {
+	VARIANT_AUTO, VARIANT_AVX512, VARIANT_AVX2, VARIANT_SSE2,
+	VARIANT_VECTOR, VARIANT_ERMS, VARIANT_NT, VARIANT_PVR
+};
+
+static const char *const variants[] = {
+	"auto", "avx512", "avx2", "sse2", "vector", "erms", "nt", "pvr", NULL
+};
+
+/* What __vlibc_memcpy_setup() is asked for @variant. */
+static void mc_setup(int variant, struct vlibc_memcpy_setup *s)
 {
 	s->size = sizeof(*s);
 	s->variant = VLIBC_MEM_VARIANT_AUTO;
 	s->level = -1;
-	if (!v || !*v || v_streq(v, "auto"))
-		return 1;
-	if (v_streq(v, "glibc"))
-		return -1;
-	if (v_streq(v, "avx512"))
-		s->level = VLIBC_MEM_AVX512;
-	else if (v_streq(v, "avx2"))
-		s->level = VLIBC_MEM_AVX2;
-	else if (v_streq(v, "sse2"))
-		s->level = VLIBC_MEM_SSE2;
-	else if (v_streq(v, "vector"))
-		s->variant = VLIBC_MEM_VARIANT_VECTOR;
-	else if (v_streq(v, "erms"))
-		s->variant = VLIBC_MEM_VARIANT_ERMS;
-	else if (v_streq(v, "nt"))
-		s->variant = VLIBC_MEM_VARIANT_NT;
-	else if (v_streq(v, "pvr"))
-		s->variant = VLIBC_MEM_VARIANT_PVR;
-	else
-		vlibc_debug("memcpy: unknown variant", v, "(using auto)", 0);
-	return 1;
+	switch (variant) {
+	case VARIANT_AVX512:	s->level = VLIBC_MEM_AVX512; break;
+	case VARIANT_AVX2:	s->level = VLIBC_MEM_AVX2; break;
+	case VARIANT_SSE2:	s->level = VLIBC_MEM_SSE2; break;
+	case VARIANT_VECTOR:	s->variant = VLIBC_MEM_VARIANT_VECTOR; break;
+	case VARIANT_ERMS:	s->variant = VLIBC_MEM_VARIANT_ERMS; break;
+	case VARIANT_NT:	s->variant = VLIBC_MEM_VARIANT_NT; break;
+	case VARIANT_PVR:	s->variant = VLIBC_MEM_VARIANT_PVR; break;
+	}
 }
 
-int vlibc_memcpy_decide(const struct vlibc_image *img, const char *variant,
-			const char **why)
+static int memcpy_decide(const struct binder_image *img, int variant,
+			 const char **why)
 {
 	long level;
 	int i;
 
-	if (mc_parse(variant, &mc.setup) < 0) {
-		*why = "VLIBC_MEMCPY=glibc";
-		return 0;
-	}
-	mc.image_setup = vlibc_image_sym(img, "__vlibc_memcpy_setup");
-	if (!mc.image_setup) {
-		*why = "image lacks the memcpy entry points";
-		return 0;
-	}
+	mc_setup(variant, &mc.setup);
 	level = mc.image_setup(&mc.setup);
 	if (level < 0) {
 		*why = "__vlibc_memcpy_setup refused the variant";
@@ -115,35 +101,36 @@ int vlibc_memcpy_decide(const struct vlibc_image *img, const char *variant,
 	}
 	for (i = 0; i < MC_NAMES; i++) {
 		mc.entry[i][0] = 0;
-		v_append(mc.entry[i], sizeof(mc.entry[i]), mc_base(i));
-		v_append(mc.entry[i], sizeof(mc.entry[i]), mc_level_name(level));
-		if (!vlibc_image_sym(img, mc.entry[i])) {
+		binder_append(mc.entry[i], sizeof(mc.entry[i]), base_names[i]);
+		binder_append(mc.entry[i], sizeof(mc.entry[i]), mc_level_name(level));
+		if (!binder_image_sym(img, mc.entry[i])) {
 			*why = "image lacks a memcpy entry point";
 			return 0;
 		}
 	}
-	vlibc_debug("memcpy: level", mc_level_name(level) + 1,
-		    variant ? variant : "auto", 0);
+	binder_debug("memcpy: level", mc_level_name(level) + 1,
+		     variants[variant], 0);
 	return 1;
 }
 
-void vlibc_memcpy_attach(const struct vlibc_image *img)
-{
-}
-
-void vlibc_memcpy_fork_prepare(void)
-{
-}
-
-void vlibc_memcpy_fork_parent(void)
-{
-}
-
 /* __vlibc_init() set the default table up again; apply the variant. */
-void vlibc_memcpy_fork_child(const struct vlibc_image *img)
+static void memcpy_fork_child(const struct binder_image *img)
 {
 	mc.image_setup(&mc.setup);
 }
+
+static const struct binder_entry entries[] = {
+	BINDER_ENTRY(mc.image_setup, "__vlibc_memcpy_setup"),
+	{ NULL }
+};
+
+const struct binder_family binder_memcpy_family = {
+	.name		= "memcpy",
+	.entries	= entries,
+	.variants	= variants,
+	.decide		= memcpy_decide,
+	.fork_child	= memcpy_fork_child,
+};
 
 /*
  * The entry point to bind name @i to: decided first (the family's first
@@ -151,17 +138,17 @@ void vlibc_memcpy_fork_child(const struct vlibc_image *img)
  */
 static const char *mc_entry(int i)
 {
-	if (vlibc_family_entry(VLIBC_FAMILY_memcpy, "__vlibc_memcpy_setup"))
+	if (binder_family_entry(BINDER_FAMILY_memcpy, "__vlibc_memcpy_setup"))
 		return mc.entry[i];
-	return mc_base(i);
+	return base_names[i];
 }
 
-VLIBC_BIND_DIRECT(memcpy, memcpy, mc_entry(MC_MEMCPY));
-VLIBC_BIND_DIRECT(memmove, memcpy, mc_entry(MC_MEMMOVE));
-VLIBC_BIND_DIRECT(mempcpy, memcpy, mc_entry(MC_MEMPCPY));
-VLIBC_BIND_DIRECT(__mempcpy, memcpy, mc_entry(MC_MEMPCPY));
-VLIBC_BIND_DIRECT(memset, memcpy, mc_entry(MC_MEMSET));
-VLIBC_BIND_DIRECT(__memcpy_chk, memcpy, mc_entry(MC_MEMCPY_CHK));
-VLIBC_BIND_DIRECT(__memmove_chk, memcpy, mc_entry(MC_MEMMOVE_CHK));
-VLIBC_BIND_DIRECT(__mempcpy_chk, memcpy, mc_entry(MC_MEMPCPY_CHK));
-VLIBC_BIND_DIRECT(__memset_chk, memcpy, mc_entry(MC_MEMSET_CHK));
+BINDER_BIND_DIRECT(memcpy, memcpy, mc_entry(MC_MEMCPY));
+BINDER_BIND_DIRECT(memmove, memcpy, mc_entry(MC_MEMMOVE));
+BINDER_BIND_DIRECT(mempcpy, memcpy, mc_entry(MC_MEMPCPY));
+BINDER_BIND_DIRECT(__mempcpy, memcpy, mc_entry(MC_MEMPCPY));
+BINDER_BIND_DIRECT(memset, memcpy, mc_entry(MC_MEMSET));
+BINDER_BIND_DIRECT(__memcpy_chk, memcpy, mc_entry(MC_MEMCPY_CHK));
+BINDER_BIND_DIRECT(__memmove_chk, memcpy, mc_entry(MC_MEMMOVE_CHK));
+BINDER_BIND_DIRECT(__mempcpy_chk, memcpy, mc_entry(MC_MEMPCPY_CHK));
+BINDER_BIND_DIRECT(__memset_chk, memcpy, mc_entry(MC_MEMSET_CHK));

@@ -72,11 +72,11 @@ static struct {
 	void	(*abort)(pthread_once_t *);
 } once;
 
-int vlibc_locks_once_decide(const struct vlibc_image *img)
+int binder_locks_once_decide(const struct binder_image *img)
 {
-	once.begin = vlibc_image_sym(img, "__vlibc_pthread_once_begin");
-	once.end = vlibc_image_sym(img, "__vlibc_pthread_once_end");
-	once.abort = vlibc_image_sym(img, "__vlibc_pthread_once_abort");
+	once.begin = binder_image_sym(img, "__vlibc_pthread_once_begin");
+	once.end = binder_image_sym(img, "__vlibc_pthread_once_end");
+	once.abort = binder_image_sym(img, "__vlibc_pthread_once_abort");
 	return once.begin && once.end && once.abort;
 }
 
@@ -96,4 +96,4 @@ static int pthread_once_veneer(pthread_once_t *control, void (*routine)(void))
 	return 0;
 }
 
-VLIBC_BIND_VENEER(pthread_once, locks, pthread_once_veneer);
+BINDER_BIND_VENEER(pthread_once, locks, pthread_once_veneer);

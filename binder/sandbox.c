@@ -13,8 +13,8 @@
  * (slot.h): a compare on the first argument, then an indirect jump to
  * glibc with every register and the stack as the caller left them.  Only
  * a call that may install a filter takes the slow way: the guard below
- * tells the families (vlibc_sandbox_coming()), keeps errno, and returns
- * glibc's function, which vlibc_lazy_common jumps to with the caller's
+ * tells the families (binder_sandbox_coming()), keeps errno, and returns
+ * glibc's function, which binder_lazy_common jumps to with the caller's
  * arguments, so the result and errno are glibc's.
  *
  * Calls that announce a sandbox:
@@ -36,8 +36,8 @@
 #include "binder.h"
 #include "slot.h"
 
-VLIBC_GUARDED_SLOT(prctl, VLIBC_ARCH_GUARD_INT_ARG1(PR_SET_SECCOMP));
-VLIBC_GUARDED_SLOT(syscall, VLIBC_ARCH_GUARD_SYSCALL_NR(__NR_seccomp, __NR_prctl));
+BINDER_GUARDED_SLOT(prctl, VLIBC_ARCH_GUARD_INT_ARG1(PR_SET_SECCOMP));
+BINDER_GUARDED_SLOT(syscall, VLIBC_ARCH_GUARD_SYSCALL_NR(__NR_seccomp, __NR_prctl));
 
 /* Does seccomp operation or prctl mode @how install a sandbox? */
 static int installs_filter(unsigned int how)
@@ -56,22 +56,22 @@ static void announce(void)
 {
 	int saved = errno;
 
-	vlibc_sandbox_coming();
+	binder_sandbox_coming();
 	errno = saved;
 }
 
 /* prctl(@option, @mode, ...) with @option == PR_SET_SECCOMP (the guard). */
 __attribute__((visibility("hidden"), used))
-void *vlibc_guard_prctl(int option, unsigned long mode)
+void *binder_guard_prctl(int option, unsigned long mode)
 {
 	if (option == PR_SET_SECCOMP && installs_mode(mode))
 		announce();
-	return vlibc_bind_prctl();
+	return binder_bind_prctl();
 }
 
 /* syscall(@nr, @a1, @a2, ...) with @nr seccomp or prctl (the guard). */
 __attribute__((visibility("hidden"), used))
-void *vlibc_guard_syscall(long nr, unsigned long a1, unsigned long a2)
+void *binder_guard_syscall(long nr, unsigned long a1, unsigned long a2)
 {
 	/* As the kernel reads the number: the low 32 bits, x32 bit aside. */
 	unsigned int n = (unsigned int)nr & ~0x40000000U;
@@ -79,6 +79,6 @@ void *vlibc_guard_syscall(long nr, unsigned long a1, unsigned long a2)
 	if ((n == __NR_seccomp && installs_filter((unsigned int)a1)) ||
 	    (n == __NR_prctl && (int)a1 == PR_SET_SECCOMP && installs_mode(a2)))
 		announce();
-	return vlibc_bind_syscall();
+	return binder_bind_syscall();
 }
 

@@ -17,29 +17,29 @@
 #define AT_HWCAP2_	26
 
 /* The public head of glibc's struct link_map and struct r_debug. */
-struct vlibc_link_map {
+struct binder_link_map {
 	unsigned long		l_addr;
 	const char		*l_name;
 	const Elf64_Dyn		*l_ld;
-	struct vlibc_link_map	*l_next, *l_prev;
+	struct binder_link_map	*l_next, *l_prev;
 };
 
-struct vlibc_r_debug {
+struct binder_r_debug {
 	int			r_version;
-	struct vlibc_link_map	*r_map;
+	struct binder_link_map	*r_map;
 };
 
 /* Exported by ld.so (GLIBC_2.2.5); <link.h> would clash with <linux/elf.h>. */
 extern void *__libc_stack_end;
-extern struct vlibc_r_debug _r_debug;
+extern struct binder_r_debug _r_debug;
 unsigned long getauxval(unsigned long type);
 
-unsigned long vlibc_startup_auxval(const struct vlibc_startup *s,
+unsigned long binder_startup_auxval(const struct binder_startup *s,
 				   unsigned long type)
 {
 	const unsigned long *a;
 
-	for (a = s->auxv; a < s->auxv + VLIBC_AUXV_MAX - 1 && a[0] != AT_NULL; a += 2)
+	for (a = s->auxv; a < s->auxv + BINDER_AUXV_MAX - 1 && a[0] != AT_NULL; a += 2)
 		if (a[0] == type)
 			return a[1];
 	return 0;
@@ -51,7 +51,7 @@ unsigned long vlibc_startup_auxval(const struct vlibc_startup *s,
  * glibc's copy says: getauxval() reads the vector ld.so found on the same
  * stack, except AT_HWCAP/AT_HWCAP2, which glibc may adjust.
  */
-static int read_auxv(struct vlibc_startup *s, char **envp)
+static int read_auxv(struct binder_startup *s, char **envp)
 {
 	const unsigned long *a;
 	size_t i;
@@ -59,34 +59,35 @@ static int read_auxv(struct vlibc_startup *s, char **envp)
 	while (*envp)
 		envp++;
 	a = (const unsigned long *)(envp + 1);
-	for (i = 0; i < VLIBC_AUXV_MAX - 1; i += 2) {
+	for (i = 0; i < BINDER_AUXV_MAX - 1; i += 2) {
 		s->auxv[i] = a[i];
 		s->auxv[i + 1] = a[i + 1];
 		if (a[i] == AT_NULL)
 			break;
 	}
-	if (i >= VLIBC_AUXV_MAX - 1)
+	if (i >= BINDER_AUXV_MAX - 1)
 		return -E2BIG;
 	for (i = 0; s->auxv[i] != AT_NULL; i += 2) {
 		unsigned long type = s->auxv[i];
 
 		if (type == AT_IGNORE || type == AT_HWCAP_ || type == AT_HWCAP2_)
 			continue;
-		if (getauxval(type) != vlibc_startup_auxval(s, type))
+		if (getauxval(type) != binder_startup_auxval(s, type))
 			return -EINVAL;
 	}
 	return 0;
 }
 
-/* The environment variables the binder reads, in enum vlibc_env_var order. */
-static const char *const env_names[VLIBC_ENV_VARS] = {
-	[VLIBC_ENV_VLIBC]	= "",
-	[VLIBC_ENV_IMAGE]	= "IMAGE",
-	[VLIBC_ENV_DISABLE]	= "DISABLE",
-	[VLIBC_ENV_DEBUG]	= "DEBUG",
-#define VLIBC_BINDER_FAMILY(name) [VLIBC_ENV_FAMILY + VLIBC_FAMILY_##name] = #name,
-#include "families.h"
-#undef VLIBC_BINDER_FAMILY
+/* The environment variables the binder reads, in enum binder_env_var order. */
+static const char *const env_names[BINDER_ENV_VARS] = {
+	[BINDER_ENV_VLIBC]	= "",
+	[BINDER_ENV_IMAGE]	= "IMAGE",
+	[BINDER_ENV_DISABLE]	= "DISABLE",
+	[BINDER_ENV_DEBUG]	= "DEBUG",
+#define VLIBC_FAMILY(name, binder)					\
+	BINDER_IF_BUILT(binder, [BINDER_ENV_FAMILY + BINDER_FAMILY_##name] = #name,)
+#include <vlibc/family-list.h>
+#undef VLIBC_FAMILY
 };
 
 /* Does @s start with @name upper-cased, then '='?  *@value follows it. */
@@ -107,21 +108,21 @@ static int env_var_of(const char *entry, const char **value)
 	const char *rest;
 	int i;
 
-	if (!v_prefix(entry, "VLIBC", &rest))
+	if (!binder_prefix(entry, "VLIBC", &rest))
 		return -1;
 	if (env_name_is(rest, "", value))
-		return VLIBC_ENV_VLIBC;
+		return BINDER_ENV_VLIBC;
 	if (*rest++ != '_')
 		return -1;
-	for (i = 1; i < VLIBC_ENV_VARS; i++)
+	for (i = 1; i < BINDER_ENV_VARS; i++)
 		if (env_name_is(rest, env_names[i], value))
 			return i;
 	return -1;
 }
 
-static char *env_slot(struct vlibc_startup *s, int var, size_t *size)
+static char *env_slot(struct binder_startup *s, int var, size_t *size)
 {
-	if (var == VLIBC_ENV_IMAGE) {
+	if (var == BINDER_ENV_IMAGE) {
 		*size = sizeof(s->env_image);
 		return s->env_image;
 	}
@@ -137,7 +138,7 @@ static char *env_slot(struct vlibc_startup *s, int var, size_t *size)
  * longer than its slot is kept as "too long", and the caller decides the
  * safe way.
  */
-static void snapshot_env(struct vlibc_startup *s, char **envp)
+static void snapshot_env(struct binder_startup *s, char **envp)
 {
 	const char *value;
 	size_t size, n;
@@ -146,16 +147,16 @@ static void snapshot_env(struct vlibc_startup *s, char **envp)
 
 	for (; *envp; envp++) {
 		var = env_var_of(*envp, &value);
-		if (var < 0 || s->env_state[var] != VLIBC_ENV_UNSET)
+		if (var < 0 || s->env_state[var] != BINDER_ENV_UNSET)
 			continue;
 		slot = env_slot(s, var, &size);
-		n = v_strlen(value);
+		n = binder_strlen(value);
 		if (n >= size) {
-			s->env_state[var] = VLIBC_ENV_TOO_LONG;
+			s->env_state[var] = BINDER_ENV_TOO_LONG;
 			continue;
 		}
 		__builtin_memcpy(slot, value, n + 1);
-		s->env_state[var] = VLIBC_ENV_SET;
+		s->env_state[var] = BINDER_ENV_SET;
 	}
 }
 
@@ -163,7 +164,7 @@ static void snapshot_env(struct vlibc_startup *s, char **envp)
  * 0 or -errno; on error nothing may be bound to vlibc: the environment
  * (VLIBC=off, ...) or AT_SECURE may be unknown.
  */
-int vlibc_startup_read(struct vlibc_startup *s)
+int binder_startup_read(struct binder_startup *s)
 {
 	char **stack = __libc_stack_end, **envp;
 	long argc;
@@ -178,22 +179,22 @@ int vlibc_startup_read(struct vlibc_startup *s)
 	r = read_auxv(s, envp);
 	if (r)
 		return r;
-	s->secure = vlibc_startup_auxval(s, AT_SECURE) != 0;
+	s->secure = binder_startup_auxval(s, AT_SECURE) != 0;
 	if (!s->secure)
 		snapshot_env(s, envp);
 	s->link_map = _r_debug.r_map;
 	return s->link_map ? 0 : -ENOENT;
 }
 
-int vlibc_startup_env(const struct vlibc_startup *s, enum vlibc_env_var var,
+int binder_startup_env(const struct binder_startup *s, enum binder_env_var var,
 		      const char **value)
 {
 	*value = 0;
 	switch (s->env_state[var]) {
-	case VLIBC_ENV_SET:
-		*value = var == VLIBC_ENV_IMAGE ? s->env_image : s->env_value[var];
+	case BINDER_ENV_SET:
+		*value = var == BINDER_ENV_IMAGE ? s->env_image : s->env_value[var];
 		return 1;
-	case VLIBC_ENV_TOO_LONG:
+	case BINDER_ENV_TOO_LONG:
 		return -1;
 	}
 	return 0;
@@ -229,22 +230,22 @@ static const char *base_name(const char *path)
 	return b;
 }
 
-int vlibc_loaded_object(const struct vlibc_startup *s, const char *prefix,
+int binder_loaded_object(const struct binder_startup *s, const char *prefix,
 			struct vlibc_elf_dyn *d)
 {
-	struct vlibc_link_map *l;
+	struct binder_link_map *l;
 
 	for (l = s->link_map; l; l = l->l_next)
-		if (l->l_name && v_prefix(base_name(l->l_name), prefix, 0))
+		if (l->l_name && binder_prefix(base_name(l->l_name), prefix, 0))
 			return loaded_dyn(d, l->l_addr, l->l_ld);
 	return -ENOENT;
 }
 
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 
-const char *vlibc_self_path(const struct vlibc_startup *s)
+const char *binder_self_path(const struct binder_startup *s)
 {
-	struct vlibc_link_map *l;
+	struct binder_link_map *l;
 
 	for (l = s->link_map; l; l = l->l_next)
 		if (l->l_addr == (unsigned long)__ehdr_start)

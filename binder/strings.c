@@ -2,7 +2,7 @@
 /* String helpers for the binder, without libc (see sys.h). */
 #include "sys.h"
 
-size_t v_strlen(const char *s)
+size_t binder_strlen(const char *s)
 {
 	size_t n = 0;
 
@@ -11,14 +11,14 @@ size_t v_strlen(const char *s)
 	return n;
 }
 
-int v_streq(const char *a, const char *b)
+int binder_streq(const char *a, const char *b)
 {
 	while (*a && *a == *b)
 		a++, b++;
 	return *a == *b;
 }
 
-int v_prefix(const char *s, const char *prefix, const char **rest)
+int binder_prefix(const char *s, const char *prefix, const char **rest)
 {
 	while (*prefix)
 		if (*s++ != *prefix++)
@@ -28,9 +28,9 @@ int v_prefix(const char *s, const char *prefix, const char **rest)
 	return 1;
 }
 
-int v_append(char *buf, size_t size, const char *s)
+int binder_append(char *buf, size_t size, const char *s)
 {
-	size_t n = v_strlen(buf);
+	size_t n = binder_strlen(buf);
 
 	while (*s && n + 1 < size)
 		buf[n++] = *s++;

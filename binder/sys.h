@@ -2,18 +2,19 @@
 /*
  * The binder's raw system calls (they leave errno alone and go through
  * none of the names the binder exports itself, such as syscall() and
- * prctl()) and its string helpers, which need no libc.
+ * prctl()) and its string helpers, which need no libc.  Futex waits and
+ * wakes are the image's own (<vlibc/futex.h>, tools/libc/lib/futex.c).
  */
-#ifndef _VLIBC_BINDER_SYS_H
-#define _VLIBC_BINDER_SYS_H
+#ifndef _BINDER_SYS_H
+#define _BINDER_SYS_H
 
 #include <fcntl.h>
 #include <stddef.h>
-#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <vlibc/arch/syscall.h>
+#include <vlibc/futex.h>
 
 static inline int sys_open(const char *path, int flags)
 {
@@ -83,28 +84,16 @@ static inline int sys_uname(struct utsname *u)
 	return vlibc_syscall1(__NR_uname, (long)u);
 }
 
-/* Private futex(2) waits and wakes, as glibc's own locks make them. */
-static inline void sys_futex_wait(unsigned int *word, unsigned int val)
-{
-	vlibc_syscall4(__NR_futex, (long)word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
-		       val, 0);
-}
-
-static inline void sys_futex_wake(unsigned int *word, int n)
-{
-	vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
-}
-
 static inline int mmap_failed(long r)
 {
 	return (unsigned long)r > -4096UL;
 }
 
-size_t v_strlen(const char *s);
-int v_streq(const char *a, const char *b);
+size_t binder_strlen(const char *s);
+int binder_streq(const char *a, const char *b);
 /* Non-zero when @s starts with @prefix; *@rest gets what follows. */
-int v_prefix(const char *s, const char *prefix, const char **rest);
+int binder_prefix(const char *s, const char *prefix, const char **rest);
 /* Append @s to the NUL-terminated @buf of @size; 0, or -1 if cut. */
-int v_append(char *buf, size_t size, const char *s);
+int binder_append(char *buf, size_t size, const char *s);
 
-#endif /* _VLIBC_BINDER_SYS_H */
+#endif /* _BINDER_SYS_H */

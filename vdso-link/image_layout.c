@@ -17,8 +17,7 @@
 #include <vlibc/arch/elf.h>
 #include "image_layout.h"
 
-#define PAGE		4096UL
-#define PAGE_UP(x)	(((x) + PAGE - 1) & ~(PAGE - 1))
+#define PAGE_UP(x)	(((x) + VLIBC_PAGE_SIZE - 1) & ~(VLIBC_PAGE_SIZE - 1))
 
 #define FAIL(msg)	do { *why = (msg); return -1; } while (0)
 

@@ -28,7 +28,6 @@
 #include "image_layout.h"
 #include "elf_file.h"
 
-#define PAGE		4096UL
 #define INIT_SYMBOL	"__vlibc_init"
 #define BYTES_PER_LINE	12
 
@@ -212,7 +211,7 @@ int main(int argc, char **argv)
 		fail("%s", why);
 	if (vlibc_layout_check_file(file.buf, file.size, &layout, &why))
 		fail("%s", why);
-	if (layout.text_span % PAGE || layout.text_span < layout.text_size)
+	if (layout.text_span % VLIBC_PAGE_SIZE || layout.text_span < layout.text_size)
 		fail("%s", "text span is not a page multiple");
 	sym_init = find_init(&file, &layout);
 	write_atomically(argv[2], file.buf, &layout, sym_init);

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vlibc_lazy_common: first call through a jump slot.  %r11 holds the
+ * binder_lazy_common: first call through a jump slot.  %r11 holds the
  * slot's bind function, which returns the target and stores it in the
  * slot.  Every register that may carry an argument is preserved (the
  * integer ones, %rax for variadic calls, %xmm0-7), so any prototype works;
  * arguments on the stack are not touched.  The function in %r11 is called
  * with the caller's argument registers as they came: a guarded slot's
- * vlibc_guard_NAME (slot.h) reads its arguments there.
+ * binder_guard_NAME (slot.h) reads its arguments there.
  */
 	.text
-	.globl	vlibc_lazy_common
-	.hidden	vlibc_lazy_common
-	.type	vlibc_lazy_common, @function
+	.globl	binder_lazy_common
+	.hidden	binder_lazy_common
+	.type	binder_lazy_common, @function
 	.p2align 4
-vlibc_lazy_common:
+binder_lazy_common:
 	.cfi_startproc
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
@@ -58,6 +58,6 @@ vlibc_lazy_common:
 	.cfi_def_cfa %rsp, 8
 	jmp	*%r11
 	.cfi_endproc
-	.size	vlibc_lazy_common, .-vlibc_lazy_common
+	.size	binder_lazy_common, .-binder_lazy_common
 
 	.section .note.GNU-stack, "", @progbits

@@ -26,7 +26,7 @@ static void init_from_auxv(struct vlibc_private *p, const unsigned long *auxv)
 			p->pagesz = auxv[1];
 	}
 	if (!p->pagesz)
-		p->pagesz = 4096;
+		p->pagesz = VLIBC_PAGE_SIZE;
 }
 
 /* The first version of struct vlibc_init_args ends after auxv. */
@@ -66,7 +66,7 @@ VLIBC_ENTRY long __vlibc_init(const struct vlibc_init_args *user_args)
 		p->clock_gettime = vlibc_elf_dyn_lookup(vdso, "__vdso_clock_gettime",
 							VLIBC_ARCH_VDSO_VERSION, 0);
 
-#define VLIBC_FAMILY(name) vlibc_##name##_init(p, vdso);
+#define VLIBC_FAMILY(name, binder) vlibc_##name##_init(p, vdso);
 #include <vlibc/family-list.h>
 #undef VLIBC_FAMILY
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * Futex waits and wakes, and a small lock on them (see <vlibc/futex.h>):
+ * built into the image and into the binder alike.
+ */
 #include <linux/errno.h>
 #include <linux/futex.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/futex.h>
-#include <vlibc/private.h>
-
-#define CLOCK_MONOTONIC		1
 
 int vlibc_futex_wait(uint32_t *word, uint32_t val,
 		     const struct vlibc_timespec *rel)
@@ -31,13 +32,4 @@ void vlibc_lock_slow(struct vlibc_lock *l)
 		return;
 	while (__atomic_exchange_n(&l->word, 2, __ATOMIC_ACQUIRE) != 0)
 		vlibc_futex_wait(&l->word, 2, 0);
-}
-
-void vlibc_clock_monotonic(struct vlibc_timespec *ts)
-{
-	struct vlibc_private *p = vlibc_private();
-
-	if (!p->clock_gettime ||
-	    p->clock_gettime(CLOCK_MONOTONIC, ts) != 0)
-		vlibc_syscall2(__NR_clock_gettime, CLOCK_MONOTONIC, (long)ts);
 }

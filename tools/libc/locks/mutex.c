@@ -80,7 +80,7 @@ static int word_spin(struct vlibc_mutex *m)
 
 /* Take the word: spin, then sleep as 2 until it is ours or the deadline. */
 static int word_lock_slow(struct vlibc_mutex *m, int private, int clock,
-			  const struct vlibc_deadline *abs)
+			  const struct vlibc_timespec *abs)
 {
 	int *word = &m->lock, r;
 
@@ -135,7 +135,7 @@ static inline void word_unlock(int *word, int private)
  */
 static __attribute__((always_inline)) inline int
 mutex_lock_kind(struct vlibc_mutex *m, int kind, int clock,
-		const struct vlibc_deadline *abs)
+		const struct vlibc_timespec *abs)
 {
 	int type = kind & MUTEX_TYPE_MASK, tid = vlibc_locks_tid(), r;
 
@@ -216,7 +216,7 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_lock(struct vlibc_mutex *m)
 }
 
 VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock,
-						 const struct vlibc_deadline *abs)
+						 const struct vlibc_timespec *abs)
 {
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 	int kind = mutex_kind(m);
@@ -230,7 +230,7 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock
 }
 
 VLIBC_ENTRY int __vlibc_pthread_mutex_timedlock(struct vlibc_mutex *m,
-						 const struct vlibc_deadline *abs)
+						 const struct vlibc_timespec *abs)
 {
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 	int kind = mutex_kind(m);

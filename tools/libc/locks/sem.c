@@ -14,7 +14,6 @@
 #include <linux/errno.h>
 #include <vlibc/locks-impl.h>
 
-#define NSEC_PER_SEC	1000000000L
 
 /* glibc keeps 0 for a private semaphore, FUTEX_PRIVATE_FLAG for a shared one. */
 static inline int sem_futex_flag(const struct vlibc_sem *s)
@@ -48,11 +47,11 @@ VLIBC_ENTRY long __vlibc_sem_trywait(struct vlibc_sem *s)
  * Bad arguments are refused first, as glibc does for the timed waits.
  */
 VLIBC_ENTRY long __vlibc_sem_wait_fast(struct vlibc_sem *s, int clock,
-				       const struct vlibc_deadline *abs)
+				       const struct vlibc_timespec *abs)
 {
 	if (clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID)
 		return -EINVAL;
-	if (abs && (abs->tv_nsec < 0 || abs->tv_nsec >= NSEC_PER_SEC))
+	if (abs && !vlibc_nsec_valid(abs->tv_nsec))
 		return -EINVAL;
 	return sem_take(s, 0) ? 0 : -EAGAIN;
 }
@@ -64,7 +63,7 @@ static void sem_unregister(struct vlibc_sem *s)
 
 /* Waits until a token is taken: 0, -ETIMEDOUT, -EINTR, -EINVAL. */
 VLIBC_ENTRY long __vlibc_sem_wait_slow(struct vlibc_sem *s, int clock,
-				       const struct vlibc_deadline *abs)
+				       const struct vlibc_timespec *abs)
 {
 	uint64_t d = __atomic_fetch_add(&s->data, SEM_WAITER, __ATOMIC_RELAXED);
 	int r;

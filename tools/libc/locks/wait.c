@@ -35,7 +35,6 @@
 #endif
 #define FUTEX2_SIZE_U32		0x02
 #define FUTEX_BITSET_ANY	0xffffffffUL
-#define NSEC_PER_SEC		1000000000L
 
 static void __attribute__((noreturn)) futex_unexpected(void)
 {
@@ -67,7 +66,7 @@ VLIBC_ENTRY long __vlibc_locks_sandbox_coming(void)
 
 /* The wait glibc 2.36 makes for the same work. */
 static long futex1_wait(int *word, int val, int private, int clock,
-			const struct vlibc_deadline *abs)
+			const struct vlibc_timespec *abs)
 {
 	int op = FUTEX_WAIT_BITSET | private;
 
@@ -81,7 +80,7 @@ static long futex1_wait(int *word, int val, int private, int clock,
 }
 
 static long futex2_wait(int *word, int val, int private, int clock,
-			const struct vlibc_deadline *abs)
+			const struct vlibc_timespec *abs)
 {
 	if (clock == LOCKS_CLOCK_NONE)
 		clock = CLOCK_MONOTONIC_ID;	/* not read without a deadline */
@@ -90,13 +89,13 @@ static long futex2_wait(int *word, int val, int private, int clock,
 			      (long)abs, clock);
 }
 
-static int deadline_valid(const struct vlibc_deadline *abs)
+static int deadline_valid(const struct vlibc_timespec *abs)
 {
-	return !abs || (abs->tv_nsec >= 0 && abs->tv_nsec < NSEC_PER_SEC);
+	return !abs || vlibc_nsec_valid(abs->tv_nsec);
 }
 
 int vlibc_locks_wait(int *word, int val, int private, int clock,
-		     const struct vlibc_deadline *abs)
+		     const struct vlibc_timespec *abs)
 {
 	long r;
 
@@ -135,7 +134,7 @@ done:
  * (in the binder) can undo what the caller set up before waiting.
  */
 int vlibc_locks_wait_cancelable(int *word, int val, int private, int clock,
-				const struct vlibc_deadline *abs)
+				const struct vlibc_timespec *abs)
 {
 	int (*cancel_async)(int) = vlibc_private()->locks.cancel_async;
 	int old, r;

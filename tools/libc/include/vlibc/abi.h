@@ -31,6 +31,9 @@
 #define VLIBC_SONAME		"linux-vlibc.so.1"
 #define VLIBC_VERSION_NODE	"LINUX_VLIBC_1"
 
+/* The page the image is laid out in and mapped with (x86-64's). */
+#define VLIBC_PAGE_SIZE		4096UL
+
 /* Size of the per-process private region (the RW PT_LOAD's p_memsz). */
 #define VLIBC_PRIVATE_SIZE	(4 * 4096)
 

@@ -5,7 +5,7 @@
 #include <vlibc/elf_dyn.h>
 #include <vlibc/private.h>
 
-#define VLIBC_FAMILY(name)						\
+#define VLIBC_FAMILY(name, binder)					\
 	void vlibc_##name##_init(struct vlibc_private *p,		\
 				 const struct vlibc_elf_dyn *vdso) __vlibc_hidden;
 #include <vlibc/family-list.h>

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Futex waits and wakes, and a small lock built on them, for state in the
- * private region (never shared between processes: FUTEX_PRIVATE_FLAG).
+ * Futex waits and wakes, and a small lock built on them, for memory of
+ * this process only (FUTEX_PRIVATE_FLAG), as glibc's own locks make them:
+ * the image's private region and the binder's own state.
  */
 #ifndef _VLIBC_FUTEX_H
 #define _VLIBC_FUTEX_H
 
 #include <vlibc/compiler.h>
-
-struct vlibc_timespec {
-	long	tv_sec;
-	long	tv_nsec;
-};
+#include <vlibc/time.h>
 
 /*
  * Sleep while *@word == @val, for at most @rel (NULL: no limit).  Returns
@@ -47,8 +44,5 @@ static inline void vlibc_unlock(struct vlibc_lock *l)
 	if (__atomic_exchange_n(&l->word, 0, __ATOMIC_RELEASE) == 2)
 		vlibc_futex_wake(&l->word, 1);
 }
-
-/* CLOCK_MONOTONIC through the vDSO when the image found it. */
-void vlibc_clock_monotonic(struct vlibc_timespec *ts) __vlibc_hidden;
 
 #endif /* _VLIBC_FUTEX_H */

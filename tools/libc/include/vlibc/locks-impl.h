@@ -26,10 +26,10 @@ static inline int vlibc_locks_tid(void)
  * on @clock: 0, -EAGAIN, -ETIMEDOUT, -EINTR, -EINVAL.
  */
 int vlibc_locks_wait(int *word, int val, int private, int clock,
-		     const struct vlibc_deadline *abs) __vlibc_hidden;
+		     const struct vlibc_timespec *abs) __vlibc_hidden;
 /* The same as a cancellation point. */
 int vlibc_locks_wait_cancelable(int *word, int val, int private, int clock,
-				const struct vlibc_deadline *abs) __vlibc_hidden;
+				const struct vlibc_timespec *abs) __vlibc_hidden;
 void vlibc_locks_wake(int *word, int n, int private) __vlibc_hidden;
 
 #endif /* _VLIBC_LOCKS_IMPL_H */

@@ -15,6 +15,7 @@
 
 #include <vlibc/compiler.h>
 #include <vlibc/arch/glibc-locks.h>
+#include <vlibc/time.h>
 
 /* __kind: the type in the low bits, flags above. */
 #define MUTEX_TYPE_MASK		3	/* normal, recursive, errorcheck, adaptive */
@@ -49,12 +50,6 @@
 #define FUTEX_SHARED_WORD	0
 #define FUTEX_PRIVATE_WORD	128	/* FUTEX_PRIVATE_FLAG */
 
-/* An absolute deadline in the layout of struct timespec. */
-struct vlibc_deadline {
-	long	tv_sec;
-	long	tv_nsec;
-};
-
 #define CLOCK_REALTIME_ID	0
 #define CLOCK_MONOTONIC_ID	1
 /* A wait without deadline that glibc makes with FUTEX_WAIT (locks, once). */
@@ -68,9 +63,9 @@ struct vlibc_deadline {
 struct vlibc_locks_glibc {
 	int	(*mutex_lock)(struct vlibc_mutex *);
 	int	(*mutex_trylock)(struct vlibc_mutex *);
-	int	(*mutex_timedlock)(struct vlibc_mutex *, const struct vlibc_deadline *);
+	int	(*mutex_timedlock)(struct vlibc_mutex *, const struct vlibc_timespec *);
 	int	(*mutex_clocklock)(struct vlibc_mutex *, int,
-				   const struct vlibc_deadline *);
+				   const struct vlibc_timespec *);
 	int	(*mutex_unlock)(struct vlibc_mutex *);
 	int	(*mutex_init)(struct vlibc_mutex *, const int *attr);
 };

@@ -2,23 +2,23 @@
 /*
  * x86-64 half of the binder's jump slots (see binder/slot.h).
  *
- * NAME:		jmp *vlibc_slot_NAME(%rip)
- * vlibc_lazy_NAME:	%r11 = vlibc_bind_NAME; jmp vlibc_lazy_common
+ * NAME:		jmp *binder_slot_NAME(%rip)
+ * binder_lazy_NAME:	%r11 = binder_bind_NAME; jmp binder_lazy_common
  *
- * vlibc_lazy_common (lazy.S) saves the argument registers, calls %r11 for
+ * binder_lazy_common (lazy.S) saves the argument registers, calls %r11 for
  * the target, restores them and jumps there: the first call binds.
  *
- * A guarded slot (VLIBC_GUARDED_SLOT) first runs a test on the arguments:
+ * A guarded slot (BINDER_GUARDED_SLOT) first runs a test on the arguments:
  *
  * NAME:		<guard: jumps to 1f for the calls to look at>
- *			jmp *vlibc_slot_NAME(%rip)
- *		1:	%r11 = vlibc_guard_NAME; jmp vlibc_lazy_common
+ *			jmp *binder_slot_NAME(%rip)
+ *		1:	%r11 = binder_guard_NAME; jmp binder_lazy_common
  *
  * so every other call costs the guard's compares and the indirect jump.
  * The guard may use %r11 (not an argument register, free at a call).
  */
-#ifndef _VLIBC_BINDER_ARCH_SLOT_H
-#define _VLIBC_BINDER_ARCH_SLOT_H
+#ifndef _BINDER_ARCH_SLOT_H
+#define _BINDER_ARCH_SLOT_H
 
 /* The start of exported @name, up to its first instruction. */
 #define VLIBC_ARCH_SLOT_HEAD(name)					\
@@ -28,28 +28,28 @@
 		".p2align 4\n"						\
 		#name ":\n"
 
-/* The end of @name, then its lazy stub: vlibc_bind_NAME in %r11. */
+/* The end of @name, then its lazy stub: binder_bind_NAME in %r11. */
 #define VLIBC_ARCH_SLOT_TAIL(name)					\
 		".size " #name ", .-" #name "\n"			\
-		".globl vlibc_lazy_" #name "\n"				\
-		".hidden vlibc_lazy_" #name "\n"			\
-		".type vlibc_lazy_" #name ", @function\n"		\
-		"vlibc_lazy_" #name ":\n"				\
-		"\tleaq vlibc_bind_" #name "(%rip), %r11\n"		\
-		"\tjmp vlibc_lazy_common\n"				\
-		".size vlibc_lazy_" #name ", .-vlibc_lazy_" #name "\n"
+		".globl binder_lazy_" #name "\n"				\
+		".hidden binder_lazy_" #name "\n"			\
+		".type binder_lazy_" #name ", @function\n"		\
+		"binder_lazy_" #name ":\n"				\
+		"\tleaq binder_bind_" #name "(%rip), %r11\n"		\
+		"\tjmp binder_lazy_common\n"				\
+		".size binder_lazy_" #name ", .-binder_lazy_" #name "\n"
 
 #define VLIBC_ARCH_SLOT_ASM(name)					\
 	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
-		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
+		"\tjmp *binder_slot_" #name "(%rip)\n"			\
 		VLIBC_ARCH_SLOT_TAIL(name))
 
 #define VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)			\
 	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
 		guard_asm						\
-		"\tjmp *vlibc_slot_" #name "(%rip)\n"			\
-		"1:\tleaq vlibc_guard_" #name "(%rip), %r11\n"	\
-		"\tjmp vlibc_lazy_common\n"				\
+		"\tjmp *binder_slot_" #name "(%rip)\n"			\
+		"1:\tleaq binder_guard_" #name "(%rip), %r11\n"	\
+		"\tjmp binder_lazy_common\n"				\
 		VLIBC_ARCH_SLOT_TAIL(name))
 
 #define VLIBC_ARCH_STR_(x)	#x
@@ -72,4 +72,4 @@
 	"\tcmpl $" VLIBC_ARCH_STR(b) ", %r11d\n"			\
 	"\tje 1f\n"
 
-#endif /* _VLIBC_BINDER_ARCH_SLOT_H */
+#endif /* _BINDER_ARCH_SLOT_H */
