@@ -18,27 +18,27 @@
 
 static inline int sys_open(const char *path, int flags)
 {
-	return vlibc_syscall4(__NR_openat, AT_FDCWD, (long)path, flags, 0);
+	return __arch_syscall4(__NR_openat, AT_FDCWD, (long)path, flags, 0);
 }
 
 static inline int sys_close(int fd)
 {
-	return vlibc_syscall1(__NR_close, fd);
+	return __arch_syscall1(__NR_close, fd);
 }
 
 static inline long sys_read(int fd, void *buf, size_t len)
 {
-	return vlibc_syscall3(__NR_read, fd, (long)buf, len);
+	return __arch_syscall3(__NR_read, fd, (long)buf, len);
 }
 
 static inline long sys_pread(int fd, void *buf, size_t len, long off)
 {
-	return vlibc_syscall4(__NR_pread64, fd, (long)buf, len, off);
+	return __arch_syscall4(__NR_pread64, fd, (long)buf, len, off);
 }
 
 static inline long sys_write(int fd, const void *buf, size_t len)
 {
-	return vlibc_syscall3(__NR_write, fd, (long)buf, len);
+	return __arch_syscall3(__NR_write, fd, (long)buf, len);
 }
 
 #ifndef AT_EMPTY_PATH
@@ -48,40 +48,40 @@ static inline long sys_write(int fd, const void *buf, size_t len)
 /* As glibc 2.36's fstat() makes it. */
 static inline int sys_fstat(int fd, struct stat *st)
 {
-	return vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)st,
+	return __arch_syscall4(__NR_newfstatat, fd, (long)"", (long)st,
 			      AT_EMPTY_PATH);
 }
 
 static inline int sys_lstat(const char *path, struct stat *st)
 {
-	return vlibc_syscall4(__NR_newfstatat, AT_FDCWD, (long)path, (long)st,
+	return __arch_syscall4(__NR_newfstatat, AT_FDCWD, (long)path, (long)st,
 			      AT_SYMLINK_NOFOLLOW);
 }
 
 static inline long sys_readlink(const char *path, char *buf, size_t size)
 {
-	return vlibc_syscall4(__NR_readlinkat, AT_FDCWD, (long)path, (long)buf, size);
+	return __arch_syscall4(__NR_readlinkat, AT_FDCWD, (long)path, (long)buf, size);
 }
 
 static inline long sys_mmap(void *addr, size_t len, int prot, int flags,
 			    int fd, long off)
 {
-	return vlibc_syscall6(__NR_mmap, (long)addr, len, prot, flags, fd, off);
+	return __arch_syscall6(__NR_mmap, (long)addr, len, prot, flags, fd, off);
 }
 
 static inline int sys_munmap(void *addr, size_t len)
 {
-	return vlibc_syscall2(__NR_munmap, (long)addr, len);
+	return __arch_syscall2(__NR_munmap, (long)addr, len);
 }
 
 static inline int sys_madvise(void *addr, size_t len, int advice)
 {
-	return vlibc_syscall3(__NR_madvise, (long)addr, len, advice);
+	return __arch_syscall3(__NR_madvise, (long)addr, len, advice);
 }
 
 static inline int sys_uname(struct utsname *u)
 {
-	return vlibc_syscall1(__NR_uname, (long)u);
+	return __arch_syscall1(__NR_uname, (long)u);
 }
 
 static inline int mmap_failed(long r)

@@ -7,13 +7,18 @@
  *    in the image's .dynsym, and named __vlibc_*, or hidden and named
  *    vlibc_* or __arch_*; the compiler's own calls (memcpy, memset, ...)
  *    keep their names;
+ *  - every global symbol of the binder's objects (the .o files under
+ *    $VLIBC_BUILD/binder) is exported by libvlibc.so (a public libc name,
+ *    or the documented vlibc_binder_* test interface), or hidden and named
+ *    binder_*, or vlibc_* for the code it shares with the image
+ *    (tools/libc/lib, vdso-link/image_layout.c);
  *  - the arch hooks, the static inline functions and function-like macros
- *    of tools/libc/arch/<arch>/, are __arch_* (they leave no symbol, so
- *    their definitions are read from the source).
+ *    of the arch headers (tools/libc/arch/<arch>/include/vlibc/arch/), are
+ *    __arch_* (they leave no symbol, so their definitions are read from
+ *    the source).  An arch's own bodies (arch/<arch>/memcpy/) are not
+ *    hooks: their names are their own.
  *
- * Each offender is printed.  Offenders matching KNOWN below make the test
- * skip instead of fail, with the list: the names issue 13 renames.  Remove
- * a pattern once its names are gone, and the test enforces it for good.
+ * Each offender is printed, and fails the test.
  *
  * A test rather than a vlibc-check rule: the linked image no longer tells
  * a hidden global from a static function (ld makes both local), and
@@ -26,13 +31,6 @@
 
 #include "kselftest_harness.h"
 #include "vl_util.h"
-
-/* Offenders of today's tree, renamed by issue 13: skip, not fail. */
-static const char *const known[] = {
-	"aio_*",		/* aio's cross-file helpers: vlibc_aio_* */
-	"vlibc_arch_*",		/* the arch hooks: __arch_* */
-	"vlibc_syscall[0-6]",	/* arch/x86 syscall.h */
-};
 
 /* Names the compiler emits calls to, even freestanding. */
 static const char *const compiler_names[] = {
@@ -160,29 +158,17 @@ static const char *misnamed(const char *name, int exported)
 	return "hidden, but not vlibc_* or __arch_*";
 }
 
-/*
- * Print the offenders and decide: fail on any not in KNOWN, skip when all
- * are, pass when there are none.
- */
-#define JUDGE(offenders, unknown, what)					\
-	do {								\
-		EXPECT_EQ(0, (unknown)) {				\
-			TH_LOG("%d %s break the naming convention",	\
-			       (unknown), (what));			\
-		}							\
-		if (!(unknown) && (offenders))				\
-			SKIP(return, "%d known offenders among the %s, "\
-			     "renamed by issue 13 (listed above)",	\
-			     (offenders), (what));			\
-	} while (0)
+/* Print the offenders (each on its line) and fail if there is one. */
+#define JUDGE(offenders, what)						\
+	EXPECT_EQ(0, (offenders)) {					\
+		TH_LOG("%d %s break the naming convention",		\
+		       (offenders), (what));				\
+	}
 
 static int report(const char *where, const char *name, const char *why)
 {
-	int is_known = in_list(known, ARRAY_SIZE(known), name);
-
-	fprintf(stderr, "# %s%s: %s: %s\n", is_known ? "known: " : "",
-		where, name, why);
-	return !is_known;
+	fprintf(stderr, "# %s: %s: %s\n", where, name, why);
+	return 1;
 }
 
 TEST(image_object_globals)
@@ -190,7 +176,7 @@ TEST(image_object_globals)
 	char *image = vl_build("linux-vlibc.so.1");
 	char *kbuild = vl_src("tools/libc/Kbuild");
 	struct names exported = { 0 }, objs = { 0 };
-	int offenders = 0, unknown = 0;
+	int offenders = 0;
 	size_t i, j;
 
 	ASSERT_TRUE(image && kbuild) {
@@ -217,12 +203,74 @@ TEST(image_object_globals)
 
 			if (!why)
 				continue;
-			offenders++;
-			unknown += report(objs.v[i], name, why);
+			offenders += report(objs.v[i], name, why);
 		}
 		free(obj);
 	}
-	JUDGE(offenders, unknown, "global symbols of the image's objects");
+	JUDGE(offenders, "global symbols of the image's objects");
+}
+
+/* What -fexceptions (once.c: pthread_once's cleanup) brings in. */
+static const char *const unwinder_names[] = {
+	"DW.ref.__gcc_personality_v0", "__gcc_personality_v0", "_Unwind_*",
+};
+
+/* Why @name, a global of the binder's objects, breaks the rules, or NULL. */
+static const char *binder_misnamed(const char *name, int exported)
+{
+	if (exported || has_prefix(name, "binder_") ||
+	    has_prefix(name, "vlibc_") || in_list(unwinder_names,
+						   ARRAY_SIZE(unwinder_names), name) ||
+	    in_list(compiler_names, ARRAY_SIZE(compiler_names), name))
+		return NULL;
+	return "hidden, but not binder_* (or shared vlibc_*)";
+}
+
+static struct names binder_objects;
+
+static int collect_object(const char *path, const struct stat *st, int type,
+			  struct FTW *ftw)
+{
+	size_t len = strlen(path);
+
+	if (type == FTW_F && len > 2 && !strcmp(path + len - 2, ".o"))
+		names_add(&binder_objects, path);
+	return 0;
+}
+
+TEST(binder_object_globals)
+{
+	char *binder = vl_build("libvlibc.so");
+	char *dir = vl_build("binder");
+	struct names exported = { 0 };
+	int offenders = 0;
+	size_t i, j;
+
+	ASSERT_TRUE(binder && dir) {
+		TH_LOG("VLIBC_BUILD unset: use selftests/run");
+	}
+	if (access(binder, R_OK))
+		SKIP(return, "%s is not built", binder);
+	if (nm_defined(binder, 1, &exported))
+		SKIP(return, "nm (binutils) cannot read %s", binder);
+	ASSERT_EQ(0, nftw(dir, collect_object, 16, FTW_PHYS));
+	ASSERT_LT(0, binder_objects.n);
+
+	for (i = 0; i < binder_objects.n; i++) {
+		struct names globals = { 0 };
+
+		ASSERT_EQ(0, nm_defined(binder_objects.v[i], 0, &globals));
+		for (j = 0; j < globals.n; j++) {
+			const char *name = globals.v[j];
+			const char *why = binder_misnamed(name,
+						names_has(&exported, name));
+
+			if (why)
+				offenders += report(binder_objects.v[i] +
+						    strlen(dir) + 1, name, why);
+		}
+	}
+	JUDGE(offenders, "global symbols of the binder's objects");
 }
 
 /*
@@ -266,7 +314,8 @@ static int collect_header(const char *path, const struct stat *st, int type,
 {
 	size_t len = strlen(path);
 
-	if (type == FTW_F && len > 2 && !strcmp(path + len - 2, ".h"))
+	if (type == FTW_F && len > 2 && !strcmp(path + len - 2, ".h") &&
+	    strstr(path, "/include/vlibc/arch/"))
 		names_add(&arch_headers, path);
 	return 0;
 }
@@ -274,7 +323,7 @@ static int collect_header(const char *path, const struct stat *st, int type,
 TEST(arch_hooks)
 {
 	char *arch = vl_src("tools/libc/arch");
-	int offenders = 0, unknown = 0;
+	int offenders = 0;
 	size_t i;
 
 	ASSERT_NE(NULL, arch) {
@@ -291,13 +340,12 @@ TEST(arch_hooks)
 			if (!hook_name(line, name, sizeof(name)) ||
 			    has_prefix(name, "__arch_"))
 				continue;
-			offenders++;
-			unknown += report(arch_headers.v[i] + strlen(arch) + 1,
+			offenders += report(arch_headers.v[i] + strlen(arch) + 1,
 					  name, "arch hook, but not __arch_*");
 		}
 		free(text);
 	}
-	JUDGE(offenders, unknown, "arch hooks");
+	JUDGE(offenders, "arch hooks");
 }
 
 TEST_HARNESS_MAIN

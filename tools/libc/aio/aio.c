@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/signal.h>
 #include <vlibc/aio.h>
+#include <vlibc/time.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/seccomp.h>
 
@@ -37,7 +38,7 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 	if (fl < 0 || (fl & (AIO_FD_DIRECT | AIO_FD_WRONLY)) ||
 	    vlibc_aio_follows_active(a, cb))
 		return 0;
-	r = vlibc_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
+	r = __arch_syscall6(__NR_preadv2, cb->fildes, (long)&iov, 1,
 			   cb->offset, 0, RWF_NOWAIT);
 	/* glibc's AIO never makes it: a sandbox may refuse, then never again. */
 	if (vlibc_refused(r))
@@ -268,7 +269,7 @@ VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
 
 	if (n < 0 || (n && !list))
 		return -EINVAL;
-	if (timeout && (timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L))
+	if (timeout && !vlibc_nsec_valid(timeout->tv_nsec))
 		return -EINVAL;
 	if (suspend_done(&s))
 		return 0;

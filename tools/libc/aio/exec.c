@@ -48,7 +48,7 @@ static long rw_retry(long nr, const struct vlibc_aiocb *cb)
 
 	aio_remainder(cb, &rest);
 	do {
-		r = vlibc_syscall4(nr, rest.fildes, (long)rest.buf, rest.nbytes,
+		r = __arch_syscall4(nr, rest.fildes, (long)rest.buf, rest.nbytes,
 				   rest.offset);
 	} while (r == -EINTR);
 	return r;
@@ -73,7 +73,7 @@ static long exec_io(const struct vlibc_aiocb *cb)
 	case AIO_OP_FSYNC:
 	case AIO_OP_FDATASYNC:
 		do {
-			r = vlibc_syscall1(op == AIO_OP_FSYNC ? __NR_fsync :
+			r = __arch_syscall1(op == AIO_OP_FSYNC ? __NR_fsync :
 					   __NR_fdatasync, cb->fildes);
 		} while (r == -EINTR);
 		return r;

@@ -21,7 +21,7 @@ int vlibc_aio_check_cb(const struct vlibc_aiocb *cb)
 
 int vlibc_aio_fd_valid(int fd)
 {
-	long r = vlibc_syscall2(__NR_fcntl, fd, F_GETFL);
+	long r = __arch_syscall2(__NR_fcntl, fd, F_GETFL);
 
 	return r < 0 ? (int)r : 0;
 }
@@ -51,7 +51,7 @@ static int fd_type(int fd, long fl)
 	int blocking = fl >= 0 && !(fl & O_NONBLOCK);
 	unsigned int type;
 
-	if (vlibc_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH))
+	if (__arch_syscall4(__NR_newfstatat, fd, (long)"", (long)&st, AT_EMPTY_PATH))
 		return (blocking ? AIO_FD_WRITES_ALL : 0) | AIO_FD_SIGPIPE |
 		       AIO_FD_STREAM;
 	type = st.st_mode & S_IFMT;
@@ -69,7 +69,7 @@ static long fd_getfl(int fd)
 	if (__atomic_load_n(&aio_state()->flags, __ATOMIC_RELAXED) &
 	    VLIBC_AIO_NO_FCNTL)
 		return -EPERM;
-	fl = vlibc_syscall2(__NR_fcntl, fd, F_GETFL);
+	fl = __arch_syscall2(__NR_fcntl, fd, F_GETFL);
 	if (vlibc_refused(fl))
 		__atomic_or_fetch(&aio_state()->flags, VLIBC_AIO_NO_FCNTL,
 				  __ATOMIC_RELAXED);

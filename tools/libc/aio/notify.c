@@ -17,10 +17,10 @@ void vlibc_aio_notify(struct vlibc_aio_state *a, const struct vlibc_sigevent *ev
 
 		info.si_signo = ev->signo;
 		info.si_code = SI_ASYNCIO;
-		info.si_pid = (int)vlibc_syscall0(__NR_getpid);
-		info.si_uid = (int)vlibc_syscall0(__NR_getuid);
+		info.si_pid = (int)__arch_syscall0(__NR_getpid);
+		info.si_uid = (int)__arch_syscall0(__NR_getuid);
 		info.si_value.sival_ptr = (void *)(unsigned long)ev->value;
-		vlibc_syscall3(__NR_rt_sigqueueinfo, info.si_pid, ev->signo,
+		__arch_syscall3(__NR_rt_sigqueueinfo, info.si_pid, ev->signo,
 			       (long)&info);
 	} else if (ev->notify == SIGEV_THREAD && a->notify_thread) {
 		a->notify_thread(ev->un.thread.function, ev->value,

@@ -38,16 +38,16 @@
 
 static long ring_mmap(int fd, unsigned long size, unsigned long off)
 {
-	return vlibc_syscall6(__NR_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED_POPULATE,
+	return __arch_syscall6(__NR_mmap, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED_POPULATE,
 			      fd, off);
 }
 
 static void ring_unmap(struct vlibc_aio_state *a)
 {
 	if (a->ring_map)
-		vlibc_syscall2(__NR_munmap, (long)a->ring_map, a->ring_map_size);
+		__arch_syscall2(__NR_munmap, (long)a->ring_map, a->ring_map_size);
 	if (a->sqes_map)
-		vlibc_syscall2(__NR_munmap, (long)a->sqes_map, a->sqes_map_size);
+		__arch_syscall2(__NR_munmap, (long)a->sqes_map, a->sqes_map_size);
 	a->ring_map = a->sqes_map = 0;
 	a->cqes = 0;
 }
@@ -70,9 +70,9 @@ static int ring_map(struct vlibc_aio_state *a, const struct io_uring_params *p)
 	if ((unsigned long)m > -4096UL)
 		return (int)m;
 	a->sqes_map = (void *)m;
-	vlibc_syscall3(__NR_madvise, (long)a->ring_map, a->ring_map_size,
+	__arch_syscall3(__NR_madvise, (long)a->ring_map, a->ring_map_size,
 		       MADV_DONTFORK);
-	vlibc_syscall3(__NR_madvise, (long)a->sqes_map, a->sqes_map_size,
+	__arch_syscall3(__NR_madvise, (long)a->sqes_map, a->sqes_map_size,
 		       MADV_DONTFORK);
 
 	r = a->ring_map;
@@ -100,15 +100,15 @@ static int ring_fd_move_high(int fd)
 	struct rlimit64 lim;
 	long low = 3, high;
 
-	if (vlibc_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&lim) == 0) {
+	if (__arch_syscall4(__NR_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&lim) == 0) {
 		low = lim.rlim_cur > 1040 ? 1000 : (long)lim.rlim_cur - 40;
 		if (low < 3)
 			low = 3;
 	}
-	high = vlibc_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, low);
+	high = __arch_syscall3(__NR_fcntl, fd, F_DUPFD_CLOEXEC, low);
 	if (high < 0)
 		return fd;
-	vlibc_syscall1(__NR_close, fd);
+	__arch_syscall1(__NR_close, fd);
 	return (int)high;
 }
 
@@ -118,7 +118,7 @@ static void ring_identify(struct vlibc_aio_state *a)
 	struct stat st;
 
 	a->ring_dev = a->ring_ino = 0;
-	if (vlibc_syscall2(__NR_fstat, a->ring_fd, (long)&st) == 0) {
+	if (__arch_syscall2(__NR_fstat, a->ring_fd, (long)&st) == 0) {
 		a->ring_dev = st.st_dev;
 		a->ring_ino = st.st_ino;
 	}
@@ -138,7 +138,7 @@ static int ring_setup(struct vlibc_aio_state *a)
 	a->ring_fd = -1;
 	if (vlibc_seccomp_filtered())
 		return -EPERM;
-	fd = vlibc_syscall2(__NR_io_uring_setup, SQ_ENTRIES, (long)&p);
+	fd = __arch_syscall2(__NR_io_uring_setup, SQ_ENTRIES, (long)&p);
 	if (fd < 0)
 		return (int)fd;
 	a->ring_fd = ring_fd_move_high((int)fd);
@@ -149,7 +149,7 @@ static int ring_setup(struct vlibc_aio_state *a)
 	}
 	if (r) {
 		ring_unmap(a);
-		vlibc_syscall1(__NR_close, a->ring_fd);
+		__arch_syscall1(__NR_close, a->ring_fd);
 		a->ring_fd = -1;
 		return r;
 	}
@@ -266,7 +266,7 @@ static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	a->sq_array[idx] = idx;
 	__atomic_store_n(a->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	do {
-		r = vlibc_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
+		r = __arch_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
 	} while (r == -EINTR || r == -EAGAIN || r == -EBUSY);
 	if (r >= 0)
 		return 0;
@@ -346,7 +346,7 @@ int vlibc_aio_ring_enter_wait(struct vlibc_aio_state *a,
 		arg.sigmask = (unsigned long)sigmask;
 		arg.sigmask_sz = sizeof(*sigmask);
 	}
-	r = vlibc_syscall6(__NR_io_uring_enter, fd, 0, 1,
+	r = __arch_syscall6(__NR_io_uring_enter, fd, 0, 1,
 			   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
 			   (long)&arg, sizeof(arg));
 	if (r >= 0 || r == -ETIME || r == -EINTR || r == -EAGAIN || r == -EBUSY)

@@ -3,8 +3,9 @@
  * Waiting for completions (aio_suspend, lio_listio(LIO_WAIT), aio_cancel,
  * the service thread).  One waiter at a time sits in io_uring_enter() for
  * the next completion and reaps it; the others sleep on the wake-up
- * counter (wakeups), which every reap that completes something bumps.  A waiter leaving the kernel bumps it
- * too, so that another can take its place.  After the fallback every
+ * counter (wakeups), which every reap that completes something bumps.  A
+ * waiter leaving the kernel bumps it too, so that another can take its
+ * place.  After the fallback every
  * waiter sleeps on the counter (see vlibc_aio_exec_wait_limit()).
  * Below it: reap.c, exec.c, ring.c; the layers: vlibc/aio.h.
  */
@@ -12,8 +13,7 @@
 #include <linux/signal.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
-
-#define NSEC	1000000000L
+#include <vlibc/time.h>
 
 /* @t += @d, saturating: a timeout of LONG_MAX seconds means "for ever". */
 static void ts_add(struct vlibc_timespec *t, const struct vlibc_timespec *d)
@@ -24,8 +24,8 @@ static void ts_add(struct vlibc_timespec *t, const struct vlibc_timespec *d)
 		return;
 	}
 	t->tv_nsec += d->tv_nsec;
-	if (t->tv_nsec >= NSEC) {
-		t->tv_nsec -= NSEC;
+	if (t->tv_nsec >= NSEC_PER_SEC) {
+		t->tv_nsec -= NSEC_PER_SEC;
 		if (t->tv_sec < 0x7fffffffffffffffL)
 			t->tv_sec++;
 	}
@@ -42,7 +42,7 @@ static int ts_left(const struct vlibc_timespec *deadline,
 	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
 	if (left->tv_nsec < 0) {
 		left->tv_sec--;
-		left->tv_nsec += NSEC;
+		left->tv_nsec += NSEC_PER_SEC;
 	}
 	return left->tv_sec > 0 || (left->tv_sec == 0 && left->tv_nsec > 0);
 }
@@ -106,7 +106,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 {
 	uint64_t block = ~SIGS_SYNCHRONOUS, old_mask;
 	int old = cancel_on(cp, AIO_BLOCKED_KERNEL);
-	int masked = !vlibc_syscall4(__NR_rt_sigprocmask, SIG_BLOCK,
+	int masked = !__arch_syscall4(__NR_rt_sigprocmask, SIG_BLOCK,
 				     (long)&block, (long)&old_mask, 8);
 	int r;
 
@@ -116,7 +116,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 	} while (r == -ETIME && aio_ring_ready(a) &&
 		 (!deadline || ts_left(deadline, left)));
 	if (masked)
-		vlibc_syscall4(__NR_rt_sigprocmask, SIG_SETMASK,
+		__arch_syscall4(__NR_rt_sigprocmask, SIG_SETMASK,
 			       (long)&old_mask, 0, 8);
 	cancel_off(cp, old);
 	wait_in_kernel_abandon(a);

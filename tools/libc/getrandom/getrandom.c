@@ -35,7 +35,7 @@ void vlibc_getrandom_init(struct vlibc_private *p,
 
 static long getrandom_syscall(void *buf, size_t len, unsigned int flags)
 {
-	return vlibc_syscall3(__NR_getrandom, (long)buf, (long)len, flags);
+	return __arch_syscall3(__NR_getrandom, (long)buf, (long)len, flags);
 }
 
 /*

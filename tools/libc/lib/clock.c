@@ -12,5 +12,5 @@ void vlibc_clock_monotonic(struct vlibc_timespec *ts)
 
 	if (!p->clock_gettime ||
 	    p->clock_gettime(CLOCK_MONOTONIC, ts) != 0)
-		vlibc_syscall2(__NR_clock_gettime, CLOCK_MONOTONIC, (long)ts);
+		__arch_syscall2(__NR_clock_gettime, CLOCK_MONOTONIC, (long)ts);
 }

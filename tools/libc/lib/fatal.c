@@ -15,11 +15,11 @@ void vlibc_fatal(const char *msg)
 
 	while (msg[n])
 		n++;
-	vlibc_syscall3(__NR_write, 2, (long)prefix, sizeof(prefix) - 1);
-	vlibc_syscall3(__NR_write, 2, (long)msg, n);
-	vlibc_syscall3(__NR_write, 2, (long)"\n", 1);
-	vlibc_syscall3(__NR_tgkill, vlibc_syscall0(__NR_getpid),
-		       vlibc_syscall0(__NR_gettid), SIGABRT);
+	__arch_syscall3(__NR_write, 2, (long)prefix, sizeof(prefix) - 1);
+	__arch_syscall3(__NR_write, 2, (long)msg, n);
+	__arch_syscall3(__NR_write, 2, (long)"\n", 1);
+	__arch_syscall3(__NR_tgkill, __arch_syscall0(__NR_getpid),
+		       __arch_syscall0(__NR_gettid), SIGABRT);
 	for (;;)
-		vlibc_syscall1(__NR_exit_group, 127);
+		__arch_syscall1(__NR_exit_group, 127);
 }

@@ -11,7 +11,7 @@
 int vlibc_futex_wait(uint32_t *word, uint32_t val,
 		     const struct vlibc_timespec *rel)
 {
-	long r = vlibc_syscall4(__NR_futex, (long)word,
+	long r = __arch_syscall4(__NR_futex, (long)word,
 				FUTEX_WAIT | FUTEX_PRIVATE_FLAG, val, (long)rel);
 
 	return r == -EWOULDBLOCK ? -EAGAIN : (int)r;
@@ -19,7 +19,7 @@ int vlibc_futex_wait(uint32_t *word, uint32_t val,
 
 void vlibc_futex_wake(uint32_t *word, int n)
 {
-	vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
+	__arch_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
 }
 
 void vlibc_lock_slow(struct vlibc_lock *l)

@@ -46,14 +46,14 @@ static char status_seccomp(const char *path)
 	char buf[4096], mode = 0;
 	long fd, n, len = 0;
 
-	fd = vlibc_syscall4(__NR_openat, AT_FDCWD_, (long)path,
+	fd = __arch_syscall4(__NR_openat, AT_FDCWD_, (long)path,
 			    O_RDONLY_CLOEXEC, 0);
 	if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM)
 		return MODE_UNKNOWABLE;
 	if (fd < 0)
 		return 0;
 	while (!mode && len < (long)sizeof(buf) - 1) {
-		n = vlibc_syscall3(__NR_read, fd, (long)(buf + len),
+		n = __arch_syscall3(__NR_read, fd, (long)(buf + len),
 				   sizeof(buf) - 1 - len);
 		if (n == -EINTR)
 			continue;
@@ -63,7 +63,7 @@ static char status_seccomp(const char *path)
 		buf[len] = 0;
 		mode = seccomp_field(buf, len);
 	}
-	vlibc_syscall1(__NR_close, fd);
+	__arch_syscall1(__NR_close, fd);
 	return mode;
 }
 

@@ -71,11 +71,11 @@ static long futex1_wait(int *word, int val, int private, int clock,
 	int op = FUTEX_WAIT_BITSET | private;
 
 	if (clock == LOCKS_CLOCK_NONE)
-		return vlibc_syscall4(__NR_futex, (long)word, FUTEX_WAIT | private,
+		return __arch_syscall4(__NR_futex, (long)word, FUTEX_WAIT | private,
 				      val, 0);
 	if (clock == CLOCK_REALTIME_ID)
 		op |= FUTEX_CLOCK_REALTIME;
-	return vlibc_syscall6(__NR_futex, (long)word, op, val, (long)abs, 0,
+	return __arch_syscall6(__NR_futex, (long)word, op, val, (long)abs, 0,
 			      FUTEX_BITSET_ANY);
 }
 
@@ -84,7 +84,7 @@ static long futex2_wait(int *word, int val, int private, int clock,
 {
 	if (clock == LOCKS_CLOCK_NONE)
 		clock = CLOCK_MONOTONIC_ID;	/* not read without a deadline */
-	return vlibc_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
+	return __arch_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
 			      FUTEX_BITSET_ANY, FUTEX2_SIZE_U32 | private,
 			      (long)abs, clock);
 }
@@ -156,13 +156,13 @@ void vlibc_locks_wake(int *word, int n, int private)
 	long r;
 
 	if (use_futex2()) {
-		r = vlibc_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY,
+		r = __arch_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY,
 				   n, FUTEX2_SIZE_U32 | private);
 		if (!vlibc_refused(r))
 			return;
 		futex2_refused();
 	}
-	r = vlibc_syscall3(__NR_futex, (long)word, FUTEX_WAKE | private, n);
+	r = __arch_syscall3(__NR_futex, (long)word, FUTEX_WAKE | private, n);
 	if (r < 0 && r != -EFAULT && r != -EINVAL)
 		futex_unexpected();
 }

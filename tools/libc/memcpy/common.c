@@ -24,14 +24,14 @@ int vlibc_memcpy_pvr(char *d, const char *s, size_t n)
 	long pid = __atomic_load_n(&m->pid, __ATOMIC_RELAXED);
 
 	if (!pid) {
-		pid = vlibc_syscall0(__NR_getpid);
+		pid = __arch_syscall0(__NR_getpid);
 		__atomic_store_n(&m->pid, pid, __ATOMIC_RELAXED);
 	}
 	while (n) {
 		/* The kernel copies at most MAX_RW_COUNT per call. */
 		size_t chunk = n < (1UL << 30) ? n : (1UL << 30);
 		struct vlibc_mem_iovec local = { d, chunk }, remote = { s, chunk };
-		long r = vlibc_syscall6(__NR_process_vm_readv, pid, (long)&local, 1,
+		long r = __arch_syscall6(__NR_process_vm_readv, pid, (long)&local, 1,
 					(long)&remote, 1, 0);
 
 		if (r <= 0 || (size_t)r != chunk)
@@ -58,13 +58,13 @@ void vlibc_memcpy_chk_fail(void)
 	struct {
 		unsigned long	handler, flags, restorer, mask;
 	} dfl = { 0 };
-	long pid = vlibc_syscall0(__NR_getpid), tid = vlibc_syscall0(__NR_gettid);
+	long pid = __arch_syscall0(__NR_getpid), tid = __arch_syscall0(__NR_gettid);
 
-	vlibc_syscall3(__NR_write, 2, (long)msg, sizeof(msg) - 1);
-	vlibc_syscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
-	vlibc_syscall3(__NR_tgkill, pid, tid, SIGABRT);
-	vlibc_syscall4(__NR_rt_sigaction, SIGABRT, (long)&dfl, 0, 8);
-	vlibc_syscall3(__NR_tgkill, pid, tid, SIGABRT);
+	__arch_syscall3(__NR_write, 2, (long)msg, sizeof(msg) - 1);
+	__arch_syscall4(__NR_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
+	__arch_syscall3(__NR_tgkill, pid, tid, SIGABRT);
+	__arch_syscall4(__NR_rt_sigaction, SIGABRT, (long)&dfl, 0, 8);
+	__arch_syscall3(__NR_tgkill, pid, tid, SIGABRT);
 	for (;;)
-		vlibc_syscall1(__NR_exit_group, 127);
+		__arch_syscall1(__NR_exit_group, 127);
 }

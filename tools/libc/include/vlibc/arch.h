@@ -15,7 +15,7 @@
  * tools/libc/arch/<arch>/Kbuild
  *	vlibc-y += its objects, at least the memcpy family's bodies.
  * tools/libc/arch/<arch>/include/vlibc/arch/syscall.h
- *	vlibc_syscall0() ... vlibc_syscall6(nr, args): a raw system call,
+ *	__arch_syscall0() ... __arch_syscall6(nr, args): a raw system call,
  *	-errno on failure, errno untouched (the image and the binder);
  *	VLIBC_ARCH_VDSO_VERSION: the version of the vDSO's symbols.
  * tools/libc/arch/<arch>/include/vlibc/arch/processor.h

@@ -18,7 +18,7 @@ static inline int vlibc_locks_tid(void)
 
 	if (likely(off))
 		return __arch_thread_word32(off);
-	return (int)vlibc_syscall0(__NR_gettid);
+	return (int)__arch_syscall0(__NR_gettid);
 }
 
 /*

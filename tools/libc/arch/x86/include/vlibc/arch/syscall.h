@@ -9,56 +9,56 @@
 
 #include <asm/unistd.h>
 
-#define __vlibc_sc_clobbers "rcx", "r11", "memory"
+#define __arch_syscall_clobbers "rcx", "r11", "memory"
 
-static inline long vlibc_syscall0(long nr)
+static inline long __arch_syscall0(long nr)
 {
 	long ret;
 
-	__asm__ volatile ("syscall" : "=a"(ret) : "a"(nr) : __vlibc_sc_clobbers);
+	__asm__ volatile ("syscall" : "=a"(ret) : "a"(nr) : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall1(long nr, long a1)
+static inline long __arch_syscall1(long nr, long a1)
 {
 	long ret;
 
 	__asm__ volatile ("syscall" : "=a"(ret) : "a"(nr), "D"(a1)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall2(long nr, long a1, long a2)
+static inline long __arch_syscall2(long nr, long a1, long a2)
 {
 	long ret;
 
 	__asm__ volatile ("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall3(long nr, long a1, long a2, long a3)
+static inline long __arch_syscall3(long nr, long a1, long a2, long a3)
 {
 	long ret;
 
 	__asm__ volatile ("syscall" : "=a"(ret)
 			  : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall4(long nr, long a1, long a2, long a3, long a4)
+static inline long __arch_syscall4(long nr, long a1, long a2, long a3, long a4)
 {
 	register long r10 __asm__("r10") = a4;
 	long ret;
 
 	__asm__ volatile ("syscall" : "=a"(ret)
 			  : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall5(long nr, long a1, long a2, long a3, long a4,
+static inline long __arch_syscall5(long nr, long a1, long a2, long a3, long a4,
 				  long a5)
 {
 	register long r10 __asm__("r10") = a4;
@@ -67,11 +67,11 @@ static inline long vlibc_syscall5(long nr, long a1, long a2, long a3, long a4,
 
 	__asm__ volatile ("syscall" : "=a"(ret)
 			  : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
-static inline long vlibc_syscall6(long nr, long a1, long a2, long a3, long a4,
+static inline long __arch_syscall6(long nr, long a1, long a2, long a3, long a4,
 				  long a5, long a6)
 {
 	register long r10 __asm__("r10") = a4;
@@ -82,7 +82,7 @@ static inline long vlibc_syscall6(long nr, long a1, long a2, long a3, long a4,
 	__asm__ volatile ("syscall" : "=a"(ret)
 			  : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8),
 			    "r"(r9)
-			  : __vlibc_sc_clobbers);
+			  : __arch_syscall_clobbers);
 	return ret;
 }
 
