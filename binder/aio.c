@@ -27,6 +27,7 @@
 #include "slot.h"
 #include "sys.h"
 #include <vlibc/aio-cancel.h>
+#include <binder/arch/cpu.h>
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define AIO_NOWAIT_READ	1	/* VLIBC_AIO_NOWAIT_READ of the image */
@@ -58,30 +59,6 @@ static struct {
 	int	exit_key_ok;
 } aio;
 
-/*
- * Is this process run by Valgrind?  Its client request RUNNING_ON_VALGRIND
- * (0x1001): a sequence of rotations of %rdi that add up to none, then
- * xchg %rbx,%rbx, which Valgrind's JIT answers in %rdx (the number of
- * Valgrind layers) and a real CPU leaves at the default, 0.  Valgrind
- * 3.19 treats io_uring_enter() as a call that never blocks: the thread
- * waiting in it for a completion keeps Valgrind's big lock, so no other
- * thread of the program runs again, and the program hangs.
- */
-static int under_valgrind(void)
-{
-#ifdef __x86_64__
-	unsigned long args[6] = { 0x1001 }, layers = 0;
-
-	__asm__ volatile("rolq $3, %%rdi\n\trolq $13, %%rdi\n\t"
-			 "rolq $61, %%rdi\n\trolq $51, %%rdi\n\t"
-			 "xchgq %%rbx, %%rbx"
-			 : "+d"(layers) : "a"(args) : "cc", "memory");
-	return layers != 0;
-#else
-	return 0;
-#endif
-}
-
 static const struct binder_entry entries[] = {
 	BINDER_ENTRY(aio.read, "__vlibc_aio_read"),
 	BINDER_ENTRY(aio.write, "__vlibc_aio_write"),
@@ -111,7 +88,12 @@ static const char *const variants[] = { "io_uring", "ring", NULL };
 static int aio_decide(const struct binder_image *img, int variant,
 		      const char **why)
 {
-	if (under_valgrind()) {
+	/*
+	 * Valgrind 3.19 treats io_uring_enter() as a call that never blocks:
+	 * the thread waiting in it for a completion keeps Valgrind's big
+	 * lock, so no other thread of the program runs again.
+	 */
+	if (__arch_running_on_valgrind()) {
 		*why = "under Valgrind, whose lock io_uring_enter() would keep";
 		return 0;
 	}

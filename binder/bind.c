@@ -23,6 +23,7 @@
 #include "binder.h"
 #include "slot.h"
 #include "sys.h"
+#include <binder/arch/cpu.h>
 
 /*
  * A work word: 0 (not started), WORK_DONE, or the thread pointer of the
@@ -58,8 +59,8 @@ static int once_mine(unsigned long w)
 
 /*
  * Sleep until another thread's work on @word moves on from @w.  In
- * futex(2) on the word's low half (little-endian: it holds the flags and
- * changes at every step), as glibc's own locks wait: a sandbox that
+ * futex(2) on the word's low half (__arch_word_low32(): it holds the
+ * flags and changes at every step), as glibc's own locks wait: a sandbox that
  * allows what glibc makes allows this (sched_yield() it may not).
  */
 static void once_sleep(unsigned long *word, unsigned long w)
@@ -68,7 +69,7 @@ static void once_sleep(unsigned long *word, unsigned long w)
 	    !__atomic_compare_exchange_n(word, &w, w | WORK_WAITERS, 0,
 					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return;
-	vlibc_futex_wait((uint32_t *)word, (uint32_t)(w | WORK_WAITERS), NULL);
+	vlibc_futex_wait(__arch_word_low32(word), (uint32_t)(w | WORK_WAITERS), NULL);
 }
 
 /* Publish WORK_DONE unless a fork marked the work; 0 if it must run again. */
@@ -82,7 +83,7 @@ static int once_publish(unsigned long *word)
 	} while (!__atomic_compare_exchange_n(word, &w, WORK_DONE, 0,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (w & WORK_WAITERS)
-		vlibc_futex_wake((uint32_t *)word, 0x7fffffff);
+		vlibc_futex_wake(__arch_word_low32(word), 0x7fffffff);
 	return 1;
 }
 

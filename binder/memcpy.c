@@ -24,6 +24,7 @@
  * implicit copies.
  */
 #include <vlibc/memcpy.h>
+#include <binder/arch/cpu.h>
 #include "binder.h"
 #include "slot.h"
 #include "sys.h"
@@ -50,15 +51,6 @@ static const char *const base_names[MC_NAMES] = {
 	[MC_MEMPCPY_CHK] = "__vlibc_mempcpy_chk",
 	[MC_MEMSET_CHK]	= "__vlibc_memset_chk",
 };
-
-static const char *mc_level_name(long level)
-{
-	switch (level) {
-	case VLIBC_MEM_AVX512:	return "_avx512";
-	case VLIBC_MEM_AVX2:	return "_avx2";
-	default:		return "_sse2";
-	}
-}
 
 /* VLIBC_MEMCPY, in the order of variants[] below. */
 enum {
@@ -102,13 +94,13 @@ static int memcpy_decide(const struct binder_image *img, int variant,
 	for (i = 0; i < MC_NAMES; i++) {
 		mc.entry[i][0] = 0;
 		binder_append(mc.entry[i], sizeof(mc.entry[i]), base_names[i]);
-		binder_append(mc.entry[i], sizeof(mc.entry[i]), mc_level_name(level));
+		binder_append(mc.entry[i], sizeof(mc.entry[i]), __arch_memcpy_level_suffix(level));
 		if (!binder_image_sym(img, mc.entry[i])) {
 			*why = "image lacks a memcpy entry point";
 			return 0;
 		}
 	}
-	binder_debug("memcpy: level", mc_level_name(level) + 1,
+	binder_debug("memcpy: level", __arch_memcpy_level_suffix(level) + 1,
 		     variants[variant], 0);
 	return 1;
 }

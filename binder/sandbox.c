@@ -36,8 +36,8 @@
 #include "binder.h"
 #include "slot.h"
 
-BINDER_GUARDED_SLOT(prctl, VLIBC_ARCH_GUARD_INT_ARG1(PR_SET_SECCOMP));
-BINDER_GUARDED_SLOT(syscall, VLIBC_ARCH_GUARD_SYSCALL_NR(__NR_seccomp, __NR_prctl));
+BINDER_GUARDED_SLOT(prctl, BINDER_ARCH_GUARD_INT_ARG1(PR_SET_SECCOMP));
+BINDER_GUARDED_SLOT(syscall, BINDER_ARCH_GUARD_SYSCALL_NR(__NR_seccomp, __NR_prctl));
 
 /* Does seccomp operation or prctl mode @how install a sandbox? */
 static int installs_filter(unsigned int how)

@@ -53,7 +53,7 @@ struct binder_slot_desc {
 					 __ATOMIC_RELEASE);		\
 		return target;						\
 	}								\
-	VLIBC_ARCH_SLOT_ASM(name)
+	BINDER_ARCH_SLOT_ASM(name)
 
 /*
  * @name always jumps to glibc's own function (no family, nothing in the
@@ -70,7 +70,7 @@ struct binder_slot_desc {
 		__atomic_store_n(&binder_slot_##name, target, __ATOMIC_RELEASE); \
 		return target;						\
 	}								\
-	VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)
+	BINDER_ARCH_GUARDED_SLOT_ASM(name, guard_asm)
 
 /*
  * A veneer's return value from an image entry point's @r (the image never

@@ -13,8 +13,6 @@
 #include "binder.h"
 #include "sys.h"
 
-#define AT_HWCAP_	16
-#define AT_HWCAP2_	26
 
 /* The public head of glibc's struct link_map and struct r_debug. */
 struct binder_link_map {
@@ -70,7 +68,7 @@ static int read_auxv(struct binder_startup *s, char **envp)
 	for (i = 0; s->auxv[i] != AT_NULL; i += 2) {
 		unsigned long type = s->auxv[i];
 
-		if (type == AT_IGNORE || type == AT_HWCAP_ || type == AT_HWCAP2_)
+		if (type == AT_IGNORE || type == AT_HWCAP || type == AT_HWCAP2)
 			continue;
 		if (getauxval(type) != binder_startup_auxval(s, type))
 			return -EINVAL;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The image's clock (see <vlibc/time.h>). */
+#include <linux/time.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/private.h>
 #include <vlibc/time.h>
 
-#define CLOCK_MONOTONIC		1
 
 void vlibc_clock_monotonic(struct vlibc_timespec *ts)
 {

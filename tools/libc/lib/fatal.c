@@ -3,10 +3,10 @@
  * For what glibc treats as fatal (as __libc_fatal does): say so on stderr
  * and end the process with SIGABRT.
  */
+#include <linux/signal.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/fatal.h>
 
-#define SIGABRT	6	/* the same on every Linux architecture */
 
 void vlibc_fatal(const char *msg)
 {

@@ -6,11 +6,10 @@
  * what a filter refuses.  Shared by the image and the binder.
  */
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/seccomp.h>
 
-#define AT_FDCWD_		-100
-#define O_RDONLY_CLOEXEC	02000000
 
 static int starts_with(const char *s, const char *prefix)
 {
@@ -46,8 +45,8 @@ static char status_seccomp(const char *path)
 	char buf[4096], mode = 0;
 	long fd, n, len = 0;
 
-	fd = __arch_syscall4(__NR_openat, AT_FDCWD_, (long)path,
-			    O_RDONLY_CLOEXEC, 0);
+	fd = __arch_syscall4(__NR_openat, AT_FDCWD, (long)path,
+			    O_RDONLY | O_CLOEXEC, 0);
 	if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM)
 		return MODE_UNKNOWABLE;
 	if (fd < 0)

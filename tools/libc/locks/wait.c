@@ -29,12 +29,14 @@
 #include <vlibc/locks-impl.h>
 #include <vlibc/seccomp.h>
 
+/* Linux 6.7's futex2 calls: uapi headers before 6.7 (Debian 12's 6.1) lack them. */
 #ifndef __NR_futex_wake
 #define __NR_futex_wake		454
 #define __NR_futex_wait		455
 #endif
+#ifndef FUTEX2_SIZE_U32
 #define FUTEX2_SIZE_U32		0x02
-#define FUTEX_BITSET_ANY	0xffffffffUL
+#endif
 
 static void __attribute__((noreturn)) futex_unexpected(void)
 {
@@ -76,7 +78,7 @@ static long futex1_wait(int *word, int val, int private, int clock,
 	if (clock == CLOCK_REALTIME_ID)
 		op |= FUTEX_CLOCK_REALTIME;
 	return __arch_syscall6(__NR_futex, (long)word, op, val, (long)abs, 0,
-			      FUTEX_BITSET_ANY);
+			      FUTEX_BITSET_MATCH_ANY);
 }
 
 static long futex2_wait(int *word, int val, int private, int clock,
@@ -85,7 +87,7 @@ static long futex2_wait(int *word, int val, int private, int clock,
 	if (clock == LOCKS_CLOCK_NONE)
 		clock = CLOCK_MONOTONIC_ID;	/* not read without a deadline */
 	return __arch_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
-			      FUTEX_BITSET_ANY, FUTEX2_SIZE_U32 | private,
+			      FUTEX_BITSET_MATCH_ANY, FUTEX2_SIZE_U32 | private,
 			      (long)abs, clock);
 }
 
@@ -156,7 +158,7 @@ void vlibc_locks_wake(int *word, int n, int private)
 	long r;
 
 	if (use_futex2()) {
-		r = __arch_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_ANY,
+		r = __arch_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_MATCH_ANY,
 				   n, FUTEX2_SIZE_U32 | private);
 		if (!vlibc_refused(r))
 			return;

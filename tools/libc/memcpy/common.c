@@ -4,6 +4,7 @@
  * through process_vm_readv() (VLIBC_MEMCPY=pvr) and the fortified forms'
  * abort.
  */
+#include <linux/signal.h>
 #include <vlibc/arch/syscall.h>
 #include <vlibc/memcpy.h>
 #include <vlibc/private.h>
@@ -42,9 +43,6 @@ int vlibc_memcpy_pvr(char *d, const char *s, size_t n)
 	}
 	return 1;
 }
-
-#define SIGABRT		6
-#define SIG_UNBLOCK	1
 
 /*
  * glibc's __chk_fail(): "*** buffer overflow detected ***: terminated"

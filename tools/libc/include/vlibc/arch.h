@@ -56,11 +56,18 @@
  *	VLIBC_ARCH_ELF_DATA, VLIBC_ARCH_ELF_ENDIAN, VLIBC_ARCH_LDS_FORMAT,
  *	VLIBC_ARCH_LDS_ARCH.
  * binder/arch/<arch>/include/binder/arch/slot.h
- *	the jump slots' machine code (binder/slot.h): VLIBC_ARCH_SLOT_ASM(name),
- *	VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard) and the guards
- *	VLIBC_ARCH_GUARD_INT_ARG1(v), VLIBC_ARCH_GUARD_SYSCALL_NR(a, b).
+ *	the jump slots' machine code (binder/slot.h): BINDER_ARCH_SLOT_ASM(name),
+ *	BINDER_ARCH_GUARDED_SLOT_ASM(name, guard) and the guards
+ *	BINDER_ARCH_GUARD_INT_ARG1(v), BINDER_ARCH_GUARD_SYSCALL_NR(a, b).
+ * binder/arch/<arch>/include/binder/arch/cpu.h
+ *	__arch_word_low32(w): the 32-bit half of an unsigned long holding its
+ *	low bits (the binder's once word is waited on there);
+ *	__arch_running_on_valgrind(): Valgrind's client request (0 where the
+ *	architecture has none);
+ *	__arch_memcpy_level_suffix(level): the suffix of the image's memcpy
+ *	entry points for an ISA level of <vlibc/arch/memcpy.h>.
  * binder/arch/<arch>/lazy.S (every .S there is built into the binder)
- *	vlibc_lazy_common: the first call through a slot, every argument
+ *	binder_lazy_common: the first call through a slot, every argument
  *	register kept.
  *
  * The kernel side (arch/<arch>/entry/vlibc/, kernel/patches/) is the

@@ -21,7 +21,7 @@
 #define _BINDER_ARCH_SLOT_H
 
 /* The start of exported @name, up to its first instruction. */
-#define VLIBC_ARCH_SLOT_HEAD(name)					\
+#define BINDER_ARCH_SLOT_HEAD(name)					\
 		".text\n"						\
 		".globl " #name "\n"					\
 		".type " #name ", @function\n"				\
@@ -29,7 +29,7 @@
 		#name ":\n"
 
 /* The end of @name, then its lazy stub: binder_bind_NAME in %r11. */
-#define VLIBC_ARCH_SLOT_TAIL(name)					\
+#define BINDER_ARCH_SLOT_TAIL(name)					\
 		".size " #name ", .-" #name "\n"			\
 		".globl binder_lazy_" #name "\n"				\
 		".hidden binder_lazy_" #name "\n"			\
@@ -39,24 +39,24 @@
 		"\tjmp binder_lazy_common\n"				\
 		".size binder_lazy_" #name ", .-binder_lazy_" #name "\n"
 
-#define VLIBC_ARCH_SLOT_ASM(name)					\
-	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
+#define BINDER_ARCH_SLOT_ASM(name)					\
+	__asm__(BINDER_ARCH_SLOT_HEAD(name)				\
 		"\tjmp *binder_slot_" #name "(%rip)\n"			\
-		VLIBC_ARCH_SLOT_TAIL(name))
+		BINDER_ARCH_SLOT_TAIL(name))
 
-#define VLIBC_ARCH_GUARDED_SLOT_ASM(name, guard_asm)			\
-	__asm__(VLIBC_ARCH_SLOT_HEAD(name)				\
+#define BINDER_ARCH_GUARDED_SLOT_ASM(name, guard_asm)			\
+	__asm__(BINDER_ARCH_SLOT_HEAD(name)				\
 		guard_asm						\
 		"\tjmp *binder_slot_" #name "(%rip)\n"			\
 		"1:\tleaq binder_guard_" #name "(%rip), %r11\n"	\
 		"\tjmp binder_lazy_common\n"				\
-		VLIBC_ARCH_SLOT_TAIL(name))
+		BINDER_ARCH_SLOT_TAIL(name))
 
 #define VLIBC_ARCH_STR_(x)	#x
 #define VLIBC_ARCH_STR(x)	VLIBC_ARCH_STR_(x)
 
 /* Guard: the first argument, an int, is @v (prctl's option). */
-#define VLIBC_ARCH_GUARD_INT_ARG1(v)					\
+#define BINDER_ARCH_GUARD_INT_ARG1(v)					\
 	"\tcmpl $" VLIBC_ARCH_STR(v) ", %edi\n"			\
 	"\tje 1f\n"
 
@@ -64,7 +64,7 @@
  * Guard: the first argument is system call @a or @b (syscall()'s number).
  * As the kernel reads it: the low 32 bits, the x32 bit aside.
  */
-#define VLIBC_ARCH_GUARD_SYSCALL_NR(a, b)				\
+#define BINDER_ARCH_GUARD_SYSCALL_NR(a, b)				\
 	"\tmovl %edi, %r11d\n"						\
 	"\tandl $0xbfffffff, %r11d\n"					\
 	"\tcmpl $" VLIBC_ARCH_STR(a) ", %r11d\n"			\
