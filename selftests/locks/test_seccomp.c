@@ -434,27 +434,23 @@ static int worker(const char *mode, const char *when)
 
 /* --- cases -------------------------------------------------------------------- */
 
-/* Run the worker with @variant ("" for the default): fills @r. */
+/*
+ * Run the worker with @variant ("" for the default), in an environment
+ * of the binder and the build only: fills @r.
+ */
 static void run_worker(struct vt_result *r, const char *variant,
 		       const char *mode, const char *when)
 {
-	char *argv[] = { "/proc/self/exe", "--worker", (char *)mode,
-			 (char *)when, NULL };
-	char *envp[8];
-	const char *keep[] = { "LD_PRELOAD", "VLIBC_IMAGE", "VLIBC_BUILD",
-			       "PATH", NULL };
-	struct vt_spawn sp = { .argv = argv, .envp = envp,
-			       .timeout = WORKER_SECONDS };
-	int n = 0, i;
+	static const char *const keep[] = { "LD_PRELOAD", "VLIBC_IMAGE",
+					    "VLIBC_BUILD", "PATH", NULL };
+	char *args[] = { "--worker", (char *)mode, (char *)when, NULL };
+	char *locks = *variant ? vt_strf("VLIBC_LOCKS=%s", variant) : NULL;
+	struct vt_self s = { .args = args, .keep = keep,
+			     .set = { LT_REEXEC_MARK "=1", locks },
+			     .timeout = WORKER_SECONDS };
 
-	for (i = 0; keep[i]; i++)
-		if (getenv(keep[i]))
-			envp[n++] = vt_strf("%s=%s", keep[i], getenv(keep[i]));
-	envp[n++] = LT_REEXEC_MARK "=1";
-	if (*variant)
-		envp[n++] = vt_strf("VLIBC_LOCKS=%s", variant);
-	envp[n] = NULL;
-	vt_spawn_run(&sp, r);
+	vt_run_self(r, &s);
+	free(locks);
 }
 
 static int value_of(const char *out, const char *key)
