@@ -27,11 +27,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -444,6 +446,25 @@ static inline int at_find_ring_fd(void)
 	}
 	closedir(d);
 	return found;
+}
+
+static inline void *at_nothing(void *arg)
+{
+	return NULL;
+}
+
+/*
+ * Become nobody with no room for another thread (RLIMIT_NPROC 1): 0, or
+ * -1 when that cannot be done here or threads can still be made.
+ */
+static inline int at_no_threads(void)
+{
+	struct rlimit one = { 1, 1 };
+	pthread_t t;
+
+	if (setgid(VT_NOBODY) || setuid(VT_NOBODY) || setrlimit(RLIMIT_NPROC, &one))
+		return -1;
+	return pthread_create(&t, NULL, at_nothing, NULL) ? 0 : -1;
 }
 
 /*

@@ -22,7 +22,6 @@
 #include "seccomp.h"
 
 #define CHILD_MS	15000
-#define NOBODY		65534
 #define SKIPPED		77	/* a child's exit status: the case cannot run here */
 #define FD_LIMIT	64
 
@@ -229,7 +228,7 @@ static int memlock_child(void *as_nobody)
 	if (as_nobody) {
 		if (geteuid())
 			return SKIPPED;
-		if (fchown(fd, NOBODY, NOBODY) || setgid(NOBODY) || setuid(NOBODY))
+		if (fchown(fd, VT_NOBODY, VT_NOBODY) || setgid(VT_NOBODY) || setuid(VT_NOBODY))
 			return 3;
 	}
 	if (setrlimit(RLIMIT_MEMLOCK, &zero))
@@ -367,22 +366,6 @@ TEST(address_space_full_at_first_request)
 
 /* --- no thread for a notification -------------------------------------------------- */
 
-static void *nothing(void *arg)
-{
-	return NULL;
-}
-
-/* Become a user with no room for another thread: 0, or -1. */
-static int nproc_reached(void)
-{
-	struct rlimit one = { 1, 1 };
-	pthread_t t;
-
-	if (setgid(NOBODY) || setuid(NOBODY) || setrlimit(RLIMIT_NPROC, &one))
-		return -1;
-	return pthread_create(&t, NULL, nothing, NULL) ? 0 : -1;
-}
-
 #define NOTE_SIG	(SIGRTMIN + 4)
 
 /*
@@ -434,7 +417,7 @@ static int signal_no_thread_child(void *how_arg)
 	if (how == NPROC_FROM_START) {
 		if (geteuid())
 			return SKIPPED;
-		if (nproc_reached())
+		if (at_no_threads())
 			return SKIPPED;
 	} else {
 		r = write_read(fd, 4096, 0, 9, 0);

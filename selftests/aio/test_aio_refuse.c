@@ -161,24 +161,30 @@ FIXTURE_TEARDOWN(refused)
  * the writes reach the file (checked after aio_fsync), the read completes
  * when the pipe is written, a new read gets the data back.
  */
-TEST_F(refused, requests_in_flight_and_new)
+static void in_flight_and_new(struct __test_metadata *_metadata, int fd,
+			      enum refuse_mode mode, int via_prctl)
 {
 	struct pending_read pr;
 	unsigned char in[8192];
 	struct aiocb cb;
 
 	ASSERT_EQ(0, pending_read_start(&pr));
-	ASSERT_EQ(0, refuse_io_uring(variant->mode));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 3 * 4096 + 4096, 3));
-	EXPECT_EQ(0, fsync_fd(self->fd));
-	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
+	ASSERT_EQ(0, refuse_io_uring_how(mode, 0, via_prctl));
+	EXPECT_EQ(0, at_write_pattern(fd, 8192, 4096, 2));
+	EXPECT_EQ(0, at_write_pattern(fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, fsync_fd(fd));
+	EXPECT_EQ(0, file_has(fd, 8192, 4096, 2));
+	EXPECT_EQ(0, file_has(fd, 4096, 4 * 4096, 3));
 	EXPECT_EQ(0, pending_read_finish(&pr));
-	at_prep(&cb, self->fd, in, sizeof(in), 4096);
+	at_prep(&cb, fd, in, sizeof(in), 4096);
 	ASSERT_EQ(0, aio_read(&cb));
 	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
 	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+}
+
+TEST_F(refused, requests_in_flight_and_new)
+{
+	in_flight_and_new(_metadata, self->fd, variant->mode, 0);
 }
 
 #define MANY_READS	600	/* more than vlibc keeps in the kernel (512) */
@@ -426,22 +432,7 @@ FIXTURE_TEARDOWN(killed)
 
 TEST_F(killed, after_ring_with_requests_in_flight)
 {
-	struct pending_read pr;
-	unsigned char in[8192];
-	struct aiocb cb;
-
-	ASSERT_EQ(0, pending_read_start(&pr));
-	ASSERT_EQ(0, refuse_io_uring_how(REFUSE_KILL, 0, variant->via_prctl));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 4 * 4096, 3));
-	EXPECT_EQ(0, fsync_fd(self->fd));
-	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
-	EXPECT_EQ(0, pending_read_finish(&pr));
-	at_prep(&cb, self->fd, in, sizeof(in), 4096);
-	ASSERT_EQ(0, aio_read(&cb));
-	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
-	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+	in_flight_and_new(_metadata, self->fd, REFUSE_KILL, variant->via_prctl);
 }
 
 /* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */

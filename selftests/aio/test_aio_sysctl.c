@@ -26,7 +26,6 @@
 
 #define PROBE		"--probe"
 #define CHILD_MS	10000
-#define NOBODY		65534
 
 /*
  * A process that writes @saved back as soon as every holder of the
@@ -94,7 +93,7 @@ static int probe_main(void)
 
 static void become_nobody(void *unused)
 {
-	if (setgid(NOBODY) || setuid(NOBODY))
+	if (setgid(VT_NOBODY) || setuid(VT_NOBODY))
 		_exit(126);
 }
 

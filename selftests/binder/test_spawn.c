@@ -192,26 +192,14 @@ TEST(posix_spawn_fails_cleanly)
 	EXPECT_EQ(0, busy_finish(&b));
 }
 
-TEST(vfork_exec_busy_parent)
+/*
+ * From a busy parent, vfork() and execve(@argv) in the child (exit status
+ * @failed if that fails): the child ends with status @want, and the
+ * parent goes on.
+ */
+static void vfork_exec(struct __test_metadata *_metadata, char *const argv[],
+		       int failed, int want)
 {
-	struct busy b;
-	pid_t pid;
-
-	ASSERT_EQ(0, busy_start(&b));
-	fflush(NULL);
-	pid = vfork();
-	if (pid == 0) {
-		execve(child_argv[0], child_argv, environ);
-		_exit(127);
-	}
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, vt_wait_child(pid, WAIT_MS));
-	EXPECT_EQ(0, busy_finish(&b));
-}
-
-TEST(vfork_exec_fails)
-{
-	char *argv[] = { "/nonexistent/program", NULL };
 	struct busy b;
 	pid_t pid;
 
@@ -220,11 +208,23 @@ TEST(vfork_exec_fails)
 	pid = vfork();
 	if (pid == 0) {
 		execve(argv[0], argv, environ);
-		_exit(42);
+		_exit(failed);
 	}
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(42, vt_wait_child(pid, WAIT_MS));
+	EXPECT_EQ(want, vt_wait_child(pid, WAIT_MS));
 	EXPECT_EQ(0, busy_finish(&b));
+}
+
+TEST(vfork_exec_busy_parent)
+{
+	vfork_exec(_metadata, child_argv, 127, 0);
+}
+
+TEST(vfork_exec_fails)
+{
+	char *argv[] = { "/nonexistent/program", NULL };
+
+	vfork_exec(_metadata, argv, 42, 42);
 }
 
 /* fork() in a signal handler while another thread holds a mutex. */

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #define VT_TIMEOUT	20	/* seconds a spawned program may run */
+#define VT_NOBODY	65534	/* uid and gid of nobody */
 
 struct vt_result {
 	int	status;		/* exit code; 128 + N if killed by signal N;
