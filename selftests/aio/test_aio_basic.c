@@ -671,8 +671,4 @@ TEST(aio_after_closing_all_descriptors)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -600,8 +600,4 @@ TEST(signal_queue_full)
 	run(_metadata, sigpending_full_child, NULL);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -111,8 +111,4 @@ TEST(file_write_no_thread)
 	run(_metadata, file_write);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -562,8 +562,4 @@ TEST(fork_keeps_descriptor_on_old_ring_number)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

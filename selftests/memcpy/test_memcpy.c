@@ -489,60 +489,46 @@ static int binder_present(void)
 	return ok;
 }
 
-TEST(bound_to_image_by_default)
+/*
+ * Run "--child owners" as run_child() does with @var and @preload: every
+ * name of the family must be bound to @want.
+ */
+static void expect_owners(struct __test_metadata *_metadata, const char *var,
+			  int preload, const char *want)
 {
 	char *args[] = { "--child", "owners", NULL };
 	struct vt_result r;
 	size_t i;
 
-	if (!binder_present())
-		SKIP(return, "no binder in $VLIBC_BUILD");
-	run_child(&r, args, NULL, 1);
+	run_child(&r, args, var, preload);
 	ASSERT_EQ(0, r.status);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *v = vt_line_value(r.out, names[i]);
 
-		EXPECT_STREQ("image", v ? v : "(missing)");
+		EXPECT_STREQ(want, v ? v : "(missing)");
 		free(v);
 	}
 	vt_result_free(&r);
 }
 
-TEST(bound_to_glibc_with_variant_glibc)
+TEST(bound_to_image_by_default)
 {
-	char *args[] = { "--child", "owners", NULL };
-	struct vt_result r;
-	size_t i;
-
 	if (!binder_present())
 		SKIP(return, "no binder in $VLIBC_BUILD");
-	run_child(&r, args, "VLIBC_MEMCPY=glibc", 1);
-	ASSERT_EQ(0, r.status);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *v = vt_line_value(r.out, names[i]);
+	expect_owners(_metadata, NULL, 1, "image");
+}
 
-		EXPECT_STREQ("glibc", v ? v : "(missing)");
-		free(v);
-	}
-	vt_result_free(&r);
+TEST(bound_to_glibc_with_variant_glibc)
+{
+	if (!binder_present())
+		SKIP(return, "no binder in $VLIBC_BUILD");
+	expect_owners(_metadata, "VLIBC_MEMCPY=glibc", 1, "glibc");
 }
 
 /* The family is opt-in: the default binder leaves these names alone. */
 TEST(default_binder_does_not_bind)
 {
-	char *args[] = { "--child", "owners", NULL };
-	struct vt_result r;
-	size_t i;
-
-	run_child(&r, args, "VLIBC_MEMCPY=auto", 2);
-	ASSERT_EQ(0, r.status);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *v = vt_line_value(r.out, names[i]);
-
-		EXPECT_STREQ("(not bound)", v ? v : "(missing)");
-		free(v);
-	}
-	vt_result_free(&r);
+	expect_owners(_metadata, "VLIBC_MEMCPY=auto", 2, "(not bound)");
 }
 
 /* Each variant, and plain glibc: the quick sweep passes, as on glibc. */
