@@ -71,17 +71,10 @@ static int run_variant(const char *var, const char *value)
 	};
 	char *set = vt_strf("%s=%s", var, value);
 	struct vt_self s = { .args = args, .set = { set } };
-	struct vt_result r;
-	int ok;
+	int r = vt_run_self_ok(&s, "PASSED: 3 / 3");
 
-	vt_run_self(&r, &s);
-	ok = r.status == 0 && strstr(r.out, "PASSED: 3 / 3");
-	if (!ok)
-		fprintf(stderr, "# %s: status %d, output:\n%s%s", set,
-			r.status, r.out, r.err);
-	vt_result_free(&r);
 	free(set);
-	return ok ? 0 : -1;
+	return r;
 }
 
 TEST(variant_glibc)

@@ -40,6 +40,8 @@
  *
  *	vt_run_self(&r, &s);		r.status, r.out, r.err
  *
+ * (vt_run_self_ok(&s, "sweep ok"): 0 if it exits 0 and prints that).
+ *
  * vt_same_as_glibc() runs such a child on glibc's functions and then
  * under the binder with each toggle of a family, and says which toggle
  * gave another exit status or output than glibc.
@@ -643,6 +645,29 @@ static inline int vt_run_self_with(struct vt_result *r, const struct vt_self *s,
 static inline int vt_run_self(struct vt_result *r, const struct vt_self *s)
 {
 	return vt_run_self_with(r, s, NULL);
+}
+
+/*
+ * Run this program again as @s says: 0 when it exits 0 having printed
+ * @says on stdout; else -1, with the variables set and its output logged.
+ */
+static inline int vt_run_self_ok(const struct vt_self *s, const char *says)
+{
+	struct vt_result r;
+	int ok, k, set = 0;
+
+	vt_run_self(&r, s);
+	ok = r.status == 0 && strstr(r.out, says);
+	if (!ok) {
+		fprintf(stderr, "# expected \"%s\" with", says);
+		for (k = 0; k < VT_SELF_SET; k++)
+			if (s->set[k])
+				set += fprintf(stderr, " %s", s->set[k]);
+		fprintf(stderr, "%s; status %d, output:\n%s%s", set ? "" : " nothing set",
+			r.status, r.out, r.err);
+	}
+	vt_result_free(&r);
+	return ok ? 0 : -1;
 }
 
 /* Which of two results differ: VT_SAME_STDERR compares stderr too. */
