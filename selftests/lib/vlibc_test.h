@@ -81,7 +81,8 @@ struct vt_result {
 };
 
 struct vt_spawn {
-	char *const	*argv;		/* argv[0] is the path executed */
+	char *const	*argv;		/* argv[0] is the path executed... */
+	const char	*path;		/* ...unless this is set */
 	char *const	*envp;		/* NULL: empty environment */
 	/* Runs in the child before exec; _exit() from it on failure. */
 	void		(*child_setup)(void *arg);
@@ -293,9 +294,10 @@ static inline void vt_child(const struct vt_spawn *sp, int out, int err)
 	if (sp->child_setup)
 		sp->child_setup(sp->arg);
 	alarm(sp->timeout ? sp->timeout : VT_TIMEOUT);	/* survives exec */
-	execve(sp->argv[0], sp->argv, sp->envp ? sp->envp : no_env);
-	dprintf(2, "vt_spawn_run: cannot execute %s: %s\n", sp->argv[0],
-		strerror(errno));
+	execve(sp->path ? sp->path : sp->argv[0], sp->argv,
+	       sp->envp ? sp->envp : no_env);
+	dprintf(2, "vt_spawn_run: cannot execute %s: %s\n",
+		sp->path ? sp->path : sp->argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -620,13 +622,17 @@ static inline void vt_env_free(char **env)
 	free(env);
 }
 
-/* Run this program again as @s says, with @extra set too (or NULL). */
+/*
+ * Run this program again as @s says, with @extra set too (or NULL): the
+ * very file this process runs (/proc/self/exe), even if the build has
+ * replaced it meanwhile.
+ */
 static inline int vt_run_self_with(struct vt_result *r, const struct vt_self *s,
 				   const char *extra)
 {
 	char *argv[VT_SELF_ARGS + 2] = { (char *)vt_self_exe() };
 	char **env = vt_self_env(s, extra);
-	struct vt_spawn sp = { .argv = argv, .envp = env,
+	struct vt_spawn sp = { .argv = argv, .path = "/proc/self/exe", .envp = env,
 			       .child_setup = s->child_setup, .arg = s->arg,
 			       .timeout = s->timeout };
 	int i, ret;
