@@ -20,8 +20,8 @@
 /* A timed loop: @calls calls of the function under test. */
 typedef void (*bench_loop_fn)(unsigned long calls);
 
-static unsigned long bench_env(const char *name, unsigned long def,
-			       unsigned long lo, unsigned long hi)
+static inline unsigned long bench_env(const char *name, unsigned long def,
+				      unsigned long lo, unsigned long hi)
 {
 	const char *s = getenv(name);
 	unsigned long v = s && *s ? strtoul(s, NULL, 10) : def;
@@ -29,7 +29,7 @@ static unsigned long bench_env(const char *name, unsigned long def,
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-static double bench_now_ns(void)
+static inline double bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -38,7 +38,7 @@ static double bench_now_ns(void)
 }
 
 /* ns per call of one run of @calls calls. */
-static double bench_run_once(bench_loop_fn loop, unsigned long calls)
+static inline double bench_run_once(bench_loop_fn loop, unsigned long calls)
 {
 	double t0 = bench_now_ns();
 
@@ -46,7 +46,7 @@ static double bench_run_once(bench_loop_fn loop, unsigned long calls)
 	return (bench_now_ns() - t0) / calls;
 }
 
-static int bench_cmp_double(const void *a, const void *b)
+static inline int bench_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -54,7 +54,7 @@ static int bench_cmp_double(const void *a, const void *b)
 }
 
 /* Enough calls for one run to last about @ms milliseconds. */
-static unsigned long bench_calibrate(bench_loop_fn loop, unsigned long ms)
+static inline unsigned long bench_calibrate(bench_loop_fn loop, unsigned long ms)
 {
 	unsigned long calls = 1000;
 	double ns;
@@ -67,7 +67,7 @@ static unsigned long bench_calibrate(bench_loop_fn loop, unsigned long ms)
 	return calls < 1000 ? 1000 : calls;
 }
 
-static void bench_report(const char *name, bench_loop_fn loop)
+static inline void bench_report(const char *name, bench_loop_fn loop)
 {
 	unsigned long runs = bench_env("BENCH_RUNS", 11, 1, BENCH_MAX_RUNS);
 	unsigned long ms = bench_env("BENCH_MS", 20, 1, 10000);
@@ -83,8 +83,8 @@ static void bench_report(const char *name, bench_loop_fn loop)
 }
 
 /* A buffer the kernel (or the vDSO) left all zero is a broken generator. */
-static void bench_check_filled(const char *name, const unsigned char *buf,
-			       size_t len)
+static inline void bench_check_filled(const char *name,
+				      const unsigned char *buf, size_t len)
 {
 	size_t i;
 

@@ -27,11 +27,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -143,6 +145,14 @@ static inline const char *aio_glibc_reason(void)
 static inline void aio_reexec(char **argv)
 {
 	vt_reexec_with_binder(argv, "libvlibc.so", AT_REEXEC_MARK, at_binder_bound() != NULL);
+}
+
+/* The main() of an AIO selftest: every case under the binder. */
+#define AIO_TEST_MAIN							\
+int main(int argc, char **argv)						\
+{									\
+	aio_reexec(argv);						\
+	return test_harness_run(argc, argv);				\
 }
 
 /* --- files, pipes, buffers --------------------------------------------------- */
@@ -446,6 +456,25 @@ static inline int at_find_ring_fd(void)
 	return found;
 }
 
+static inline void *at_nothing(void *arg)
+{
+	return NULL;
+}
+
+/*
+ * Become nobody with no room for another thread (RLIMIT_NPROC 1): 0, or
+ * -1 when that cannot be done here or threads can still be made.
+ */
+static inline int at_no_threads(void)
+{
+	struct rlimit one = { 1, 1 };
+	pthread_t t;
+
+	if (setgid(VT_NOBODY) || setuid(VT_NOBODY) || setrlimit(RLIMIT_NPROC, &one))
+		return -1;
+	return pthread_create(&t, NULL, at_nothing, NULL) ? 0 : -1;
+}
+
 /*
  * A fork child's exit @status: on vlibc it must have succeeded; on glibc
  * a failure is only logged (glibc 2.36's AIO in a fork child can hang,
@@ -492,6 +521,32 @@ static inline int at_sysctl_write(const char *value)
 	r = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -1;
 	close(fd);
 	return r;
+}
+
+/* A read of 4 bytes waiting on an empty pipe (at_pending_start()). */
+struct at_pending {
+	int		p[2];
+	char		buf[8];
+	struct aiocb	cb;
+};
+
+static inline int at_pending_start(struct at_pending *pd)
+{
+	memset(pd->buf, 0, sizeof(pd->buf));
+	if (at_pipe(pd->p))
+		return -1;
+	at_prep(&pd->cb, pd->p[0], pd->buf, 4, 0);
+	return aio_read(&pd->cb);
+}
+
+/* Let it complete, and close the pipe; 0 if it did, with the 4 bytes. */
+static inline int at_pending_finish(struct at_pending *pd)
+{
+	int r = vt_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
+
+	close(pd->p[0]);
+	close(pd->p[1]);
+	return r ? -1 : 0;
 }
 
 /*

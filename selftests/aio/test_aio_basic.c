@@ -65,32 +65,16 @@ TEST(bound_to_vlibc)
 /* This program again with @var=@value and a few cases: they must pass. */
 static int run_variant(const char *var, const char *value)
 {
-	char *argv[] = {
-		"/proc/self/exe", "-t", "bound_to_vlibc", "-t", "write_read_back",
+	char *args[] = {
+		"-t", "bound_to_vlibc", "-t", "write_read_back",
 		"-t", "fsync_follows_earlier_writes", NULL,
 	};
-	char **envp, **e;
-	struct vt_result r;
-	size_t n = 0, len = strlen(var);
-	int ok;
+	char *set = vt_strf("%s=%s", var, value);
+	struct vt_self s = { .args = args, .set = { set } };
+	int r = vt_run_self_ok(&s, "PASSED: 3 / 3");
 
-	for (e = environ; *e; e++)
-		n++;
-	envp = vt_nonnull(calloc(n + 2, sizeof(*envp)));
-	n = 0;
-	for (e = environ; *e; e++)
-		if (strncmp(*e, var, len) || (*e)[len] != '=')
-			envp[n++] = *e;
-	envp[n] = vt_strf("%s=%s", var, value);
-	vt_run(&r, argv, envp);
-	ok = r.status == 0 && strstr(r.out, "PASSED: 3 / 3");
-	if (!ok)
-		fprintf(stderr, "# %s=%s: status %d, output:\n%s%s", var, value,
-			r.status, r.out, r.err);
-	vt_result_free(&r);
-	free(envp[n]);
-	free(envp);
-	return ok ? 0 : -1;
+	free(set);
+	return r;
 }
 
 TEST(variant_glibc)
@@ -680,8 +664,4 @@ TEST(aio_after_closing_all_descriptors)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

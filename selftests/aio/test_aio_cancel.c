@@ -528,8 +528,4 @@ TEST(cancel_notifies)
 	close(p[1]);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

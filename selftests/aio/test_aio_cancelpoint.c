@@ -100,37 +100,14 @@ static void *cancel_and_join(struct waiter *w, int release)
 	return ret;
 }
 
-struct pending {
-	int		p[2];
-	char		buf[8];
-	struct aiocb	cb;
-};
-
-static int pending_start(struct pending *pd)
-{
-	if (at_pipe(pd->p))
-		return -1;
-	at_prep(&pd->cb, pd->p[0], pd->buf, 4, 0);
-	return aio_read(&pd->cb);
-}
-
-static int pending_finish(struct pending *pd)
-{
-	int r = vt_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
-
-	close(pd->p[0]);
-	close(pd->p[1]);
-	return r ? -1 : 0;
-}
-
 /* After the cancellations, another thread's wait still completes. */
 static int others_still_wake(void)
 {
-	struct pending pd;
+	struct at_pending pd;
 	struct waiter w;
 	void *ret;
 
-	if (pending_start(&pd) || waiter_start(&w, &pd.cb, 0) ||
+	if (at_pending_start(&pd) || waiter_start(&w, &pd.cb, 0) ||
 	    blocked_in(w.tid) < 0)
 		return -1;
 	if (vt_write_full(pd.p[1], "pong", 4))
@@ -147,17 +124,17 @@ static int others_still_wake(void)
 
 static void cancel_one_waiter(struct __test_metadata *_metadata, int timed)
 {
-	struct pending pd;
+	struct at_pending pd;
 	struct waiter w;
 
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	ASSERT_EQ(0, waiter_start(&w, &pd.cb, timed));
 	ASSERT_LE(0, blocked_in(w.tid));
 	EXPECT_EQ(PTHREAD_CANCELED, cancel_and_join(&w, pd.p[1]));
 	EXPECT_EQ(1, w.cleaned);
 	EXPECT_EQ(0, w.returned);
 	EXPECT_EQ(0, others_still_wake());
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
 TEST(cancel_in_suspend_without_timeout)
@@ -176,12 +153,12 @@ TEST(cancel_in_suspend_with_timeout)
  */
 TEST(cancel_kernel_and_futex_waiters)
 {
-	struct pending pd;
+	struct at_pending pd;
 	struct waiter w[2];
 	long nr[2];
 	int i;
 
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ(0, waiter_start(&w[i], &pd.cb, i));
 		nr[i] = blocked_in(w[i].tid);
@@ -197,11 +174,7 @@ TEST(cancel_kernel_and_futex_waiters)
 		EXPECT_EQ(1, w[i].cleaned);
 	}
 	EXPECT_EQ(0, others_still_wake());
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -435,8 +435,4 @@ TEST(direct_io_alignment)
 	free(buf);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -13,21 +13,15 @@
  * bounded by a deadline.  Without the binder (AIO_SELFTEST_REEXECUTED=1)
  * the same cases check glibc's own AIO.
  */
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stddef.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
 #include "seccomp.h"
 
 #define CHILD_MS	15000
-#define NOBODY		65534
 #define SKIPPED		77	/* a child's exit status: the case cannot run here */
 #define FD_LIMIT	64
 
@@ -66,42 +60,10 @@ static void image_in_use(void)
 }
 
 /*
- * A filter answering the system calls @nrs (@n of them) with @action,
- * every other one allowed, for every thread.  @raw: with the system call
- * instruction (the binder does not see it coming, as with Chromium's and
- * Firefox's filters), else through glibc's syscall() (as libseccomp).
+ * The filters below answer these calls and allow every other one, for
+ * every thread; they go in with the system call instruction (VSC_VIA_RAW:
+ * the binder does not see them coming, as with Chromium's and Firefox's).
  */
-static int deny_calls(const int *nrs, int n, unsigned int action, int raw)
-{
-	struct sock_filter code[8 + 2 * 8];
-	struct sock_fprog prog = { 0, code };
-	int i, k = 0;
-
-	if (n > 8)
-		return -1;
-	code[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-				offsetof(struct seccomp_data, arch));
-	code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-				AUDIT_ARCH_X86_64, 1, 0);
-	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	code[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-				offsetof(struct seccomp_data, nr));
-	for (i = 0; i < n; i++) {
-		code[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-					nrs[i], 0, 1);
-		code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action);
-	}
-	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog.len = k;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	if (raw)
-		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
-				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
-}
-
 static const int io_uring_calls[] = {
 	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
 };
@@ -207,8 +169,8 @@ static int nofile_child(void *arg)
 			return r;
 	}
 	if (c->kill_filter &&
-	    deny_calls(io_uring_calls, ARRAY_SIZE(io_uring_calls),
-		       SECCOMP_RET_KILL_PROCESS, 1))
+	    vsc_deny(io_uring_calls, ARRAY_SIZE(io_uring_calls),
+		     SECCOMP_RET_KILL_PROCESS, VSC_VIA_RAW))
 		return 3;
 	if (c->ring_first) {
 		/* The application closes all but its own (closefrom()). */
@@ -266,7 +228,7 @@ static int memlock_child(void *as_nobody)
 	if (as_nobody) {
 		if (geteuid())
 			return SKIPPED;
-		if (fchown(fd, NOBODY, NOBODY) || setgid(NOBODY) || setuid(NOBODY))
+		if (fchown(fd, VT_NOBODY, VT_NOBODY) || setgid(VT_NOBODY) || setuid(VT_NOBODY))
 			return 3;
 	}
 	if (setrlimit(RLIMIT_MEMLOCK, &zero))
@@ -327,7 +289,7 @@ static int enomem_child(void *again)
 	}
 	if (hide_proc())
 		return SKIPPED;
-	if (deny_calls(setup, 1, SECCOMP_RET_ERRNO | ENOMEM, 1))
+	if (vsc_deny(setup, 1, SECCOMP_RET_ERRNO | ENOMEM, VSC_VIA_RAW))
 		return 4;
 	r = write_read(fd, 32768, 4096, 6, 0);
 	if (r)
@@ -404,22 +366,6 @@ TEST(address_space_full_at_first_request)
 
 /* --- no thread for a notification -------------------------------------------------- */
 
-static void *nothing(void *arg)
-{
-	return NULL;
-}
-
-/* Become a user with no room for another thread: 0, or -1. */
-static int nproc_reached(void)
-{
-	struct rlimit one = { 1, 1 };
-	pthread_t t;
-
-	if (setgid(NOBODY) || setuid(NOBODY) || setrlimit(RLIMIT_NPROC, &one))
-		return -1;
-	return pthread_create(&t, NULL, nothing, NULL) ? 0 : -1;
-}
-
 #define NOTE_SIG	(SIGRTMIN + 4)
 
 /*
@@ -471,14 +417,14 @@ static int signal_no_thread_child(void *how_arg)
 	if (how == NPROC_FROM_START) {
 		if (geteuid())
 			return SKIPPED;
-		if (nproc_reached())
+		if (at_no_threads())
 			return SKIPPED;
 	} else {
 		r = write_read(fd, 4096, 0, 9, 0);
 		if (r)
 			return r;
-		if (deny_calls(thread_calls, ARRAY_SIZE(thread_calls),
-			       SECCOMP_RET_ERRNO | EAGAIN, 1))
+		if (vsc_deny(thread_calls, ARRAY_SIZE(thread_calls),
+			     SECCOMP_RET_ERRNO | EAGAIN, VSC_VIA_RAW))
 			return 4;
 	}
 	at_prep(&cb, p[0], buf, 4, 0);
@@ -558,8 +504,8 @@ static int thread_note_refused_child(void *unused)
 		return 4;
 	if (at_poll_flag(&callbacks, 1, AT_WAIT_MS))
 		return 5;
-	if (deny_calls(thread_calls, ARRAY_SIZE(thread_calls),
-		       SECCOMP_RET_ERRNO | EAGAIN, 1))
+	if (vsc_deny(thread_calls, ARRAY_SIZE(thread_calls),
+		     SECCOMP_RET_ERRNO | EAGAIN, VSC_VIA_RAW))
 		return 6;
 	at_fill(data, sizeof(data), 11, 4096);
 	at_prep(&cb, fd, data, sizeof(data), 4096);
@@ -654,8 +600,4 @@ TEST(signal_queue_full)
 	run(_metadata, sigpending_full_child, NULL);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

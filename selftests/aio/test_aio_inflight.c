@@ -438,8 +438,4 @@ TEST_F_TIMEOUT(huge, lio_listio_hundred_thousand, 280)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -134,8 +134,4 @@ TEST(small_cached_read_answered_inline)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

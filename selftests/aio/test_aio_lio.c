@@ -377,8 +377,4 @@ TEST(long_lists)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -7,29 +7,10 @@
  * reads the other end itself, and never a SIGPIPE that kills it.  A
  * file write is refused or done, never ended with ECANCELED.
  */
-#include <pthread.h>
-#include <sys/resource.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
 
-#define NOBODY	65534
 #define PIPE_BIG	(256 << 10)
-
-static void *nothing(void *arg)
-{
-	return NULL;
-}
-
-/* Become a user with no room for another thread: 0, or -1 (skip). */
-static int no_threads(void)
-{
-	struct rlimit one = { 1, 1 };
-	pthread_t t;
-
-	if (setgid(NOBODY) || setuid(NOBODY) || setrlimit(RLIMIT_NPROC, &one))
-		return -1;
-	return pthread_create(&t, NULL, nothing, NULL) ? 0 : -1;
-}
 
 /* Write PIPE_BIG to a pipe and read it here: 0 when refused or whole. */
 static int big_pipe_write(void *arg)
@@ -38,7 +19,7 @@ static int big_pipe_write(void *arg)
 	struct aiocb cb;
 	int p[2];
 
-	if (no_threads())
+	if (at_no_threads())
 		return 77;
 	if (at_pipe(p))
 		return 1;
@@ -60,7 +41,7 @@ static int pipe_without_reader(void *arg)
 	struct aiocb cb;
 	int p[2];
 
-	if (no_threads())
+	if (at_no_threads())
 		return 77;
 	if (at_pipe(p))
 		return 1;
@@ -84,7 +65,7 @@ static int file_write(void *arg)
 	struct aiocb cb;
 	int fd;
 
-	if (no_threads())
+	if (at_no_threads())
 		return 77;
 	fd = at_tmpfile(0);
 	if (fd < 0)
@@ -130,8 +111,4 @@ TEST(file_write_no_thread)
 	run(_metadata, file_write);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -266,8 +266,4 @@ TEST(sigev_thread_attributes)
 	close(p[1]);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -157,8 +157,4 @@ TEST(disjoint_requests_complete)
 	free(big);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -16,13 +16,7 @@
  * too: glibc's AIO uses threads, never io_uring.
  */
 #include <dirent.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
-#include <stddef.h>
-#include <sys/prctl.h>
-#include <sys/ucontext.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
 #include "seccomp.h"
@@ -31,20 +25,13 @@
 
 enum refuse_mode { REFUSE_ENOSYS, REFUSE_EPERM, REFUSE_TRAP, REFUSE_KILL };
 
-/* SECCOMP_RET_TRAP: the handler makes the call return -ENOSYS. */
-static void sigsys_enosys(int sig, siginfo_t *si, void *uc_void)
-{
-	ucontext_t *uc = uc_void;
-
-	uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
-}
-
 /*
  * Refuse io_uring_setup, io_uring_enter and io_uring_register for every
  * thread of the process (TSYNC: REFUSE_KILL with syscall(SYS_seccomp),
  * the others with the system call instruction, as Firefox does), or with
  * @via_prctl for the calling thread only (prctl(PR_SET_SECCOMP)), the way
- * @mode says; with @no_threads clone and clone3 fail with EAGAIN too.
+ * @mode says (REFUSE_TRAP: the SIGSYS handler makes the call return
+ * -ENOSYS); with @no_threads clone and clone3 fail with EAGAIN too.
  * 0 or -1.
  */
 static int refuse_io_uring_how(enum refuse_mode mode, int no_threads,
@@ -56,35 +43,16 @@ static int refuse_io_uring_how(enum refuse_mode mode, int no_threads,
 		[REFUSE_TRAP] = SECCOMP_RET_TRAP,
 		[REFUSE_KILL] = SECCOMP_RET_KILL_PROCESS,
 	};
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 5, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 4, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_register, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone : ~0U, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, no_threads ? __NR_clone3 : ~0U, 2, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, action[mode]),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAGAIN),
+	const struct vsc_deny rules[] = {
+		{ __NR_io_uring_setup, action[mode] },
+		{ __NR_io_uring_enter, action[mode] },
+		{ __NR_io_uring_register, action[mode] },
+		{ __NR_clone, SECCOMP_RET_ERRNO | EAGAIN },
+		{ __NR_clone3, SECCOMP_RET_ERRNO | EAGAIN },
 	};
-	struct sock_fprog prog = { ARRAY_SIZE(code), code };
-	struct sigaction sa = { .sa_sigaction = sigsys_enosys, .sa_flags = SA_SIGINFO };
 
-	if (mode == REFUSE_TRAP && sigaction(SIGSYS, &sa, NULL))
-		return -1;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	if (via_prctl)
-		return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) ? -1 : 0;
-	/* Refusals as Firefox's: installed without glibc, met by the family. */
-	if (mode != REFUSE_KILL)
-		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
-				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
-	return syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER,
-		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+	return vsc_deny_rules(rules, no_threads ? 5 : 3,
+			      via_prctl ? VSC_VIA_PRCTL : VSC_VIA_USUAL);
 }
 
 static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
@@ -193,24 +161,30 @@ FIXTURE_TEARDOWN(refused)
  * the writes reach the file (checked after aio_fsync), the read completes
  * when the pipe is written, a new read gets the data back.
  */
-TEST_F(refused, requests_in_flight_and_new)
+static void in_flight_and_new(struct __test_metadata *_metadata, int fd,
+			      enum refuse_mode mode, int via_prctl)
 {
 	struct pending_read pr;
 	unsigned char in[8192];
 	struct aiocb cb;
 
 	ASSERT_EQ(0, pending_read_start(&pr));
-	ASSERT_EQ(0, refuse_io_uring(variant->mode));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 3 * 4096 + 4096, 3));
-	EXPECT_EQ(0, fsync_fd(self->fd));
-	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
+	ASSERT_EQ(0, refuse_io_uring_how(mode, 0, via_prctl));
+	EXPECT_EQ(0, at_write_pattern(fd, 8192, 4096, 2));
+	EXPECT_EQ(0, at_write_pattern(fd, 4096, 4 * 4096, 3));
+	EXPECT_EQ(0, fsync_fd(fd));
+	EXPECT_EQ(0, file_has(fd, 8192, 4096, 2));
+	EXPECT_EQ(0, file_has(fd, 4096, 4 * 4096, 3));
 	EXPECT_EQ(0, pending_read_finish(&pr));
-	at_prep(&cb, self->fd, in, sizeof(in), 4096);
+	at_prep(&cb, fd, in, sizeof(in), 4096);
 	ASSERT_EQ(0, aio_read(&cb));
 	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
 	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+}
+
+TEST_F(refused, requests_in_flight_and_new)
+{
+	in_flight_and_new(_metadata, self->fd, variant->mode, 0);
 }
 
 #define MANY_READS	600	/* more than vlibc keeps in the kernel (512) */
@@ -458,22 +432,7 @@ FIXTURE_TEARDOWN(killed)
 
 TEST_F(killed, after_ring_with_requests_in_flight)
 {
-	struct pending_read pr;
-	unsigned char in[8192];
-	struct aiocb cb;
-
-	ASSERT_EQ(0, pending_read_start(&pr));
-	ASSERT_EQ(0, refuse_io_uring_how(REFUSE_KILL, 0, variant->via_prctl));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, at_write_pattern(self->fd, 4096, 4 * 4096, 3));
-	EXPECT_EQ(0, fsync_fd(self->fd));
-	EXPECT_EQ(0, file_has(self->fd, 8192, 4096, 2));
-	EXPECT_EQ(0, file_has(self->fd, 4096, 4 * 4096, 3));
-	EXPECT_EQ(0, pending_read_finish(&pr));
-	at_prep(&cb, self->fd, in, sizeof(in), 4096);
-	ASSERT_EQ(0, aio_read(&cb));
-	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
-	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+	in_flight_and_new(_metadata, self->fd, REFUSE_KILL, variant->via_prctl);
 }
 
 /* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */
@@ -603,8 +562,4 @@ TEST(fork_keeps_descriptor_on_old_ring_number)
 	close(fd);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

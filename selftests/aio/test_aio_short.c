@@ -284,8 +284,4 @@ TEST(notification_after_whole_write)
 	free(buf);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

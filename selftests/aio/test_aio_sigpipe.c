@@ -82,8 +82,4 @@ TEST(pipe_reader_gone_while_waiting)
 	close(p[1]);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

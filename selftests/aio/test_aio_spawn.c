@@ -120,11 +120,9 @@ TEST(fork_from_sigev_thread_callback)
 
 /* --- exec -------------------------------------------------------------------------- */
 
-static char self_exe[4096];
-
 static void exec_after(void)
 {
-	execl(self_exe, "test_aio_spawn", AFTER_EXEC, (char *)NULL);
+	execl(vt_self_exe(), "test_aio_spawn", AFTER_EXEC, (char *)NULL);
 }
 
 /* Requests in flight in this process, then exec of the AIO program. */
@@ -266,14 +264,9 @@ TEST(posix_spawn_with_requests_in_flight)
 
 int main(int argc, char **argv)
 {
-	ssize_t n;
-
 	if (argc == 2 && !strcmp(argv[1], AFTER_EXEC))
 		return after_exec_main();
 	aio_reexec(argv);
-	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-	if (n <= 0)
-		return 1;
-	self_exe[n] = 0;
+	vt_self_exe();		/* read now, before any case forks */
 	return test_harness_run(argc, argv);
 }

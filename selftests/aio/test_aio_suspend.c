@@ -28,35 +28,9 @@ static int suspend_ms(const struct aiocb *const list[], int n, double ms,
 	return r;
 }
 
-struct pending {
-	int		p[2];
-	char		buf[8];
-	struct aiocb	cb;
-};
-
-/* A read of 4 bytes waiting on an empty pipe. */
-static int pending_start(struct pending *pd)
-{
-	memset(pd->buf, 0, sizeof(pd->buf));
-	if (at_pipe(pd->p))
-		return -1;
-	at_prep(&pd->cb, pd->p[0], pd->buf, 4, 0);
-	return aio_read(&pd->cb);
-}
-
-/* Let it complete; 0 if it did, with the 4 bytes. */
-static int pending_finish(struct pending *pd)
-{
-	int r = vt_write_full(pd->p[1], "ping", 4) || at_done_with(&pd->cb, 4);
-
-	close(pd->p[0]);
-	close(pd->p[1]);
-	return r ? -1 : 0;
-}
-
 TEST(returns_when_one_is_done)
 {
-	struct pending pd;
+	struct at_pending pd;
 	char data[16] = "done";
 	struct aiocb done;
 	const struct aiocb *list[2];
@@ -64,7 +38,7 @@ TEST(returns_when_one_is_done)
 	double took;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	at_prep(&done, fd, data, sizeof(data), 0);
 	ASSERT_EQ(0, aio_write(&done));
 	ASSERT_EQ(0, at_done_with(&done, sizeof(data)));
@@ -73,14 +47,14 @@ TEST(returns_when_one_is_done)
 	EXPECT_EQ(0, suspend_ms(list, 2, 5000, &err, &took));
 	EXPECT_GT(500, took);
 	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 	close(fd);
 }
 
 /* NULL entries are skipped: they neither count as done nor break it. */
 TEST(null_entries_skipped)
 {
-	struct pending pd;
+	struct at_pending pd;
 	char data[16] = "done";
 	struct aiocb done;
 	const struct aiocb *list[3] = { NULL, NULL, NULL };
@@ -88,7 +62,7 @@ TEST(null_entries_skipped)
 	double took;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	list[1] = &pd.cb;
 	EXPECT_EQ(-1, suspend_ms(list, 3, 50, &err, &took));
 	EXPECT_EQ(EAGAIN, err);
@@ -98,7 +72,7 @@ TEST(null_entries_skipped)
 	list[2] = &done;
 	EXPECT_EQ(0, suspend_ms(list, 3, 5000, &err, &took));
 	EXPECT_GT(500, took);
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 	close(fd);
 }
 
@@ -123,12 +97,12 @@ TEST(nothing_to_wait_for)
 /* A 50 ms timeout: -1/EAGAIN after 40 ms to 2 s; a zero one at once. */
 TEST(timeout)
 {
-	struct pending pd;
+	struct at_pending pd;
 	const struct aiocb *list[1];
 	int i, err;
 	double took;
 
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	list[0] = &pd.cb;
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(-1, suspend_ms(list, 1, 50, &err, &took));
@@ -141,7 +115,7 @@ TEST(timeout)
 	EXPECT_EQ(EAGAIN, err);
 	EXPECT_GT(1000, took);
 	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
 static volatile int alarms;
@@ -159,14 +133,14 @@ TEST(interrupted_by_signal)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
-	struct pending pd;
+	struct at_pending pd;
 	const struct aiocb *list[1];
 	int r, err;
 	double took;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	list[0] = &pd.cb;
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	r = suspend_ms(list, 1, 5000, &err, &took);
@@ -177,7 +151,7 @@ TEST(interrupted_by_signal)
 	EXPECT_TRUE(took >= 50 && took < 2000);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
 /*
@@ -192,7 +166,7 @@ TEST(interrupted_by_signal_at_whole_seconds)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct itimerval it = { .it_value = { .tv_sec = 1 } };
-	struct pending pd;
+	struct at_pending pd;
 	const struct aiocb *list[1];
 	int r, err;
 	double took;
@@ -216,7 +190,7 @@ TEST(interrupted_by_signal_at_whole_seconds)
 	EXPECT_EQ(-1, r);
 	EXPECT_EQ(EINTR, err);
 	EXPECT_EQ(1, alarms);
-	EXPECT_EQ(0, pending_finish(&pd));
+	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
 struct delayed_write {
@@ -236,14 +210,14 @@ static void *write_later(void *arg)
 /* A waiter wakes when the request completes, not at the timeout. */
 TEST(wakes_on_completion)
 {
-	struct pending pd;
+	struct at_pending pd;
 	struct delayed_write dw = { .ms = 100 };
 	const struct aiocb *list[1];
 	pthread_t t;
 	int err;
 	double took;
 
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	dw.fd = pd.p[1];
 	list[0] = &pd.cb;
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_later, &dw));
@@ -300,14 +274,14 @@ TEST(threads_on_overlapping_lists)
 	static const int lists[WAITERS][PIPES] = {
 		{ 0, 1, -1 }, { 1, 2, -1 }, { 2, 0, -1 }, { 0, 1, 2 },
 	};
-	struct pending pd[PIPES];
+	struct at_pending pd[PIPES];
 	struct waiter w[WAITERS];
 	pthread_t t[WAITERS];
 	pthread_barrier_t ready;
 	int i, j;
 
 	for (i = 0; i < PIPES; i++)
-		ASSERT_EQ(0, pending_start(&pd[i]));
+		ASSERT_EQ(0, at_pending_start(&pd[i]));
 	pthread_barrier_init(&ready, NULL, WAITERS + 1);
 	round_now = 0;
 	for (i = 0; i < WAITERS; i++) {
@@ -344,7 +318,7 @@ TEST(threads_on_overlapping_lists)
 	}
 	EXPECT_EQ(0, at_done_with(&pd[1].cb, 4));
 	EXPECT_EQ(0, at_done_with(&pd[2].cb, 4));
-	EXPECT_EQ(0, pending_finish(&pd[0]));
+	EXPECT_EQ(0, at_pending_finish(&pd[0]));
 	for (i = 1; i < PIPES; i++) {
 		close(pd[i].p[0]);
 		close(pd[i].p[1]);
@@ -356,13 +330,13 @@ TEST(threads_on_overlapping_lists)
 /* Eight threads on the same request: one completion wakes them all. */
 TEST(many_threads_one_request)
 {
-	struct pending pd;
+	struct at_pending pd;
 	struct waiter w[SAME_WAITERS];
 	pthread_t t[SAME_WAITERS];
 	pthread_barrier_t ready;
 	int i;
 
-	ASSERT_EQ(0, pending_start(&pd));
+	ASSERT_EQ(0, at_pending_start(&pd));
 	pthread_barrier_init(&ready, NULL, SAME_WAITERS + 1);
 	round_now = 0;
 	for (i = 0; i < SAME_WAITERS; i++) {
@@ -423,8 +397,4 @@ TEST(wakes_on_cancel)
 	close(p[1]);
 }
 
-int main(int argc, char **argv)
-{
-	aio_reexec(argv);
-	return test_harness_run(argc, argv);
-}
+AIO_TEST_MAIN

@@ -26,9 +26,6 @@
 
 #define PROBE		"--probe"
 #define CHILD_MS	10000
-#define NOBODY		65534
-
-extern char **environ;
 
 /*
  * A process that writes @saved back as soon as every holder of the
@@ -94,11 +91,9 @@ static int probe_main(void)
 	return r;
 }
 
-static char self_exe[4096];
-
 static void become_nobody(void *unused)
 {
-	if (setgid(NOBODY) || setuid(NOBODY))
+	if (setgid(VT_NOBODY) || setuid(VT_NOBODY))
 		_exit(126);
 }
 
@@ -109,22 +104,14 @@ static void become_nobody(void *unused)
  */
 static int run_probe(int off, int unprivileged, char *where, size_t size)
 {
-	char *argv[] = { self_exe, PROBE, NULL };
-	char *envp[256];
-	struct vt_spawn sp = { .argv = argv, .envp = envp,
-			       .child_setup = unprivileged ? become_nobody : NULL };
+	char *args[] = { PROBE, NULL };
+	struct vt_self s = { .args = args, .set = { off ? "VLIBC=off" : NULL },
+			     .child_setup = unprivileged ? become_nobody : NULL };
 	struct vt_result r;
 	char *bound;
-	int n = 0, status;
+	int status;
 
-	while (environ[n] && n < 250) {
-		envp[n] = environ[n];
-		n++;
-	}
-	if (off)
-		envp[n++] = "VLIBC=off";
-	envp[n] = NULL;
-	vt_spawn_run(&sp, &r);
+	vt_run_self(&r, &s);
 	bound = vt_line_value(r.out, "bound");
 	snprintf(where, size, "%s", bound ? bound : "");
 	if (r.status)
@@ -262,14 +249,8 @@ TEST_F(disabled, running_keeps_ring_new_process_falls_back)
 
 int main(int argc, char **argv)
 {
-	ssize_t n;
-
 	if (argc == 2 && !strcmp(argv[1], PROBE))
 		return probe_main();
 	aio_reexec(argv);
-	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
-	if (n <= 0)
-		return 1;
-	self_exe[n] = 0;
 	return test_harness_run(argc, argv);
 }

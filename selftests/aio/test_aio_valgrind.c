@@ -94,8 +94,7 @@ FIXTURE_TEARDOWN(valgrind)
 
 TEST_F_TIMEOUT(valgrind, aio_completes, RUN_SECONDS + 30)
 {
-	char exe[PATH_MAX], what[64];
-	ssize_t n;
+	char *exe = (char *)vt_self_exe(), what[64];
 	pid_t pid;
 	int status;
 
@@ -103,9 +102,6 @@ TEST_F_TIMEOUT(valgrind, aio_completes, RUN_SECONDS + 30)
 		SKIP(return, "valgrind is not installed");
 	if (!at_binder_bound())
 		SKIP(return, "the binder is not loaded");
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	ASSERT_LT(0, n);
-	exe[n] = 0;
 	fflush(NULL);
 	pid = fork();
 	ASSERT_LE(0, pid);

@@ -835,20 +835,23 @@ static int worker(const char *family, const char *only)
 /* --- the tests: a worker per family and binding ---------------------------------- */
 
 /*
- * Run the worker for @family in @env; each case must print its table
+ * Run the worker for @family with the binder preloaded and @toggle set
+ * (NULL: none), nothing else but PATH; each case must print its table
  * outcome and be bound as @bound says ("vlibc": image or binder).
  */
 static void check_family(struct __test_metadata *_metadata, const char *family,
-			 const char *bound, char **env)
+			 const char *bound, const char *toggle)
 {
-	/* This very program, even if the build replaced its file meanwhile. */
-	char *argv[] = { "/proc/self/exe", "--worker", (char *)family, NULL };
-	struct vt_spawn sp = { .argv = argv, .envp = env, .timeout = WORKER_SECONDS };
+	char *args[] = { "--worker", (char *)family, NULL };
+	struct vt_self s = { .args = args, .keep = vt_keep_none,
+			     .binder = "libvlibc.so",
+			     .set = { "PATH=/usr/bin:/bin", toggle },
+			     .timeout = WORKER_SECONDS };
 	struct vt_result r;
 	char *line, *save = NULL;
 	size_t i, seen = 0;
 
-	ASSERT_EQ(0, vt_spawn_run(&sp, &r));
+	ASSERT_EQ(0, vt_run_self(&r, &s));
 	EXPECT_EQ(0, r.status) TH_LOG("worker: %d\n%s", r.status, r.err);
 	line = strtok_r(r.out, "\n", &save);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -891,32 +894,27 @@ static void check_family(struct __test_metadata *_metadata, const char *family,
 
 TEST(locks_on_vlibc)
 {
-	check_family(_metadata, "locks", "vlibc",
-		     probe_env(build_files()->binder, NULL));
+	check_family(_metadata, "locks", "vlibc", NULL);
 }
 
 TEST(locks_on_vlibc_futex2)
 {
-	check_family(_metadata, "locks", "vlibc",
-		     probe_env(build_files()->binder, "VLIBC_LOCKS=futex2", NULL));
+	check_family(_metadata, "locks", "vlibc", "VLIBC_LOCKS=futex2");
 }
 
 TEST(locks_on_glibc)
 {
-	check_family(_metadata, "locks", "glibc",
-		     probe_env(build_files()->binder, "VLIBC=off", NULL));
+	check_family(_metadata, "locks", "glibc", "VLIBC=off");
 }
 
 TEST(aio_on_vlibc)
 {
-	check_family(_metadata, "aio", "vlibc",
-		     probe_env(build_files()->binder, NULL));
+	check_family(_metadata, "aio", "vlibc", NULL);
 }
 
 TEST(aio_on_glibc)
 {
-	check_family(_metadata, "aio", "glibc",
-		     probe_env(build_files()->binder, "VLIBC=off", NULL));
+	check_family(_metadata, "aio", "glibc", "VLIBC=off");
 }
 
 int main(int argc, char **argv)

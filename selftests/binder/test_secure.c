@@ -17,12 +17,10 @@
 #include "kselftest_harness.h"
 #include "binder_test.h"
 
-#define NOBODY		65534
-
 static void become_nobody(void *unused)
 {
-	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY)) {
-		dprintf(2, "cannot become uid/gid %d: %s\n", NOBODY,
+	if (setgroups(0, NULL) || setgid(VT_NOBODY) || setuid(VT_NOBODY)) {
+		dprintf(2, "cannot become uid/gid %d: %s\n", VT_NOBODY,
 			strerror(errno));
 		_exit(126);
 	}
@@ -46,7 +44,7 @@ static void run_as_nobody(struct vt_result *r, const char *path, const char *var
 	free(var_copy);
 }
 
-/* Can uid @NOBODY search every directory from / down to @dir? */
+/* Can uid VT_NOBODY search every directory from / down to @dir? */
 static int reachable_by_others(const char *dir)
 {
 	char *path = vt_nonnull(strdup(dir)), *slash;
@@ -137,7 +135,7 @@ FIXTURE_SETUP(secure)
 	if (vfs.f_flag & ST_NOSUID)
 		SKIP(return, "%s is on a nosuid mount", build);
 	if (!reachable_by_others(build))
-		SKIP(return, "uid %d cannot reach %s", NOBODY, build);
+		SKIP(return, "uid %d cannot reach %s", VT_NOBODY, build);
 	if (!kernel_gives_image() && !installed_image_exists() &&
 	    !root_only_path(build))
 		SKIP(return, "a user other than root could write %s", build);
@@ -258,7 +256,7 @@ FIXTURE_SETUP(installed)
 	if (vfs.f_flag & ST_NOSUID)
 		SKIP(return, "%s is on a nosuid mount", build_files()->dir);
 	if (!reachable_by_others(build_files()->dir))
-		SKIP(return, "uid %d cannot reach %s", NOBODY, build_files()->dir);
+		SKIP(return, "uid %d cannot reach %s", VT_NOBODY, build_files()->dir);
 	dir = vt_mkdtemp(build_files()->dir);
 	ASSERT_NE(NULL, dir);
 	snprintf(self->dir, sizeof(self->dir), "%s", dir);
@@ -300,12 +298,12 @@ static void install_unsafely(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, vt_copy_file(build_files()->image, target, 0644));
 		ASSERT_EQ(0, symlink("../../elsewhere/linux-vlibc.so.1", self->path));
 		if (unsafe == LINK_TO_UNSAFE)
-			ASSERT_EQ(0, chown(other, NOBODY, NOBODY));
+			ASSERT_EQ(0, chown(other, VT_NOBODY, VT_NOBODY));
 		break;
 	case LINK_IN_UNSAFE_DIR:
 		ASSERT_EQ(0, vt_copy_file(build_files()->image, target, 0644));
 		ASSERT_EQ(0, symlink(target, self->path));
-		ASSERT_EQ(0, chown(vdso, NOBODY, NOBODY));
+		ASSERT_EQ(0, chown(vdso, VT_NOBODY, VT_NOBODY));
 		break;
 	default:
 		ASSERT_EQ(0, vt_copy_file(build_files()->image, self->path,
@@ -313,11 +311,11 @@ static void install_unsafely(struct __test_metadata *_metadata,
 					  unsafe == FILE_GROUP_WRITABLE ? 0664 : 0644));
 	}
 	if (unsafe == FILE_NOT_ROOTS)
-		ASSERT_EQ(0, chown(self->path, NOBODY, NOBODY));
+		ASSERT_EQ(0, chown(self->path, VT_NOBODY, VT_NOBODY));
 	if (unsafe == DIR_WRITABLE)
 		ASSERT_EQ(0, chmod(vdso, 0777));
 	if (unsafe == DIR_NOT_ROOTS)
-		ASSERT_EQ(0, chown(release, NOBODY, NOBODY));
+		ASSERT_EQ(0, chown(release, VT_NOBODY, VT_NOBODY));
 	free(target);
 	free(release);
 	free(vdso);

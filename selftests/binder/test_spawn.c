@@ -22,7 +22,6 @@
 #define WAIT_MS		10000
 
 extern char **environ;
-static char self[PATH_MAX];
 
 /* The families at work in a child: 0, or which step failed. */
 static int use_families(void)
@@ -129,7 +128,8 @@ static int busy_finish(struct busy *b)
 	return 0;
 }
 
-static char *child_argv[] = { self, CHILD_MODE, NULL };
+/* This program as a child that uses the families (argv[0] set by main()). */
+static char *child_argv[] = { NULL, CHILD_MODE, NULL };
 
 /* Under the binder, the families above run on vlibc. */
 TEST(families_bound)
@@ -154,7 +154,7 @@ TEST(posix_spawn_busy_parent)
 	pid_t pid;
 
 	ASSERT_EQ(0, busy_start(&b));
-	ASSERT_EQ(0, posix_spawn(&pid, self, NULL, NULL, child_argv, environ));
+	ASSERT_EQ(0, posix_spawn(&pid, child_argv[0], NULL, NULL, child_argv, environ));
 	EXPECT_EQ(0, vt_wait_child(pid, WAIT_MS));
 	EXPECT_EQ(0, busy_finish(&b));
 }
@@ -174,7 +174,7 @@ TEST(posix_spawn_with_actions)
 	sigfillset(&all);
 	posix_spawnattr_setsigmask(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
-	ASSERT_EQ(0, posix_spawn(&pid, self, &fa, &attr, child_argv, environ));
+	ASSERT_EQ(0, posix_spawn(&pid, child_argv[0], &fa, &attr, child_argv, environ));
 	EXPECT_EQ(0, vt_wait_child(pid, WAIT_MS));
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -192,26 +192,14 @@ TEST(posix_spawn_fails_cleanly)
 	EXPECT_EQ(0, busy_finish(&b));
 }
 
-TEST(vfork_exec_busy_parent)
+/*
+ * From a busy parent, vfork() and execve(@argv) in the child (exit status
+ * @failed if that fails): the child ends with status @want, and the
+ * parent goes on.
+ */
+static void vfork_exec(struct __test_metadata *_metadata, char *const argv[],
+		       int failed, int want)
 {
-	struct busy b;
-	pid_t pid;
-
-	ASSERT_EQ(0, busy_start(&b));
-	fflush(NULL);
-	pid = vfork();
-	if (pid == 0) {
-		execve(self, child_argv, environ);
-		_exit(127);
-	}
-	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, vt_wait_child(pid, WAIT_MS));
-	EXPECT_EQ(0, busy_finish(&b));
-}
-
-TEST(vfork_exec_fails)
-{
-	char *argv[] = { "/nonexistent/program", NULL };
 	struct busy b;
 	pid_t pid;
 
@@ -220,11 +208,23 @@ TEST(vfork_exec_fails)
 	pid = vfork();
 	if (pid == 0) {
 		execve(argv[0], argv, environ);
-		_exit(42);
+		_exit(failed);
 	}
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(42, vt_wait_child(pid, WAIT_MS));
+	EXPECT_EQ(want, vt_wait_child(pid, WAIT_MS));
 	EXPECT_EQ(0, busy_finish(&b));
+}
+
+TEST(vfork_exec_busy_parent)
+{
+	vfork_exec(_metadata, child_argv, 127, 0);
+}
+
+TEST(vfork_exec_fails)
+{
+	char *argv[] = { "/nonexistent/program", NULL };
+
+	vfork_exec(_metadata, argv, 42, 42);
 }
 
 /* fork() in a signal handler while another thread holds a mutex. */
@@ -254,14 +254,9 @@ TEST(fork_in_signal_handler)
 
 int main(int argc, char **argv)
 {
-	ssize_t n;
-
 	if (argc > 1 && !strcmp(argv[1], CHILD_MODE))
 		return use_families();
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0)
-		return 1;
-	self[n] = 0;
+	child_argv[0] = (char *)vt_self_exe();
 	vt_reexec_with_binder(argv, "libvlibc.so", REEXEC_MARK,
 			      dlsym(RTLD_DEFAULT, "vlibc_binder_bound") != NULL);
 	return test_harness_run(argc, argv);

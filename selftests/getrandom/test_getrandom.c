@@ -1340,53 +1340,18 @@ TEST(arc4random_uniform_spread)
 
 /* --- variants: this program again, with a toggle set ----------------------- */
 
-/*
- * Run "this --mini @mode" with @var=@value in its environment; its output
- * goes to @out.  Returns its wait status, or -1.
- */
-static int run_mini(const char *mode, const char *var, const char *value,
-		    char *out, size_t size)
-{
-	size_t used = 0;
-	int fd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe(fd))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		setenv(var, value, 1);
-		execl("/proc/self/exe", "test_getrandom", "--mini", mode, NULL);
-		_exit(127);
-	}
-	close(fd[1]);
-	while (pid > 0 && (n = read(fd[0], out + used, size - 1 - used)) > 0)
-		used += n;
-	out[used] = 0;
-	close(fd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
+/* Run "this --mini @mode" with @var=@value set: it must say it is ok. */
 static void expect_mini(struct __test_metadata *_metadata, const char *mode,
 			const char *var, const char *value)
 {
-	static char out[65536];
-	char done[64];
-	int status = run_mini(mode, var, value, out, sizeof(out));
+	char *args[] = { "--mini", (char *)mode, NULL };
+	char *set = vt_strf("%s=%s", var, value);
+	char *done = vt_strf("mini %s: ok", mode);
+	struct vt_self s = { .args = args, .set = { set } };
 
-	snprintf(done, sizeof(done), "mini %s: ok", mode);
-	EXPECT_TRUE(status != -1 && WIFEXITED(status) && !WEXITSTATUS(status) &&
-		    strstr(out, done)) {
-		TH_LOG("%s=%s, expected %s, status %#x; output:\n%s",
-		       var, value, mode, status, out);
-	}
+	EXPECT_EQ(0, vt_run_self_ok(&s, done));
+	free(done);
+	free(set);
 }
 
 TEST(variant_syscall)
@@ -1436,38 +1401,10 @@ static int mini_main(const char *mode)
 	return failed ? 1 : 0;
 }
 
-/* Without the binder loaded, run again with it preloaded. */
-static void preload_binder(char **argv)
-{
-	char self[PATH_MAX], binder[PATH_MAX + 32], preload[2 * PATH_MAX];
-	const char *build = getenv("VLIBC_BUILD"), *old = getenv("LD_PRELOAD");
-	ssize_t n;
-
-	if (pool_query() || getenv(REEXEC_MARK))
-		return;
-	if (build) {
-		snprintf(binder, sizeof(binder), "%s/libvlibc.so", build);
-	} else {
-		/* $O/selftests/getrandom/test_getrandom -> $O/libvlibc.so */
-		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n < 0)
-			return;
-		self[n] = 0;
-		*strrchr(self, '/') = 0;
-		snprintf(binder, sizeof(binder), "%s/../../libvlibc.so", self);
-	}
-	snprintf(preload, sizeof(preload), "%s%s%s", binder,
-		 old && *old ? " " : "", old ? old : "");
-	setenv("LD_PRELOAD", preload, 1);
-	setenv(REEXEC_MARK, "1", 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
-		strerror(errno));
-}
-
 int main(int argc, char **argv)
 {
-	preload_binder(argv);
+	/* Without the binder loaded, run again with it preloaded. */
+	vt_reexec_with_binder(argv, "libvlibc.so", REEXEC_MARK, pool_query() != NULL);
 	if (argc == 3 && !strcmp(argv[1], "--mini"))
 		return mini_main(argv[2]);
 	return test_harness_run(argc, argv);

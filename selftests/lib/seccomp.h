@@ -29,6 +29,26 @@
  * does (the binder sees it coming); the refusing modes with the system
  * call instruction itself, as Chromium and Firefox do (vsc_seccomp_raw():
  * the families meet the refusals), unless vsc_through_glibc is set.
+ *
+ * The other shape, a filter that refuses a few calls and allows the rest
+ * (as Docker's profile refuses io_uring):
+ *
+ *	static const int calls[] = { __NR_io_uring_setup };
+ *
+ *	vsc_deny(calls, 1, SECCOMP_RET_ERRNO | EPERM, VSC_VIA_USUAL);
+ *
+ * answers each listed call with the SECCOMP_RET_* value given (for
+ * SECCOMP_RET_TRAP with the handler above) and allows every other one,
+ * and every call of another architecture; vsc_deny_rules() takes a
+ * different answer per call.  @via says how the filter goes in:
+ *
+ *	VSC_VIA_USUAL	the refusals with the system call instruction,
+ *			SECCOMP_RET_KILL_PROCESS through syscall(), as
+ *			vsc_install() does
+ *	VSC_VIA_RAW	with the system call instruction, whatever it does
+ *	VSC_VIA_GLIBC	through glibc's syscall(SYS_seccomp, ...)
+ *	VSC_VIA_PRCTL	through prctl(PR_SET_SECCOMP): the calling thread
+ *			only (no TSYNC), as older programs do
  */
 #ifndef _VLIBC_SELFTEST_SECCOMP_H
 #define _VLIBC_SELFTEST_SECCOMP_H
@@ -172,6 +192,100 @@ static inline long vsc_seccomp_raw(unsigned int op, unsigned int flags,
 #define VSC_STMT(c, k)		((struct sock_filter)BPF_STMT(c, k))
 #define VSC_JUMP(c, k, t, f)	((struct sock_filter)BPF_JUMP(c, k, t, f))
 
+enum vsc_via { VSC_VIA_USUAL, VSC_VIA_RAW, VSC_VIA_GLIBC, VSC_VIA_PRCTL };
+
+/*
+ * Put @prog in force the way @via says (VSC_VIA_USUAL: by @kill, whether
+ * it may answer SECCOMP_RET_KILL_PROCESS), after the SIGSYS handler when
+ * @trap and PR_SET_NO_NEW_PRIVS: 0 or -1 with errno.
+ */
+static inline int vsc_load(const struct sock_fprog *prog, int trap, int kill,
+			   enum vsc_via via)
+{
+	struct sigaction sa;
+
+	if (trap) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = vsc_sigsys;
+		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+		if (sigaction(SIGSYS, &sa, NULL))
+			return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	if (via == VSC_VIA_USUAL)
+		via = kill ? VSC_VIA_GLIBC : VSC_VIA_RAW;
+	switch (via) {
+	case VSC_VIA_PRCTL:
+		return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog) ? -1 : 0;
+	case VSC_VIA_RAW:
+		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
+				       SECCOMP_FILTER_FLAG_TSYNC, prog) ? -1 : 0;
+	default:
+		return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			       SECCOMP_FILTER_FLAG_TSYNC, prog) ? -1 : 0;
+	}
+}
+
+/* One call a deny filter answers, and how (a SECCOMP_RET_* value). */
+struct vsc_deny {
+	int		nr;
+	unsigned int	ret;
+};
+
+#define VSC_MAX_DENY	16
+
+/*
+ * Answer each call of @rules[0..@n) with its ret, allow everything else:
+ * 0, or -1 with errno (E2BIG for more than VSC_MAX_DENY rules).
+ */
+static inline int vsc_deny_rules(const struct vsc_deny *rules, int n,
+				 enum vsc_via via)
+{
+	struct sock_filter code[4 + 2 * VSC_MAX_DENY + 1];
+	struct sock_fprog prog = { .filter = code };
+	int i, k = 0, trap = 0, kill = 0;
+
+	if (n > VSC_MAX_DENY) {
+		errno = E2BIG;
+		return -1;
+	}
+	code[k++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     offsetof(struct seccomp_data, arch));
+	code[k++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	code[k++] = VSC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	code[k++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
+			     offsetof(struct seccomp_data, nr));
+	for (i = 0; i < n; i++) {
+		unsigned int action = rules[i].ret & SECCOMP_RET_ACTION_FULL;
+
+		trap |= action == SECCOMP_RET_TRAP;
+		kill |= action == SECCOMP_RET_KILL_PROCESS ||
+			action == SECCOMP_RET_KILL_THREAD;
+		code[k++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rules[i].nr, 0, 1);
+		code[k++] = VSC_STMT(BPF_RET | BPF_K, rules[i].ret);
+	}
+	code[k++] = VSC_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	prog.len = k;
+	return vsc_load(&prog, trap, kill, via);
+}
+
+/* Answer the calls @nrs[0..@n) all with @ret; allow everything else. */
+static inline int vsc_deny(const int *nrs, int n, unsigned int ret,
+			   enum vsc_via via)
+{
+	struct vsc_deny rules[VSC_MAX_DENY];
+	int i;
+
+	if (n > VSC_MAX_DENY) {
+		errno = E2BIG;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		rules[i] = (struct vsc_deny){ nrs[i], ret };
+	return vsc_deny_rules(rules, n, via);
+}
+
 /* Install the filter for @mode (VSC_NONE: nothing); 0 or -1 with errno. */
 /* Set: every filter goes in through glibc's syscall(), as libseccomp's. */
 static int vsc_through_glibc;
@@ -182,17 +296,9 @@ static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
 	static struct sock_filter code[5 + 2 * VSC_MAX_NR + 5];
 	unsigned int deny = vsc_refusal(mode), n = 0, nr;
 	struct sock_fprog prog;
-	struct sigaction sa;
 
 	if (mode == VSC_NONE)
 		return 0;
-	if (mode == VSC_TRAP) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_sigaction = vsc_sigsys;
-		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-		if (sigaction(SIGSYS, &sa, NULL))
-			return -1;
-	}
 	code[n++] = VSC_STMT(BPF_LD | BPF_W | BPF_ABS,
 			     offsetof(struct seccomp_data, arch));
 	code[n++] = VSC_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
@@ -221,14 +327,9 @@ static inline int vsc_install(enum vsc_mode mode, const struct vsc_allow *a)
 	code[n++] = VSC_STMT(BPF_RET | BPF_K, deny);
 	prog.len = n;
 	prog.filter = code;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
 	/* Refusing filters as Chromium and Firefox install theirs. */
-	if (mode != VSC_KILL && !vsc_through_glibc)
-		return vsc_seccomp_raw(SECCOMP_SET_MODE_FILTER,
-				       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		       SECCOMP_FILTER_FLAG_TSYNC, &prog) ? -1 : 0;
+	return vsc_load(&prog, mode == VSC_TRAP, mode == VSC_KILL,
+			vsc_through_glibc ? VSC_VIA_GLIBC : VSC_VIA_USUAL);
 }
 
 #endif /* _VLIBC_SELFTEST_SECCOMP_H */

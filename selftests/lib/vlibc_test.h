@@ -30,6 +30,22 @@
  * vt_wait_child() (bounded: a child that overstays is killed),
  * vt_child_what().
  *
+ * This program again: vt_reexec_with_binder() (main() runs every case
+ * under the binder), vt_self_exe(), and vt_run_self(), which runs this
+ * program as a child with other arguments, binder and VLIBC_* toggles:
+ *
+ *	char *args[] = { "--child", "sweep", NULL };
+ *	struct vt_self s = { .args = args, .binder = "libvlibc-memcpy.so",
+ *			     .set = { "VLIBC_MEMCPY=avx2" } };
+ *
+ *	vt_run_self(&r, &s);		r.status, r.out, r.err
+ *
+ * (vt_run_self_ok(&s, "sweep ok"): 0 if it exits 0 and prints that).
+ *
+ * vt_same_as_glibc() runs such a child on glibc's functions and then
+ * under the binder with each toggle of a family, and says which toggle
+ * gave another exit status or output than glibc.
+ *
  * Allocation failures abort(): these are tests.
  */
 #ifndef _VLIBC_SELFTEST_H
@@ -53,6 +69,7 @@
 #include <unistd.h>
 
 #define VT_TIMEOUT	20	/* seconds a spawned program may run */
+#define VT_NOBODY	65534	/* uid and gid of nobody */
 
 struct vt_result {
 	int	status;		/* exit code; 128 + N if killed by signal N;
@@ -64,7 +81,8 @@ struct vt_result {
 };
 
 struct vt_spawn {
-	char *const	*argv;		/* argv[0] is the path executed */
+	char *const	*argv;		/* argv[0] is the path executed... */
+	const char	*path;		/* ...unless this is set */
 	char *const	*envp;		/* NULL: empty environment */
 	/* Runs in the child before exec; _exit() from it on failure. */
 	void		(*child_setup)(void *arg);
@@ -276,9 +294,10 @@ static inline void vt_child(const struct vt_spawn *sp, int out, int err)
 	if (sp->child_setup)
 		sp->child_setup(sp->arg);
 	alarm(sp->timeout ? sp->timeout : VT_TIMEOUT);	/* survives exec */
-	execve(sp->argv[0], sp->argv, sp->envp ? sp->envp : no_env);
-	dprintf(2, "vt_spawn_run: cannot execute %s: %s\n", sp->argv[0],
-		strerror(errno));
+	execve(sp->path ? sp->path : sp->argv[0], sp->argv,
+	       sp->envp ? sp->envp : no_env);
+	dprintf(2, "vt_spawn_run: cannot execute %s: %s\n",
+		sp->path ? sp->path : sp->argv[0], strerror(errno));
 	_exit(127);
 }
 
@@ -500,6 +519,226 @@ static inline void vt_reexec_with_binder(char **argv, const char *name,
 	execv("/proc/self/exe", argv);
 	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
 		strerror(errno));
+}
+
+/* The path of this program (read from /proc/self/exe once); aborts if none. */
+static inline const char *vt_self_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n;
+
+	if (!path[0]) {
+		n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		if (n <= 0)
+			abort();
+		path[n] = 0;
+	}
+	return path;
+}
+
+#define VT_SELF_ARGS	8	/* arguments after argv[0] */
+#define VT_SELF_SET	4	/* variables set */
+
+/* How vt_run_self() runs this program again. */
+struct vt_self {
+	char *const	*args;		/* argv[1..], NULL-terminated */
+	/*
+	 * NULL: LD_PRELOAD as the environment has it; "": none (glibc's
+	 * functions); else $VLIBC_BUILD/@binder alone.
+	 */
+	const char	*binder;
+	const char	*set[VT_SELF_SET];	/* "NAME=value" (or NULL) */
+	/* NULL: this whole environment; else only the names listed. */
+	const char *const *keep;
+	void		(*child_setup)(void *arg);	/* as struct vt_spawn */
+	void		*arg;
+	unsigned int	timeout;	/* seconds, 0: VT_TIMEOUT */
+};
+
+/* For vt_self.keep: nothing of this environment. */
+static const char *const vt_keep_none[] = { NULL };
+
+/* Is @entry ("NAME=value") the variable named as @var ("NAME=...")? */
+static inline int vt_env_same_name(const char *entry, const char *var)
+{
+	size_t len = strcspn(var, "=");
+
+	return !strncmp(entry, var, len) && entry[len] == '=';
+}
+
+static inline int vt_env_listed(const char *entry, const char *const *names)
+{
+	for (; *names; names++)
+		if (vt_env_same_name(entry, *names))
+			return 1;
+	return 0;
+}
+
+/*
+ * The environment @s gives, with @extra ("NAME=value", or NULL) set too:
+ * a NULL-terminated array of malloc'd strings (free with vt_env_free()).
+ */
+static inline char **vt_self_env(const struct vt_self *s, const char *extra)
+{
+	extern char **environ;
+	size_t n = 0, i, k;
+	char **env;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = vt_nonnull(calloc(n + VT_SELF_SET + 3, sizeof(*env)));
+	n = 0;
+	for (i = 0; environ[i]; i++) {
+		const char *e = environ[i];
+		int replaced = extra && vt_env_same_name(e, extra);
+
+		for (k = 0; k < VT_SELF_SET; k++)
+			replaced |= s->set[k] && vt_env_same_name(e, s->set[k]);
+		if (replaced || (s->keep && !vt_env_listed(e, s->keep)) ||
+		    (s->binder && vt_env_same_name(e, "LD_PRELOAD")))
+			continue;
+		env[n++] = vt_strf("%s", e);
+	}
+	if (s->binder && *s->binder) {
+		char *binder = vt_build_path(s->binder);
+
+		env[n++] = vt_strf("LD_PRELOAD=%s", binder);
+		free(binder);
+	}
+	for (k = 0; k < VT_SELF_SET; k++)
+		if (s->set[k])
+			env[n++] = vt_strf("%s", s->set[k]);
+	if (extra && *extra)
+		env[n++] = vt_strf("%s", extra);
+	return env;
+}
+
+static inline void vt_env_free(char **env)
+{
+	size_t i;
+
+	for (i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+/*
+ * Run this program again as @s says, with @extra set too (or NULL): the
+ * very file this process runs (/proc/self/exe), even if the build has
+ * replaced it meanwhile.
+ */
+static inline int vt_run_self_with(struct vt_result *r, const struct vt_self *s,
+				   const char *extra)
+{
+	char *argv[VT_SELF_ARGS + 2] = { (char *)vt_self_exe() };
+	char **env = vt_self_env(s, extra);
+	struct vt_spawn sp = { .argv = argv, .path = "/proc/self/exe", .envp = env,
+			       .child_setup = s->child_setup, .arg = s->arg,
+			       .timeout = s->timeout };
+	int i, ret;
+
+	for (i = 0; s->args && s->args[i]; i++) {
+		if (i == VT_SELF_ARGS)
+			abort();
+		argv[i + 1] = s->args[i];
+	}
+	ret = vt_spawn_run(&sp, r);
+	vt_env_free(env);
+	return ret;
+}
+
+/* Run this program again as @s says; fills @r (free with vt_result_free()). */
+static inline int vt_run_self(struct vt_result *r, const struct vt_self *s)
+{
+	return vt_run_self_with(r, s, NULL);
+}
+
+/*
+ * Run this program again as @s says: 0 when it exits 0 having printed
+ * @says on stdout; else -1, with the variables set and its output logged.
+ */
+static inline int vt_run_self_ok(const struct vt_self *s, const char *says)
+{
+	struct vt_result r;
+	int ok, k, set = 0;
+
+	vt_run_self(&r, s);
+	ok = r.status == 0 && strstr(r.out, says);
+	if (!ok) {
+		fprintf(stderr, "# expected \"%s\" with", says);
+		for (k = 0; k < VT_SELF_SET; k++)
+			if (s->set[k])
+				set += fprintf(stderr, " %s", s->set[k]);
+		fprintf(stderr, "%s; status %d, output:\n%s%s", set ? "" : " nothing set",
+			r.status, r.out, r.err);
+	}
+	vt_result_free(&r);
+	return ok ? 0 : -1;
+}
+
+/* Which of two results differ: VT_SAME_STDERR compares stderr too. */
+#define VT_SAME_STDERR	1
+
+/* The first line where @a and @b differ, in @buf ("" if none). */
+static inline const char *vt_first_difference(const char *a, const char *b,
+					      char *buf, size_t size)
+{
+	size_t i = 0, line = 0, len_a, len_b;
+
+	for (; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '\n')
+			line = i + 1;
+	if (a[i] == b[i]) {
+		buf[0] = 0;
+		return buf;
+	}
+	len_a = strcspn(a + line, "\n");
+	len_b = strcspn(b + line, "\n");
+	snprintf(buf, size, "'%.*s' (glibc: '%.*s')", (int)len_b, b + line,
+		 (int)len_a, a + line);
+	return buf;
+}
+
+/*
+ * Run this program again as @s says, first on glibc's functions (no
+ * binder: the result goes to @glibc, for the caller to check it is
+ * right), then under the binder @binder once per toggle of @toggles
+ * ("VLIBC_X=value", "" for none; NULL ends the list).  Each run must end
+ * as glibc's did: the same exit status and stdout (with VT_SAME_STDERR in
+ * @flags, stderr too).  The number of toggles that differ; each is logged
+ * on stderr with what differs.
+ */
+static inline int vt_same_as_glibc(struct vt_result *glibc, const struct vt_self *s,
+				   const char *binder, const char *const toggles[],
+				   int flags)
+{
+	struct vt_self plain = *s, bound = *s;
+	struct vt_result r;
+	char what[512];
+	int differ = 0;
+
+	plain.binder = "";
+	bound.binder = binder;
+	vt_run_self(glibc, &plain);
+	for (; *toggles; toggles++) {
+		const char *name = **toggles ? *toggles : "(no toggle)";
+
+		vt_run_self_with(&r, &bound, *toggles);
+		if (r.status != glibc->status) {
+			fprintf(stderr, "# %s: exit status %d, glibc's %d\n%s",
+				name, r.status, glibc->status, r.err);
+			differ++;
+		} else if (*vt_first_difference(glibc->out, r.out, what, sizeof(what))) {
+			fprintf(stderr, "# %s: stdout has %s\n", name, what);
+			differ++;
+		} else if ((flags & VT_SAME_STDERR) &&
+			   *vt_first_difference(glibc->err, r.err, what, sizeof(what))) {
+			fprintf(stderr, "# %s: stderr has %s\n", name, what);
+			differ++;
+		}
+		vt_result_free(&r);
+	}
+	return differ;
 }
 
 /*

@@ -206,38 +206,22 @@ static int mini_main(const char *mode)
 
 /* --- the cases -------------------------------------------------------------------- */
 
-/* Run "this --mini @mode" with @var=@value set (NULL: none); 0 if it says ok. */
+/* Run "this --mini @mode" with @var=@value set (NULL: none): it must say ok. */
 static void expect_mini(struct __test_metadata *_metadata, const char *mode,
 			const char *var, const char *value)
 {
-	char *argv[] = { "/proc/self/exe", "--mini", (char *)mode, NULL };
-	char *self = vt_nonnull(realpath("/proc/self/exe", NULL));
-	char done[64], **env;
-	struct vt_result r;
-	extern char **environ;
-	int n = 0, i;
+	char *args[] = { "--mini", (char *)mode, NULL };
+	struct vt_self s = { .args = args };
+	char *set, *done;
 
 	if (!lt_binder_loaded())
 		SKIP(return, "no binder loaded (plain glibc run): no binding to check");
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = vt_nonnull(calloc(n + 2, sizeof(*env)));
-	for (i = n = 0; environ[i]; i++)
-		if (!var || strncmp(environ[i], var, strlen(var)) ||
-		    environ[i][strlen(var)] != '=')
-			env[n++] = environ[i];
-	if (var)
-		env[n++] = vt_strf("%s=%s", var, value);
-	argv[0] = self;
-	vt_run(&r, argv, env);
-	snprintf(done, sizeof(done), "mini %s: ok", mode);
-	EXPECT_TRUE(r.status == 0 && strstr(r.out, done)) {
-		TH_LOG("%s=%s, expected %s, status %d; output:\n%s%s", var ? var : "(no toggle)",
-		       value ? value : "", mode, r.status, r.out, r.err);
-	}
-	vt_result_free(&r);
-	free(env);
-	free(self);
+	set = var ? vt_strf("%s=%s", var, value) : NULL;
+	done = vt_strf("mini %s: ok", mode);
+	s.set[0] = set;
+	EXPECT_EQ(0, vt_run_self_ok(&s, done));
+	free(done);
+	free(set);
 }
 
 TEST(bound_default)

@@ -27,7 +27,7 @@
  */
 #include "kselftest_harness.h"
 #include "locks_test.h"
-#include "seccomp_filter.h"
+#include "seccomp.h"
 
 #define THREADS		4
 #define ROUNDS		2000
@@ -374,16 +374,16 @@ static int refuse(const char *mode)
 	static const int all[] = { SYS_futex_wait, SYS_futex_wake, SYS_futex };
 
 	if (!strcmp(mode, "enosys"))
-		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_ERRNO | ENOSYS);
+		return vsc_deny(futex2, 2, SECCOMP_RET_ERRNO | ENOSYS, VSC_VIA_USUAL);
 	if (!strcmp(mode, "eperm"))
-		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_ERRNO | EPERM);
+		return vsc_deny(futex2, 2, SECCOMP_RET_ERRNO | EPERM, VSC_VIA_USUAL);
 	if (!strcmp(mode, "trap"))
-		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_TRAP);
+		return vsc_deny(futex2, 2, SECCOMP_RET_TRAP, VSC_VIA_USUAL);
 	/* Installed through syscall(): the binder sees it coming. */
 	if (!strcmp(mode, "kill"))
-		return lt_seccomp_refuse(futex2, 2, SECCOMP_RET_KILL_PROCESS);
+		return vsc_deny(futex2, 2, SECCOMP_RET_KILL_PROCESS, VSC_VIA_USUAL);
 	if (!strcmp(mode, "all-enosys"))
-		return lt_seccomp_refuse(all, 3, SECCOMP_RET_ERRNO | ENOSYS);
+		return vsc_deny(all, 3, SECCOMP_RET_ERRNO | ENOSYS, VSC_VIA_USUAL);
 	errno = EINVAL;
 	return -1;
 }
@@ -424,37 +424,33 @@ static int worker(const char *mode, const char *when)
 	if (!strcmp(mode, "all-enosys"))
 		return contend_without_futex();
 	workload();
-	first = lt_sigsys_count();
+	first = vsc_trap_hits();
 	workload();
 	on_vlibc = lt_on_vlibc();
-	printf("hits_first=%d\nhits_then=%d\non_vlibc=%d\nerrors=%d\n", first,
-	       lt_sigsys_count() - first, on_vlibc, w.errors);
+	printf("hits_first=%d\nhits_then=%ld\non_vlibc=%d\nerrors=%d\n", first,
+	       vsc_trap_hits() - first, on_vlibc, w.errors);
 	return w.errors ? 1 : 0;
 }
 
 /* --- cases -------------------------------------------------------------------- */
 
-/* Run the worker with @variant ("" for the default): fills @r. */
+/*
+ * Run the worker with @variant ("" for the default), in an environment
+ * of the binder and the build only: fills @r.
+ */
 static void run_worker(struct vt_result *r, const char *variant,
 		       const char *mode, const char *when)
 {
-	char *argv[] = { "/proc/self/exe", "--worker", (char *)mode,
-			 (char *)when, NULL };
-	char *envp[8];
-	const char *keep[] = { "LD_PRELOAD", "VLIBC_IMAGE", "VLIBC_BUILD",
-			       "PATH", NULL };
-	struct vt_spawn sp = { .argv = argv, .envp = envp,
-			       .timeout = WORKER_SECONDS };
-	int n = 0, i;
+	static const char *const keep[] = { "LD_PRELOAD", "VLIBC_IMAGE",
+					    "VLIBC_BUILD", "PATH", NULL };
+	char *args[] = { "--worker", (char *)mode, (char *)when, NULL };
+	char *locks = *variant ? vt_strf("VLIBC_LOCKS=%s", variant) : NULL;
+	struct vt_self s = { .args = args, .keep = keep,
+			     .set = { LT_REEXEC_MARK "=1", locks },
+			     .timeout = WORKER_SECONDS };
 
-	for (i = 0; keep[i]; i++)
-		if (getenv(keep[i]))
-			envp[n++] = vt_strf("%s=%s", keep[i], getenv(keep[i]));
-	envp[n++] = LT_REEXEC_MARK "=1";
-	if (*variant)
-		envp[n++] = vt_strf("VLIBC_LOCKS=%s", variant);
-	envp[n] = NULL;
-	vt_spawn_run(&sp, r);
+	vt_run_self(r, &s);
+	free(locks);
 }
 
 static int value_of(const char *out, const char *key)

@@ -463,17 +463,6 @@ TEST(raw_fork_child)
 
 /* --- children with a chosen environment ---------------------------------- */
 
-static char *self_path(void)
-{
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-
-	if (n < 0)
-		abort();
-	path[n] = 0;
-	return vt_strf("%s", path);
-}
-
 /*
  * Run this program with @args and @var set, with the binder that has the
  * memcpy family preloaded (@preload 1), the default binder (2), or none.
@@ -481,25 +470,14 @@ static char *self_path(void)
 static void run_child(struct vt_result *r, char **args, const char *var,
 		      int preload)
 {
-	char *argv[8] = { self_path() }, *envp[4] = { 0 };
-	int i, e = 0;
+	struct vt_self s = {
+		.args = args, .keep = vt_keep_none,
+		.binder = preload == 2 ? "libvlibc.so" :
+			  preload ? "libvlibc-memcpy.so" : "",
+		.set = { REEXEC_MARK "=1", var },
+	};
 
-	for (i = 0; args[i] && i < 6; i++)
-		argv[i + 1] = args[i];
-	envp[e++] = vt_strf("%s=1", REEXEC_MARK);
-	if (preload) {
-		char *binder = vt_build_path(preload == 2 ? "libvlibc.so" :
-					     "libvlibc-memcpy.so");
-
-		envp[e++] = vt_strf("LD_PRELOAD=%s", binder);
-		free(binder);
-	}
-	if (var)
-		envp[e++] = vt_strf("%s", var);
-	vt_run(r, argv, envp);
-	free(argv[0]);
-	for (i = 0; i < e; i++)
-		free(envp[i]);
+	vt_run_self(r, &s);
 }
 
 static int binder_present(void)
@@ -511,107 +489,92 @@ static int binder_present(void)
 	return ok;
 }
 
-TEST(bound_to_image_by_default)
+/*
+ * Run "--child owners" as run_child() does with @var and @preload: every
+ * name of the family must be bound to @want.
+ */
+static void expect_owners(struct __test_metadata *_metadata, const char *var,
+			  int preload, const char *want)
 {
 	char *args[] = { "--child", "owners", NULL };
 	struct vt_result r;
 	size_t i;
 
-	if (!binder_present())
-		SKIP(return, "no binder in $VLIBC_BUILD");
-	run_child(&r, args, NULL, 1);
+	run_child(&r, args, var, preload);
 	ASSERT_EQ(0, r.status);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *v = vt_line_value(r.out, names[i]);
 
-		EXPECT_STREQ("image", v ? v : "(missing)");
+		EXPECT_STREQ(want, v ? v : "(missing)");
 		free(v);
 	}
 	vt_result_free(&r);
 }
 
-TEST(bound_to_glibc_with_variant_glibc)
+TEST(bound_to_image_by_default)
 {
-	char *args[] = { "--child", "owners", NULL };
-	struct vt_result r;
-	size_t i;
-
 	if (!binder_present())
 		SKIP(return, "no binder in $VLIBC_BUILD");
-	run_child(&r, args, "VLIBC_MEMCPY=glibc", 1);
-	ASSERT_EQ(0, r.status);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *v = vt_line_value(r.out, names[i]);
+	expect_owners(_metadata, NULL, 1, "image");
+}
 
-		EXPECT_STREQ("glibc", v ? v : "(missing)");
-		free(v);
-	}
-	vt_result_free(&r);
+TEST(bound_to_glibc_with_variant_glibc)
+{
+	if (!binder_present())
+		SKIP(return, "no binder in $VLIBC_BUILD");
+	expect_owners(_metadata, "VLIBC_MEMCPY=glibc", 1, "glibc");
 }
 
 /* The family is opt-in: the default binder leaves these names alone. */
 TEST(default_binder_does_not_bind)
 {
-	char *args[] = { "--child", "owners", NULL };
-	struct vt_result r;
-	size_t i;
-
-	run_child(&r, args, "VLIBC_MEMCPY=auto", 2);
-	ASSERT_EQ(0, r.status);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *v = vt_line_value(r.out, names[i]);
-
-		EXPECT_STREQ("(not bound)", v ? v : "(missing)");
-		free(v);
-	}
-	vt_result_free(&r);
+	expect_owners(_metadata, "VLIBC_MEMCPY=auto", 2, "(not bound)");
 }
 
-/* Each variant, and plain glibc: the quick sweep passes. */
+/* Each variant, and plain glibc: the quick sweep passes, as on glibc. */
 TEST(each_variant)
 {
-	static const char *const variants[] = {
-		NULL, "auto", "avx512", "avx2", "sse2", "vector", "erms", "nt",
-		"pvr", "glibc", "no-such-variant",
+	static const char *const toggles[] = {
+		"", "VLIBC_MEMCPY=auto", "VLIBC_MEMCPY=avx512",
+		"VLIBC_MEMCPY=avx2", "VLIBC_MEMCPY=sse2", "VLIBC_MEMCPY=vector",
+		"VLIBC_MEMCPY=erms", "VLIBC_MEMCPY=nt", "VLIBC_MEMCPY=pvr",
+		"VLIBC_MEMCPY=glibc", "VLIBC_MEMCPY=no-such-variant", NULL,
 	};
 	char *args[] = { "--child", "sweep", NULL };
-	size_t i;
+	struct vt_self s = { .args = args, .keep = vt_keep_none,
+			     .set = { REEXEC_MARK "=1" } };
+	struct vt_result glibc;
 
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
-		char *var = variants[i] ? vt_strf("VLIBC_MEMCPY=%s", variants[i]) : NULL;
-		struct vt_result r;
-
-		run_child(&r, args, var, binder_present());
-		EXPECT_EQ(0, r.status)
-			TH_LOG("VLIBC_MEMCPY=%s: %s%s", variants[i] ? variants[i] : "(unset)",
-			       r.out, r.err);
-		EXPECT_NE(NULL, strstr(r.out, "sweep ok"));
-		vt_result_free(&r);
-		free(var);
-	}
-	/* And on plain glibc. */
-	{
-		struct vt_result r;
-
-		run_child(&r, args, NULL, 0);
-		EXPECT_EQ(0, r.status);
-		vt_result_free(&r);
-	}
+	EXPECT_EQ(0, vt_same_as_glibc(&glibc, &s, binder_present() ?
+				      "libvlibc-memcpy.so" : "", toggles, 0));
+	EXPECT_EQ(0, glibc.status) TH_LOG("glibc: %s%s", glibc.out, glibc.err);
+	EXPECT_NE(NULL, strstr(glibc.out, "sweep ok"));
+	vt_result_free(&glibc);
 }
 
-/* The fortified forms: abort as glibc does on overflow, work when it fits. */
-static void chk_case(struct __test_metadata *_metadata, const char *name, int preload)
+/*
+ * The fortified forms: abort as glibc does on overflow, work when it
+ * fits; under the binder (when there is one) exactly as on glibc.
+ */
+static void chk_case(struct __test_metadata *_metadata, const char *name)
 {
+	static const char *const toggles[] = { "", NULL };
 	char *fits[] = { "--child", "chk", (char *)name, "1", NULL };
 	char *over[] = { "--child", "chk", (char *)name, "0", NULL };
+	struct vt_self s = { .keep = vt_keep_none, .set = { REEXEC_MARK "=1" } };
+	const char *const *bound = binder_present() ? toggles : toggles + 1;
 	struct vt_result r;
 
-	run_child(&r, fits, NULL, preload);
+	s.args = fits;
+	EXPECT_EQ(0, vt_same_as_glibc(&r, &s, "libvlibc-memcpy.so", bound,
+				      VT_SAME_STDERR)) TH_LOG("%s fits", name);
 	EXPECT_EQ(0, r.status) TH_LOG("%s fits: %s", name, r.err);
 	EXPECT_NE(NULL, strstr(r.out, "chk ok"));
 	vt_result_free(&r);
 
-	run_child(&r, over, NULL, preload);
+	s.args = over;
+	EXPECT_EQ(0, vt_same_as_glibc(&r, &s, "libvlibc-memcpy.so", bound,
+				      VT_SAME_STDERR)) TH_LOG("%s overflow", name);
 	EXPECT_EQ(128 + SIGABRT, r.status) TH_LOG("%s overflow: %s", name, r.out);
 	EXPECT_NE(NULL, strstr(r.err, "*** buffer overflow detected ***: terminated"))
 		TH_LOG("%s: stderr was '%s'", name, r.err);
@@ -625,11 +588,8 @@ TEST(fortified_abort_on_overflow)
 					   "__mempcpy_chk", "__memset_chk" };
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
-		chk_case(_metadata, chk[i], 0);			/* glibc */
-		if (binder_present())
-			chk_case(_metadata, chk[i], 1);		/* vlibc */
-	}
+	for (i = 0; i < 4; i++)
+		chk_case(_metadata, chk[i]);
 }
 
 /* --- the children -------------------------------------------------------- */
@@ -694,27 +654,6 @@ static int child_chk(const char *name, int fits)
 	return 0;
 }
 
-static void reexec(char **argv)
-{
-	char *binder, *preload;
-
-	if (getenv(REEXEC_MARK))
-		return;
-	setenv(REEXEC_MARK, "1", 1);
-	binder = vt_build_path("libvlibc-memcpy.so");
-	if (access(binder, R_OK)) {
-		fprintf(stderr, "# %s: %s; running without the binder\n",
-			binder, strerror(errno));
-		return;
-	}
-	preload = vt_strf("%s%s%s", binder, getenv("LD_PRELOAD") ? " " : "",
-			  getenv("LD_PRELOAD") ? getenv("LD_PRELOAD") : "");
-	setenv("LD_PRELOAD", preload, 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "# cannot re-execute with %s: %s\n", binder,
-		strerror(errno));
-}
-
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "--child")) {
@@ -726,6 +665,6 @@ int main(int argc, char **argv)
 			return child_chk(argv[3], atoi(argv[4]));
 		return 2;
 	}
-	reexec(argv);
+	vt_reexec_with_binder(argv, "libvlibc-memcpy.so", REEXEC_MARK, 0);
 	return test_harness_run(argc, argv);
 }
