@@ -259,6 +259,21 @@ static inline char *vt_build_path(const char *name)
 	return vt_strf("%s/%s", dir && *dir ? dir : "build", name);
 }
 
+/* Is @want one whole line of @text (the last one may lack its newline)? */
+static inline int vt_has_line(const char *text, const char *want)
+{
+	size_t n = strlen(want);
+	const char *line, *end;
+
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if ((end ? (size_t)(end - line) : strlen(line)) == n &&
+		    !strncmp(line, want, n))
+			return 1;
+	}
+	return 0;
+}
+
 /* Value of the first line "@key=value" of @text (malloc'd), or NULL. */
 static inline char *vt_line_value(const char *text, const char *key)
 {

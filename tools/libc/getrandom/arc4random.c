@@ -21,7 +21,7 @@ static void arc4random_fill(void *buf, size_t len)
 		if (r == -EINTR || r == -EAGAIN)
 			continue;
 		if (r < 0)
-			vlibc_fatal("cannot get entropy for arc4random");
+			vlibc_fatal("Fatal glibc error: cannot get entropy for arc4random");
 		p += r;
 		len -= r;
 	}

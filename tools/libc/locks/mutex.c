@@ -13,8 +13,9 @@
  * default mutex, a locker that finds the word taken first spins a little
  * (the holder of a short critical section is likely running) before it
  * sleeps.  In a process with one thread, private mutexes take and drop
- * the word without atomic instructions, as glibc's do.  __owner and __nusers are kept exactly as glibc keeps them:
- * glibc's condition variables and pthread_mutex_destroy() read them.
+ * the word without atomic instructions, as glibc's do.  __owner and
+ * __nusers are kept exactly as glibc keeps them: glibc's condition
+ * variables and pthread_mutex_destroy() read them.
  *
  * These entry points return POSIX error numbers (0 or positive), so that
  * the public names bind to them with no veneer.

@@ -71,9 +71,10 @@
  * fallback (vlibc_aio_ring_sandbox(nested)).  A wait in the kernel
  * blocks the asynchronous signals between its bounded io_uring_enter()
  * calls and unblocks them inside each, as ppoll(2) does (wait.c): a
- * handler that ran ends the wait with EINTR, as in a futex sleep.  The binder's service and worker threads block every
- * signal, so a write to a pipe without reader ends with EPIPE, not
- * SIGPIPE, as in glibc's helper threads.  Notifications are queued with
+ * handler that ran ends the wait with EINTR, as in a futex sleep.  The
+ * binder's service and worker threads block every signal, so a write to
+ * a pipe without reader ends with EPIPE, not SIGPIPE, as in glibc's
+ * helper threads.  Notifications are queued with
  * rt_sigqueueinfo(SI_ASYNCIO) to the process (notify.c).
  *
  * Cancellation.  aio_suspend() is a cancellation point: asynchronous
