@@ -14,6 +14,11 @@
  *
  * Under glibc (AIO_SELFTEST_REEXECUTED=1, no binder) every case passes
  * too: glibc's AIO uses threads, never io_uring.
+ *
+ * Each case with a filter also proves the refusal it is about: the filter
+ * answers io_uring as its mode says, and on vlibc the family did without
+ * io_uring after it (refusal_proved()); none passes under a filter that
+ * allows everything.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -24,6 +29,14 @@
 #define CHILD_MS	(2 * AT_WAIT_MS)
 
 enum refuse_mode { REFUSE_ENOSYS, REFUSE_EPERM, REFUSE_TRAP, REFUSE_KILL };
+
+/* How each mode answers the io_uring calls (a SECCOMP_RET_* value). */
+static const unsigned int refusal[] = {
+	[REFUSE_ENOSYS] = SECCOMP_RET_ERRNO | ENOSYS,
+	[REFUSE_EPERM] = SECCOMP_RET_ERRNO | EPERM,
+	[REFUSE_TRAP] = SECCOMP_RET_TRAP,
+	[REFUSE_KILL] = SECCOMP_RET_KILL_PROCESS,
+};
 
 /*
  * Refuse io_uring_setup, io_uring_enter and io_uring_register for every
@@ -37,16 +50,10 @@ enum refuse_mode { REFUSE_ENOSYS, REFUSE_EPERM, REFUSE_TRAP, REFUSE_KILL };
 static int refuse_io_uring_how(enum refuse_mode mode, int no_threads,
 			       int via_prctl)
 {
-	static const unsigned int action[] = {
-		[REFUSE_ENOSYS] = SECCOMP_RET_ERRNO | ENOSYS,
-		[REFUSE_EPERM] = SECCOMP_RET_ERRNO | EPERM,
-		[REFUSE_TRAP] = SECCOMP_RET_TRAP,
-		[REFUSE_KILL] = SECCOMP_RET_KILL_PROCESS,
-	};
 	const struct vsc_deny rules[] = {
-		{ __NR_io_uring_setup, action[mode] },
-		{ __NR_io_uring_enter, action[mode] },
-		{ __NR_io_uring_register, action[mode] },
+		{ __NR_io_uring_setup, refusal[mode] },
+		{ __NR_io_uring_enter, refusal[mode] },
+		{ __NR_io_uring_register, refusal[mode] },
 		{ __NR_clone, SECCOMP_RET_ERRNO | EAGAIN },
 		{ __NR_clone3, SECCOMP_RET_ERRNO | EAGAIN },
 	};
@@ -63,6 +70,67 @@ static int refuse_io_uring_threads(enum refuse_mode mode, int no_threads)
 static int refuse_io_uring(enum refuse_mode mode)
 {
 	return refuse_io_uring_threads(mode, 0);
+}
+
+/*
+ * SqHead of the process's ring (/proc/self/fdinfo): how many submissions
+ * the kernel has taken from it.  -1 without a ring.
+ */
+static long ring_sq_head(void)
+{
+	int fd = at_find_ring_fd();
+	char path[64], line[128];
+	long head = -1;
+	FILE *f;
+
+	if (fd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (head < 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "SqHead: %ld", &head) != 1)
+			head = -1;
+	fclose(f);
+	return head;
+}
+
+/* Seen right after the filter went in, for refusal_proved(). */
+struct refusal_seen {
+	long	sq_head;	/* ring_sq_head() */
+	long	hits;		/* vsc_trap_hits() */
+};
+
+static void refusal_seen_now(struct refusal_seen *seen)
+{
+	seen->sq_head = ring_sq_head();
+	seen->hits = vsc_trap_hits();
+}
+
+/*
+ * After the work done under the filter: the refusal was in force and the
+ * family did without io_uring.  On vlibc the kernel took no submission
+ * from the ring since @seen (every request went to the fallback executor:
+ * io_uring_enter was refused, or given up first when the binder saw a
+ * killing filter coming); with REFUSE_TRAP the handler answered the
+ * family's io_uring calls.  On glibc too: the filter answers io_uring_enter
+ * as @mode says.  Each fails under a filter that allows everything.
+ */
+static void refusal_proved(struct __test_metadata *_metadata,
+			   const struct refusal_seen *seen, enum refuse_mode mode)
+{
+	long hits = vsc_trap_hits() - seen->hits;
+
+	if (aio_on_vlibc()) {
+		EXPECT_LE(0, seen->sq_head) TH_LOG("no ring when the filter came");
+		EXPECT_EQ(seen->sq_head, ring_sq_head())
+			TH_LOG("the kernel took submissions after the filter");
+		if (mode == REFUSE_TRAP)
+			EXPECT_LE(1, hits) TH_LOG("the family met no trap");
+	}
+	EXPECT_TRUE(vsc_answers(__NR_io_uring_enter, refusal[mode]))
+		TH_LOG("the filter does not refuse io_uring_enter");
 }
 
 /* aio_fsync(O_SYNC) on @fd, waited for: 0 if done. */
@@ -164,12 +232,14 @@ FIXTURE_TEARDOWN(refused)
 static void in_flight_and_new(struct __test_metadata *_metadata, int fd,
 			      enum refuse_mode mode, int via_prctl)
 {
+	struct refusal_seen seen;
 	struct pending_read pr;
 	unsigned char in[8192];
 	struct aiocb cb;
 
 	ASSERT_EQ(0, pending_read_start(&pr));
 	ASSERT_EQ(0, refuse_io_uring_how(mode, 0, via_prctl));
+	refusal_seen_now(&seen);
 	EXPECT_EQ(0, at_write_pattern(fd, 8192, 4096, 2));
 	EXPECT_EQ(0, at_write_pattern(fd, 4096, 4 * 4096, 3));
 	EXPECT_EQ(0, fsync_fd(fd));
@@ -180,6 +250,7 @@ static void in_flight_and_new(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, aio_read(&cb));
 	ASSERT_EQ(0, at_done_with(&cb, sizeof(in)));
 	EXPECT_GT(0, at_check(in, sizeof(in), 2, 4096));
+	refusal_proved(_metadata, &seen, mode);
 }
 
 TEST_F(refused, requests_in_flight_and_new)
@@ -198,6 +269,7 @@ TEST_F(refused, queued_requests_complete)
 {
 	static struct aiocb cbs[MANY_READS];
 	static char bufs[MANY_READS];
+	struct refusal_seen seen;
 	char data[MANY_READS];
 	int p[2], i, failed = 0;
 
@@ -207,6 +279,7 @@ TEST_F(refused, queued_requests_complete)
 		ASSERT_EQ(0, aio_read(&cbs[i]));
 	}
 	ASSERT_EQ(0, refuse_io_uring(variant->mode));
+	refusal_seen_now(&seen);
 	memset(data, 'q', sizeof(data));
 	ASSERT_EQ(0, vt_write_full(p[1], data, sizeof(data)));
 	EXPECT_EQ(0, at_wait_array(cbs, MANY_READS, AT_WAIT_MS));
@@ -218,6 +291,7 @@ TEST_F(refused, queued_requests_complete)
 	}
 	close(p[0]);
 	close(p[1]);
+	refusal_proved(_metadata, &seen, variant->mode);
 }
 
 /*
@@ -230,6 +304,7 @@ TEST_F(refused, queued_requests_complete_without_threads)
 	static struct aiocb cbs[MANY_READS];
 	static char bufs[MANY_READS];
 	char data[MANY_READS];
+	struct refusal_seen seen;
 	unsigned char out[512];
 	struct aiocb cb;
 	int p[2], i, r, err, failed = 0;
@@ -240,6 +315,7 @@ TEST_F(refused, queued_requests_complete_without_threads)
 		ASSERT_EQ(0, aio_read(&cbs[i]));
 	}
 	ASSERT_EQ(0, refuse_io_uring_threads(variant->mode, 1));
+	refusal_seen_now(&seen);
 	memset(data, 'q', sizeof(data));
 	ASSERT_EQ(0, vt_write_full(p[1], data, sizeof(data)));
 	EXPECT_EQ(0, at_wait_array(cbs, MANY_READS, AT_WAIT_MS));
@@ -260,6 +336,7 @@ TEST_F(refused, queued_requests_complete_without_threads)
 	}
 	close(p[0]);
 	close(p[1]);
+	refusal_proved(_metadata, &seen, variant->mode);
 }
 
 static volatile int signals_seen, threads_seen;
@@ -289,9 +366,11 @@ TEST_F(refused, lio_notify_suspend)
 	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
 	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
 	struct timespec ts = at_ts(AT_WAIT_MS);
+	struct refusal_seen seen;
 
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
 	ASSERT_EQ(0, refuse_io_uring(variant->mode));
+	refusal_seen_now(&seen);
 
 	at_fill(a, sizeof(a), 10, 0);
 	at_fill(b, sizeof(b), 11, 4096);
@@ -330,6 +409,7 @@ TEST_F(refused, lio_notify_suspend)
 	EXPECT_EQ(0, file_has(self->fd, 4096, 8192, 12));
 	EXPECT_EQ(0, file_has(self->fd, 4096, 12288, 13));
 	EXPECT_EQ(0, file_has(self->fd, 4096, 16384, 14));
+	refusal_proved(_metadata, &seen, variant->mode);
 }
 
 /* A child's own AIO on a new file: write, fsync, read back.  0 if fine. */
@@ -354,11 +434,22 @@ static int own_aio(void)
 	return 0;
 }
 
+/*
+ * The child's family never calls io_uring under a filter (its ring is made
+ * at its first request, and not when a filter is in force): 15 when the
+ * filter does not refuse io_uring_setup as @mode says.
+ */
 static int child_refused_then_aio(void *mode)
 {
-	if (refuse_io_uring((enum refuse_mode)(long)mode))
+	enum refuse_mode m = (enum refuse_mode)(long)mode;
+	int r;
+
+	if (refuse_io_uring(m))
 		return 9;
-	return own_aio();
+	r = own_aio();
+	if (r)
+		return r;
+	return vsc_answers(__NR_io_uring_setup, refusal[m]) ? 0 : 15;
 }
 
 /* A fork child (with its parent's AIO decision) that loses io_uring. */

@@ -11,14 +11,22 @@
 #include "seccomp.h"
 #include "vlibc_test.h"
 
-/* In the child: refuse io_uring_setup with *@err; allow everything else. */
+/*
+ * In the child: refuse io_uring_setup with *@err; allow everything else.
+ * The binder never asks for io_uring under a filter (it reads the
+ * seccomp mode first), so the child proves here that the filter the
+ * program runs under does refuse it: exit 97 if not (as under a filter
+ * that allows everything).
+ */
 static void deny_io_uring(void *err)
 {
 	static const int setup[] = { __NR_io_uring_setup };
+	unsigned int ret = SECCOMP_RET_ERRNO | (*(int *)err & SECCOMP_RET_DATA);
 
-	if (vsc_deny(setup, 1, SECCOMP_RET_ERRNO | (*(int *)err & SECCOMP_RET_DATA),
-		     VSC_VIA_PRCTL))
+	if (vsc_deny(setup, 1, ret, VSC_VIA_PRCTL))
 		_exit(98);
+	if (!vsc_answers(__NR_io_uring_setup, ret))
+		_exit(97);
 }
 
 /* Run aio_user with the binder, io_uring refused with @err (0: allowed). */

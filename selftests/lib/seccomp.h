@@ -49,6 +49,11 @@
  *	VSC_VIA_GLIBC	through glibc's syscall(SYS_seccomp, ...)
  *	VSC_VIA_PRCTL	through prctl(PR_SET_SECCOMP): the calling thread
  *			only (no TSYNC), as older programs do
+ *
+ * A test proves that the refusal it is about is in force (and would fail
+ * under a filter that allows everything) with vsc_answers():
+ *
+ *	EXPECT_TRUE(vsc_answers(__NR_io_uring_setup, SECCOMP_RET_ERRNO | EPERM));
  */
 #ifndef _VLIBC_SELFTEST_SECCOMP_H
 #define _VLIBC_SELFTEST_SECCOMP_H
@@ -64,6 +69,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -284,6 +290,65 @@ static inline int vsc_deny(const int *nrs, int n, unsigned int ret,
 	for (i = 0; i < n; i++)
 		rules[i] = (struct vsc_deny){ nrs[i], ret };
 	return vsc_deny_rules(rules, n, via);
+}
+
+/*
+ * System call @nr with all six arguments 0, made with the system call
+ * instruction (whatever the binder does with syscall()): the kernel's
+ * answer, -errno on failure.
+ */
+static inline long vsc_call_zeros(long nr)
+{
+	register long r10 __asm__("r10") = 0;
+	register long r8 __asm__("r8") = 0;
+	register long r9 __asm__("r9") = 0;
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "0"(nr), "D"(0L), "S"(0L), "d"(0L), "r"(r10), "r"(r8),
+			   "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+/*
+ * Does the filter in force answer call @nr with @ret (a SECCOMP_RET_*
+ * value, as given to vsc_deny())?  1 if so, 0 if not.  The call is made
+ * with all its arguments 0, so @nr must be one that fails or does nothing
+ * then when it is allowed (io_uring_setup, io_uring_enter, futex_wait,
+ * futex_wake).  SECCOMP_RET_TRAP: the call must come back -ENOSYS from
+ * the handler, which counts it (one more vsc_trap_hits()); a refusal that
+ * kills is tried in a fork child, which must die of SIGSYS.
+ */
+static inline int vsc_answers(int nr, unsigned int ret)
+{
+	unsigned int action = ret & SECCOMP_RET_ACTION_FULL;
+	long hits = vsc_trap_hits(), r;
+	int status;
+	pid_t pid;
+
+	if (action == SECCOMP_RET_KILL_PROCESS ||
+	    action == SECCOMP_RET_KILL_THREAD) {
+		fflush(NULL);
+		pid = fork();
+		if (pid < 0)
+			return 0;
+		if (pid == 0) {
+			vsc_call_zeros(nr);
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid)
+			return 0;
+		return WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS;
+	}
+	r = vsc_call_zeros(nr);
+	if (action == SECCOMP_RET_TRAP)
+		return r == -ENOSYS && vsc_trap_hits() > hits &&
+		       nr < VSC_MAX_NR && vsc_trapped_nr[nr];
+	if (action == SECCOMP_RET_ERRNO)
+		return r == -(long)(ret & SECCOMP_RET_DATA);
+	return 0;
 }
 
 /* Install the filter for @mode (VSC_NONE: nothing); 0 or -1 with errno. */

@@ -23,7 +23,10 @@
  * Each case runs this program again as a worker (--worker MODE WHEN) with
  * the binder and VLIBC_LOCKS of the case: a seccomp filter cannot be
  * removed, and the binder reads VLIBC_LOCKS at start-up.  The worker
- * prints what it saw and exits 0 when everything was right.
+ * prints what it saw and exits 0 when everything was right.  Each case
+ * also proves its refusal: the filter answers futex_wait(2) and
+ * futex_wake(2) as its mode says, and afterwards a waiter sleeps in
+ * futex(2) (none passes under a filter that allows everything).
  */
 #include "kselftest_harness.h"
 #include "locks_test.h"
@@ -366,26 +369,88 @@ static int contend_without_futex(void)
 	return 2;
 }
 
+/* --- which call a waiter sleeps in --------------------------------------------- */
+
+static sem_t parked;
+static int parked_tid;
+
+static void *park_thread(void *arg)
+{
+	__atomic_store_n(&parked_tid, lt_gettid(), __ATOMIC_RELEASE);
+	if (sem_wait(&parked))
+		FAIL("sem_wait(parked): %s\n", strerror(errno));
+	return NULL;
+}
+
+/*
+ * The system call a thread asleep in sem_wait() sits in, as
+ * /proc/self/task/TID/syscall shows it: SYS_futex, or SYS_futex_wait
+ * while the futex2 variant is in use; -1 when none was seen in time.
+ */
+static int parked_call(void)
+{
+	double end = vt_now_ms() + LT_WAIT_MS;
+	char path[64], buf[64];
+	int nr = -1, tid, fd;
+	pthread_t t;
+	ssize_t n;
+
+	sem_init(&parked, 0, 0);
+	parked_tid = 0;
+	if (pthread_create(&t, NULL, park_thread, NULL)) {
+		FAIL("pthread_create(park)\n");
+		return -1;
+	}
+	while (!(tid = __atomic_load_n(&parked_tid, __ATOMIC_ACQUIRE)) &&
+	       vt_now_ms() < end)
+		vt_sleep_ms(1);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	while (tid && nr != SYS_futex && nr != SYS_futex_wait && vt_now_ms() < end) {
+		vt_sleep_ms(1);
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		if (sscanf(buf, "%d", &nr) != 1)
+			nr = -1;	/* "running" */
+	}
+	sem_post(&parked);
+	if (lt_join(t, NULL, LT_WAIT_MS))
+		FAIL("parked thread did not finish\n");
+	return nr;
+}
+
 /* --- worker ------------------------------------------------------------------- */
+
+/* How worker MODE answers the calls it refuses (a SECCOMP_RET_* value), or 0. */
+static unsigned int refusal_of(const char *mode)
+{
+	if (!strcmp(mode, "enosys") || !strcmp(mode, "all-enosys"))
+		return SECCOMP_RET_ERRNO | ENOSYS;
+	if (!strcmp(mode, "eperm"))
+		return SECCOMP_RET_ERRNO | EPERM;
+	if (!strcmp(mode, "trap"))
+		return SECCOMP_RET_TRAP;
+	/* Installed through syscall(): the binder sees it coming. */
+	if (!strcmp(mode, "kill"))
+		return SECCOMP_RET_KILL_PROCESS;
+	return 0;
+}
 
 static int refuse(const char *mode)
 {
 	static const int futex2[] = { SYS_futex_wait, SYS_futex_wake };
 	static const int all[] = { SYS_futex_wait, SYS_futex_wake, SYS_futex };
+	unsigned int ret = refusal_of(mode);
 
-	if (!strcmp(mode, "enosys"))
-		return vsc_deny(futex2, 2, SECCOMP_RET_ERRNO | ENOSYS, VSC_VIA_USUAL);
-	if (!strcmp(mode, "eperm"))
-		return vsc_deny(futex2, 2, SECCOMP_RET_ERRNO | EPERM, VSC_VIA_USUAL);
-	if (!strcmp(mode, "trap"))
-		return vsc_deny(futex2, 2, SECCOMP_RET_TRAP, VSC_VIA_USUAL);
-	/* Installed through syscall(): the binder sees it coming. */
-	if (!strcmp(mode, "kill"))
-		return vsc_deny(futex2, 2, SECCOMP_RET_KILL_PROCESS, VSC_VIA_USUAL);
+	if (!ret) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (!strcmp(mode, "all-enosys"))
-		return vsc_deny(all, 3, SECCOMP_RET_ERRNO | ENOSYS, VSC_VIA_USUAL);
-	errno = EINVAL;
-	return -1;
+		return vsc_deny(all, 3, ret, VSC_VIA_USUAL);
+	return vsc_deny(futex2, 2, ret, VSC_VIA_USUAL);
 }
 
 static void work_init(void)
@@ -407,11 +472,15 @@ static void work_init(void)
  * --worker MODE WHEN: refuse with MODE "before" the first lock call or
  * "after" one workload, then run the workload twice; prints
  * hits_first=N (SIGSYS hits up to the end of the first refused
- * workload), hits_then=N (in the second), on_vlibc=0/1.
+ * workload), hits_then=N (in the second), on_vlibc=0/1, waits_in=N (the
+ * call a thread asleep in sem_wait() sits in then), refused=1 when the
+ * filter answers futex_wait(2) and futex_wake(2) as MODE says.
  */
 static int worker(const char *mode, const char *when)
 {
-	int first, on_vlibc;
+	int first, on_vlibc, waits_in, refused;
+	unsigned int ret = refusal_of(mode);
+	long then;
 
 	work_init();
 	if (!strcmp(when, "after"))
@@ -427,8 +496,14 @@ static int worker(const char *mode, const char *when)
 	first = vsc_trap_hits();
 	workload();
 	on_vlibc = lt_on_vlibc();
-	printf("hits_first=%d\nhits_then=%ld\non_vlibc=%d\nerrors=%d\n", first,
-	       vsc_trap_hits() - first, on_vlibc, w.errors);
+	then = vsc_trap_hits() - first;
+	waits_in = parked_call();
+	/* Last: a SECCOMP_RET_TRAP answer counts as a hit. */
+	refused = vsc_answers(SYS_futex_wait, ret) &&
+		  vsc_answers(SYS_futex_wake, ret);
+	printf("hits_first=%d\nhits_then=%ld\non_vlibc=%d\nwaits_in=%d\n"
+	       "refused=%d\nerrors=%d\n", first, then, on_vlibc, waits_in,
+	       refused, w.errors);
 	return w.errors ? 1 : 0;
 }
 
@@ -501,7 +576,7 @@ FIXTURE_TEARDOWN(refused)
 
 TEST_F_TIMEOUT(refused, workload, WORKER_SECONDS + 10)
 {
-	int first, then, on_vlibc;
+	int first, then, on_vlibc, waits_in, refused;
 	struct vt_result r;
 
 	run_worker(&r, variant->variant, variant->mode, variant->when);
@@ -513,6 +588,8 @@ TEST_F_TIMEOUT(refused, workload, WORKER_SECONDS + 10)
 	first = value_of(r.out, "hits_first");
 	then = value_of(r.out, "hits_then");
 	on_vlibc = value_of(r.out, "on_vlibc");
+	waits_in = value_of(r.out, "waits_in");
+	refused = value_of(r.out, "refused");
 	ASSERT_GE(first, 0);
 	if (lt_binder_loaded())
 		EXPECT_EQ(1, on_vlibc);
@@ -528,6 +605,15 @@ TEST_F_TIMEOUT(refused, workload, WORKER_SECONDS + 10)
 		EXPECT_LE(first, HANDFUL);
 		EXPECT_EQ(0, then);
 	}
+	/*
+	 * The refusal was in force, and met (futex2: the process switched
+	 * for good) or never needed (futex(2) only): a thread now sleeps
+	 * in futex(2).  Both fail under a filter that allows everything.
+	 */
+	EXPECT_EQ(1, refused) TH_LOG("futex2 is not refused as '%s' says",
+				     variant->mode);
+	EXPECT_EQ(SYS_futex, waits_in) TH_LOG("a waiter sleeps in call %d",
+					      waits_in);
 	vt_result_free(&r);
 }
 
