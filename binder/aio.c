@@ -153,22 +153,47 @@ static long notify_thread(void (*fn)(unsigned long), unsigned long value,
 	return -r;
 }
 
+/* Calls into the image under way on this thread (a signal handler may nest). */
+static __thread int depth __attribute__((tls_model("initial-exec")));
+
 static void *service_thread(void *arg)
 {
+	depth = 1;	/* for good: a handler here finds the image entered */
 	aio.service();
 	return NULL;
 }
 
-/* A detached thread with a small stack running @body, signals blocked. */
+/*
+ * A detached thread with a small stack running @body, with every signal
+ * blocked (a reader that went away makes a write end with EPIPE, and
+ * the application's signals go to its own threads, as with glibc's AIO
+ * helpers) but the synchronous ones, which the kernel forces on the
+ * thread that caused them: SIGSYS from a seccomp filter's
+ * SECCOMP_RET_TRAP (a sandbox installed with the system call instruction
+ * refuses io_uring_enter() here unannounced), SIGSEGV, SIGBUS, SIGILL,
+ * SIGFPE and SIGTRAP.  Blocked, such a signal kills the process: the
+ * kernel resets its handler to SIG_DFL.  Unblocked, the application's
+ * handler runs in this thread; one that makes the call return -ENOSYS
+ * turns the family to its fallback (tools/libc/aio/ring.c), as when the
+ * application's own thread meets the refusal.  The body runs with depth
+ * set, so that such a handler calling aio_error(), or installing a
+ * filter, does not take the image's locks this thread may hold.
+ */
 static long start_helper(void *(*body)(void *))
 {
-	sigset_t all, old;
+	static const int synchronous[] = {
+		SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP,
+	};
+	sigset_t mask, old;
 	pthread_attr_t attr;
 	pthread_t t;
+	unsigned int i;
 	int r;
 
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
+	sigfillset(&mask);
+	for (i = 0; i < sizeof(synchronous) / sizeof(synchronous[0]); i++)
+		sigdelset(&mask, synchronous[i]);
+	pthread_sigmask(SIG_SETMASK, &mask, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -186,6 +211,7 @@ static long start_service(void)
 
 static void *worker_thread(void *arg)
 {
+	depth = 1;	/* as service_thread() */
 	aio.worker();
 	return NULL;
 }
@@ -210,8 +236,6 @@ static void aio_attach(const struct binder_image *img)
 }
 
 static __thread int submitted __attribute__((tls_model("initial-exec")));
-/* Calls into the image under way on this thread (a signal handler may nest). */
-static __thread int depth __attribute__((tls_model("initial-exec")));
 
 /*
  * A thread that submits, or reaps (and so may submit queued requests),

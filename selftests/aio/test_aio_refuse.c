@@ -22,6 +22,7 @@
  */
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include "kselftest_harness.h"
 #include "aio_test.h"
 #include "seccomp.h"
@@ -524,6 +525,318 @@ FIXTURE_TEARDOWN(killed)
 TEST_F(killed, after_ring_with_requests_in_flight)
 {
 	in_flight_and_new(_metadata, self->fd, REFUSE_KILL, variant->via_prctl);
+}
+
+/* --- a refusal met by the family's own threads --------------------------------- */
+
+/*
+ * The system call thread @tid of this process is blocked in (from
+ * /proc/self/task/TID/syscall), or -1 while it runs or when it is gone.
+ */
+static long thread_blocked_in(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	long nr;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return sscanf(buf, "%ld", &nr) == 1 ? nr : -1;
+}
+
+/* Is thread @tid one of io_uring's own (iou-wrk-*, iou-sqp-*)? */
+static int io_uring_thread(pid_t tid)
+{
+	char path[64], comm[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = 0;
+	fclose(f);
+	return !strncmp(comm, "iou-", 4);
+}
+
+/*
+ * A user thread of this process, not the caller, blocked in call @nr:
+ * its id, or 0.  (io_uring's workers show the call that made them.)
+ */
+static pid_t other_thread_in(long nr)
+{
+	DIR *d = opendir("/proc/self/task");
+	pid_t found = 0, tid, self = gettid();
+	struct dirent *e;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d))) {
+		tid = atoi(e->d_name);
+		if (tid > 0 && tid != self && thread_blocked_in(tid) == nr &&
+		    !io_uring_thread(tid))
+			found = tid;
+	}
+	closedir(d);
+	return found;
+}
+
+/* other_thread_in(@nr), waited for up to @ms. */
+static pid_t wait_other_thread_in(long nr, double ms)
+{
+	double end = vt_now_ms() + ms;
+	pid_t tid;
+
+	while (!(tid = other_thread_in(nr)) && vt_now_ms() < end)
+		vt_sleep_ms(5);
+	return tid;
+}
+
+/* How often thread @tid went to sleep (voluntary_ctxt_switches), or -1. */
+static long thread_sleeps(pid_t tid)
+{
+	char path[64], *text, *p;
+	long n = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	text = vt_read_file(path, NULL);
+	p = text ? strstr(text, "\nvoluntary_ctxt_switches:") : NULL;
+	if (p)
+		n = atol(p + 25);
+	free(text);
+	return n;
+}
+
+/*
+ * Wait (up to @ms) until thread @tid, waiting in io_uring_enter() in
+ * bounded slices (one second, tools/libc/aio/ring.c), has just begun a
+ * new one: it makes no call for most of a second now.  0, or -1.
+ */
+static int wait_fresh_slice(pid_t tid, double ms)
+{
+	double end = vt_now_ms() + ms;
+	long seen = thread_sleeps(tid);
+
+	while (vt_now_ms() < end) {
+		if (thread_sleeps(tid) != seen)
+			return thread_blocked_in(tid) == __NR_io_uring_enter ? 0 : -1;
+		vt_sleep_ms(0.2);
+	}
+	return -1;
+}
+
+#define NOTED_MAX	16
+
+static pid_t trapped_tid[NOTED_MAX];
+static int n_trapped;
+
+/* vsc_sigsys() (the call returns -ENOSYS), noting the thread it met. */
+static void sigsys_noting_thread(int sig, siginfo_t *si, void *ctx)
+{
+	int i = __atomic_fetch_add(&n_trapped, 1, __ATOMIC_RELAXED);
+
+	if (i < NOTED_MAX)
+		__atomic_store_n(&trapped_tid[i], gettid(), __ATOMIC_RELEASE);
+	vsc_sigsys(sig, si, ctx);
+}
+
+/* The filter of refuse_io_uring(REFUSE_TRAP), its SIGSYS noting threads. */
+static int trap_io_uring_noting_threads(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = sigsys_noting_thread,
+		.sa_flags = SA_SIGINFO | SA_NODEFER,
+	};
+
+	if (refuse_io_uring(REFUSE_TRAP))
+		return -1;
+	return sigaction(SIGSYS, &sa, NULL);
+}
+
+/* Did a SIGSYS meet thread @tid, within @ms? */
+static int trapped_in(pid_t tid, double ms)
+{
+	double end = vt_now_ms() + ms;
+	int i;
+
+	do {
+		for (i = 0; i < NOTED_MAX; i++)
+			if (__atomic_load_n(&trapped_tid[i], __ATOMIC_ACQUIRE) == tid)
+				return 1;
+		vt_sleep_ms(1);
+	} while (vt_now_ms() < end);
+	return 0;
+}
+
+#define ROUNDS_AFTER	3
+
+static volatile int notified;
+
+static void count_notification(union sigval v)
+{
+	if (v.sival_int == 99)
+		__atomic_add_fetch(&notified, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * AIO on file @fd after the refusal, for some seconds: each round, after
+ * longer than a wait in the kernel lasts (so that every thread of the
+ * family has made its next call), a write with a SIGEV_THREAD
+ * notification waited for with aio_suspend(), then a read of it.  Every
+ * request completes with the right data, which reaches the file.  0, or
+ * the step that failed.
+ */
+static int aio_goes_on(int fd)
+{
+	unsigned char out[8192], in[8192];
+	const struct aiocb *one[1];
+	struct timespec ts = at_ts(AT_WAIT_MS);
+	struct aiocb w, r;
+	int i;
+
+	for (i = 0; i < ROUNDS_AFTER; i++) {
+		off_t off = (i + 1) * (off_t)sizeof(out);
+
+		vt_sleep_ms(1200);
+		at_fill(out, sizeof(out), 30 + i, off);
+		at_prep(&w, fd, out, sizeof(out), off);
+		w.aio_sigevent.sigev_notify = SIGEV_THREAD;
+		w.aio_sigevent.sigev_notify_function = count_notification;
+		w.aio_sigevent.sigev_value.sival_int = 99;
+		if (aio_write(&w))
+			return 1;
+		one[0] = &w;
+		while (aio_error(&w) == EINPROGRESS)
+			if (aio_suspend(one, 1, &ts) && errno != EINTR)
+				return 2;
+		if (aio_error(&w) || aio_return(&w) != sizeof(out))
+			return 3;
+		memset(in, 0, sizeof(in));
+		at_prep(&r, fd, in, sizeof(in), off);
+		if (aio_read(&r) || at_done_with(&r, sizeof(in)))
+			return 4;
+		if (at_check(in, sizeof(in), 30 + i, off) >= 0)
+			return 5;
+	}
+	if (at_poll_flag(&notified, ROUNDS_AFTER, AT_WAIT_MS))
+		return 6;
+	if (fsync_fd(fd))
+		return 7;
+	for (i = 0; i < ROUNDS_AFTER; i++)
+		if (file_has(fd, sizeof(out), (i + 1) * (off_t)sizeof(out), 30 + i))
+			return 8;
+	return 0;
+}
+
+/*
+ * A filter that traps io_uring (TSYNC, installed with the system call
+ * instruction, as Firefox installs its own) comes while the service
+ * thread waits in io_uring_enter(): the next call of its wait meets the
+ * refusal, in that thread.  A forced SIGSYS that thread blocks would kill
+ * the process (the kernel resets the handler to SIG_DFL); instead the
+ * application's handler runs there, the call returns -ENOSYS, the family
+ * falls back for good (no io_uring call after it) and AIO goes on.
+ */
+TEST(trap_met_by_service_thread)
+{
+	unsigned char buf[4096];
+	pid_t service = 0;
+	struct aiocb cb;
+	int fd = at_tmpfile(0);
+	long hits;
+
+	ASSERT_LE(0, fd);
+	/* A request with a notification starts the service thread. */
+	at_fill(buf, sizeof(buf), 1, 0);
+	at_prep(&cb, fd, buf, sizeof(buf), 0);
+	cb.aio_sigevent.sigev_notify = SIGEV_THREAD;
+	cb.aio_sigevent.sigev_notify_function = count_notification;
+	ASSERT_EQ(0, aio_write(&cb));
+	ASSERT_EQ(0, at_done_with(&cb, sizeof(buf)));
+	if (aio_on_vlibc()) {
+		service = wait_other_thread_in(__NR_io_uring_enter, AT_WAIT_MS);
+		ASSERT_NE(0, service) {
+			TH_LOG("no thread of the family waits in io_uring_enter()");
+		}
+		ASSERT_EQ(0, wait_fresh_slice(service, AT_WAIT_MS));
+	}
+	ASSERT_EQ(0, trap_io_uring_noting_threads());
+	if (service) {
+		/* Its wait ends within a second; the next one is refused. */
+		EXPECT_TRUE(trapped_in(service, AT_WAIT_MS));
+		EXPECT_TRUE(vsc_trapped_nr[__NR_io_uring_enter]);
+	}
+	hits = vsc_trap_hits();
+	EXPECT_EQ(0, aio_goes_on(fd));
+	EXPECT_EQ(hits, vsc_trap_hits());
+	close(fd);
+}
+
+/*
+ * The same refusal met first by a worker of the executor, which writes
+ * to pipes even while the ring works (a reader that went away must not
+ * raise SIGPIPE in the application): the aio_fsync() held behind its
+ * blocked write is submitted to the ring by the worker when the write
+ * ends, after the filter came.  The service thread, also waiting, has
+ * just begun a wait of a second, so the worker's call comes first.
+ */
+TEST(trap_met_by_worker_thread)
+{
+	unsigned char out[4096], in[4096];
+	pid_t service = 0, worker = 0;
+	struct aiocb w, s;
+	int p[2], fd = at_tmpfile(0), queued;
+	long hits;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ring_made(fd));
+	ASSERT_EQ(0, at_pipe(p));
+	ASSERT_EQ(0, at_fill_pipe(p[1]));
+	ASSERT_EQ(0, ioctl(p[0], FIONREAD, &queued));
+	at_fill(out, sizeof(out), 40, 0);
+	at_prep(&w, p[1], out, sizeof(out), 0);
+	ASSERT_EQ(0, aio_write(&w));
+	at_prep(&s, p[1], NULL, 0, 0);
+	ASSERT_EQ(0, aio_fsync(O_SYNC, &s));
+	if (aio_on_vlibc()) {
+		worker = wait_other_thread_in(__NR_write, AT_WAIT_MS);
+		service = wait_other_thread_in(__NR_io_uring_enter, AT_WAIT_MS);
+		ASSERT_NE(0, worker);
+		ASSERT_NE(0, service);
+		ASSERT_EQ(0, wait_fresh_slice(service, AT_WAIT_MS));
+	}
+	ASSERT_EQ(0, trap_io_uring_noting_threads());
+	/* Room in the pipe: the write ends, the worker submits the fsync. */
+	while (queued > 0) {
+		ssize_t n = read(p[0], in, queued < (int)sizeof(in) ? queued : sizeof(in));
+
+		ASSERT_LT(0, n);
+		queued -= n;
+	}
+	ASSERT_EQ(0, vt_read_full(p[0], in, sizeof(in)));
+	EXPECT_GT(0, at_check(in, sizeof(in), 40, 0));
+	EXPECT_EQ(0, at_done_with(&w, sizeof(out)));
+	/* fsync(2) on a pipe: EINVAL, from the ring or the executor alike. */
+	EXPECT_EQ(0, at_wait(&s, AT_WAIT_MS));
+	EXPECT_EQ(EINVAL, aio_error(&s));
+	EXPECT_EQ(-1, aio_return(&s));
+	if (worker)
+		EXPECT_TRUE(trapped_in(worker, AT_WAIT_MS));
+	hits = vsc_trap_hits();
+	EXPECT_EQ(0, aio_goes_on(fd));
+	EXPECT_EQ(hits, vsc_trap_hits());
+	close(p[0]);
+	close(p[1]);
+	close(fd);
 }
 
 /* --- kernel.io_uring_disabled=2 and close_range() ------------------------------ */
