@@ -367,12 +367,16 @@ static void *errorcheck_other(void *arg)
 	return NULL;
 }
 
+/* Set by timed_waiter once its timed lock on the held mutex timed out. */
+static int timed_out_once;
+
 static void *timed_waiter(void *arg)
 {
 	struct timespec ts = in_ms(50);
 
 	CHECK(pthread_mutex_timedlock(&lk_timed, &ts) == ETIMEDOUT,
 	      "timedlock on a held mutex");
+	__atomic_store_n(&timed_out_once, 1, __ATOMIC_RELEASE);
 	ts = in_ms(DEADLINE_S * 1000);
 	CHECK(pthread_mutex_timedlock(&lk_timed, &ts) == 0, "timedlock");
 	lk_counter++;
@@ -466,7 +470,9 @@ static void locks_rest(void)
 	before = lk_counter;
 	CHECK(pthread_mutex_lock(&lk_timed) == 0, "lock timed");
 	t[0] = start(timed_waiter, NULL);
-	sleep_ms(100);
+	/* Held until the waiter's first, short, timed lock has timed out. */
+	while (!__atomic_load_n(&timed_out_once, __ATOMIC_ACQUIRE))
+		sleep_ms(5);
 	CHECK(pthread_mutex_unlock(&lk_timed) == 0, "unlock timed");
 	pthread_join(t[0], NULL);
 	CHECK(lk_counter == before + 1, "timed waiter");
