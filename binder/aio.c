@@ -27,6 +27,7 @@
 #include "slot.h"
 #include "sys.h"
 #include <vlibc/aio-cancel.h>
+#include <vlibc/signals.h>
 #include <binder/arch/cpu.h>
 
 #define likely(x)	__builtin_expect(!!(x), 1)
@@ -167,32 +168,30 @@ static void *service_thread(void *arg)
  * A detached thread with a small stack running @body, with every signal
  * blocked (a reader that went away makes a write end with EPIPE, and
  * the application's signals go to its own threads, as with glibc's AIO
- * helpers) but the synchronous ones, which the kernel forces on the
- * thread that caused them: SIGSYS from a seccomp filter's
- * SECCOMP_RET_TRAP (a sandbox installed with the system call instruction
- * refuses io_uring_enter() here unannounced), SIGSEGV, SIGBUS, SIGILL,
- * SIGFPE and SIGTRAP.  Blocked, such a signal kills the process: the
- * kernel resets its handler to SIG_DFL.  Unblocked, the application's
- * handler runs in this thread; one that makes the call return -ENOSYS
- * turns the family to its fallback (tools/libc/aio/ring.c), as when the
- * application's own thread meets the refusal.  The body runs with depth
- * set, so that such a handler calling aio_error(), or installing a
- * filter, does not take the image's locks this thread may hold.
+ * helpers) but the synchronous ones (<vlibc/signals.h>), which the
+ * kernel forces on the thread that caused them: SIGSYS from a seccomp
+ * filter's SECCOMP_RET_TRAP (a sandbox installed with the system call
+ * instruction refuses io_uring_enter() here unannounced), SIGSEGV,
+ * SIGBUS, SIGILL, SIGFPE and SIGTRAP.  Blocked, such a signal kills the
+ * process: the kernel resets its handler to SIG_DFL.  Unblocked, the
+ * application's handler runs in this thread; one that makes the call
+ * return -ENOSYS turns the family to its fallback (tools/libc/aio/ring.c),
+ * as when the application's own thread meets the refusal.  The body runs
+ * with depth set, so that such a handler calling aio_error(), or
+ * installing a filter, does not take the image's locks this thread may
+ * hold.
  */
 static long start_helper(void *(*body)(void *))
 {
-	static const int synchronous[] = {
-		SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP,
-	};
 	sigset_t mask, old;
 	pthread_attr_t attr;
 	pthread_t t;
-	unsigned int i;
-	int r;
+	int r, sig;
 
 	sigfillset(&mask);
-	for (i = 0; i < sizeof(synchronous) / sizeof(synchronous[0]); i++)
-		sigdelset(&mask, synchronous[i]);
+	for (sig = 1; sig <= 64; sig++)
+		if (VLIBC_SIGS_SYNCHRONOUS & VLIBC_SIG_BIT(sig))
+			sigdelset(&mask, sig);
 	pthread_sigmask(SIG_SETMASK, &mask, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -13,6 +13,7 @@
 #include <linux/signal.h>
 #include <vlibc/aio.h>
 #include <vlibc/arch/syscall.h>
+#include <vlibc/signals.h>
 #include <vlibc/time.h>
 
 /* @t += @d, saturating: a timeout of LONG_MAX seconds means "for ever". */
@@ -79,14 +80,6 @@ static void cancel_off(struct vlibc_aio_cancel_point *cp, int old)
 	cp->where = AIO_BLOCKED_NONE;
 }
 
-/*
- * Asynchronous signals (all but those the kernel forces, which a blocked
- * mask would turn fatal, as SIGSYS from a seccomp filter in TRAP mode).
- */
-#define SIG_BIT(n)		(1ULL << ((n) - 1))
-#define SIGS_SYNCHRONOUS	(SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) |	\
-				 SIG_BIT(SIGBUS) | SIG_BIT(SIGFPE) |	\
-				 SIG_BIT(SIGSEGV) | SIG_BIT(SIGSYS))
 
 /*
  * Wait in the kernel until a completion, a signal, the caller's
@@ -104,7 +97,7 @@ static int wait_in_kernel(struct vlibc_aio_state *a,
 			  struct vlibc_timespec *left,
 			  struct vlibc_aio_cancel_point *cp)
 {
-	uint64_t block = ~SIGS_SYNCHRONOUS, old_mask;
+	uint64_t block = ~VLIBC_SIGS_SYNCHRONOUS, old_mask;	/* <vlibc/signals.h> */
 	int old = cancel_on(cp, AIO_BLOCKED_KERNEL);
 	int masked = !__arch_syscall4(__NR_rt_sigprocmask, SIG_BLOCK,
 				     (long)&block, (long)&old_mask, 8);
