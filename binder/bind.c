@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <vlibc/stat-abi.h>
 #include "binder.h"
 #include "slot.h"
 #include "sys.h"
@@ -135,6 +136,8 @@ static struct {
 	int			debug;
 	int			have_image;
 	unsigned char		on_vlibc[BINDER_FAMILIES];
+	/* Why a family is on glibc, for the counter header (stat.c). */
+	char			why[BINDER_FAMILIES][VLIBC_STAT_WHY_LEN];
 	unsigned long		family_state[BINDER_FAMILIES];
 	unsigned long		startup_state;
 	int			startup_ok;
@@ -239,8 +242,13 @@ static int image_start(void)
 		.auxv = binder.startup.auxv,
 	};
 
+	long r;
+
 	binder.image_init = binder_image_sym(&binder.image, "__vlibc_init");
-	return binder.image_init ? binder.image_init(&args) : -ENOEXEC;
+	r = binder.image_init ? binder.image_init(&args) : -ENOEXEC;
+	if (r >= 0)
+		binder_stat_attach(&binder.image);
+	return r;
 }
 
 /* @a @b @c in @buf of @size (cut to fit); @upper: @b upper-cased. */
@@ -335,6 +343,10 @@ static void family_decide(int f)
 	else if (!listed(disabled, fam->name))
 		binder.on_vlibc[f] = family_choose(fam, variant, buf, sizeof(buf), &why);
 	binder_debug("family", fam->name, binder.on_vlibc[f] ? "-> vlibc" : why, 0);
+	binder.why[f][0] = 0;
+	if (!binder.on_vlibc[f])
+		binder_append(binder.why[f], sizeof(binder.why[f]), why);
+	binder_stat_family(f, binder.on_vlibc[f], binder.why[f]);
 }
 
 int binder_sandbox_announced(void)
@@ -561,8 +573,12 @@ static void fork_child(void)
 	unsigned int prepared = binder.fork_prepared;
 	int f;
 
+	binder_stat_fork_child();
 	if (once_done(&binder.state) && binder.have_image)
 		image_start();
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if (once_done(&binder.family_state[f]))
+			binder_stat_family(f, binder.on_vlibc[f], binder.why[f]);
 	/* A family done after fork_prepare() looked only needs attaching. */
 	for (f = 0; f < BINDER_FAMILIES; f++)
 		if (!(prepared & (1u << f)) && once_done(&binder.family_state[f]))

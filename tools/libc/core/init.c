@@ -12,6 +12,7 @@
 #include <vlibc/elf_dyn.h>
 #include <vlibc/private.h>
 #include <vlibc/families.h>
+#include <vlibc/stat.h>
 
 #ifndef AT_SYSINFO_EHDR
 #define AT_SYSINFO_EHDR	33
@@ -59,6 +60,7 @@ VLIBC_ENTRY long __vlibc_init(const struct vlibc_init_args *user_args)
 
 	if (init_args_copy(&args, user_args))
 		return -EINVAL;
+	vlibc_stat_setup();
 	init_from_auxv(p, args.auxv);
 	if (p->vdso && !vlibc_elf_dyn_from_ehdr(&vdso_storage, p->vdso, 0))
 		vdso = &vdso_storage;

@@ -23,6 +23,7 @@
 #include <linux/errno.h>
 #include <vlibc/arch/processor.h>
 #include <vlibc/locks-impl.h>
+#include <vlibc/stat.h>
 
 static inline int word_private(const struct vlibc_mutex *m, int kind)
 {
@@ -213,6 +214,7 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_lock(struct vlibc_mutex *m)
 		return mutex_lock_contended(m);
 	m->owner = vlibc_locks_tid();
 	m->nusers++;
+	vlibc_stat_inc(VLIBC_STAT_mutex_lock);
 	return 0;
 }
 
@@ -296,5 +298,6 @@ unlock:
 	m->owner = 0;
 	m->nusers--;
 	word_unlock(&m->lock, word_private(m, kind));
+	vlibc_stat_inc(VLIBC_STAT_mutex_unlock);
 	return 0;
 }

@@ -35,7 +35,7 @@
 #define VLIBC_PAGE_SIZE		4096UL
 
 /* Size of the per-process private region (the RW PT_LOAD's p_memsz). */
-#define VLIBC_PRIVATE_SIZE	(4 * 4096)
+#define VLIBC_PRIVATE_SIZE	(16 * 4096)
 
 /* Largest image span (text + private region) a mapper accepts. */
 #define VLIBC_IMAGE_MAX_SPAN	(16UL << 20)

@@ -26,7 +26,9 @@
  *	__arch_thread_slot_load(off): the pointer at @off from the thread
  *	pointer (the binder's initial-exec TLS slot);
  *	__arch_thread_word32(off): the int there (glibc's thread id);
- *	__arch_thread_id(): a value that tells threads apart.
+ *	__arch_thread_id(): a value that tells threads apart;
+ *	__arch_thread_counter_add(c, n): *c += n in a way a signal handler
+ *	on the same thread cannot split (the counters of <vlibc/stat.h>).
  * tools/libc/arch/<arch>/include/vlibc/arch/glibc-locks.h
  *	glibc's layouts for the architecture: struct vlibc_mutex
  *	(__pthread_mutex_s), struct vlibc_sem (new_sem) with SEM_VALUE_MASK,

@@ -13,6 +13,7 @@
 #include <vlibc/aio-state.h>
 #include <vlibc/locks.h>
 #include <vlibc/memcpy.h>
+#include <vlibc/stat-abi.h>
 
 struct vlibc_getrandom_state {
 	long (*vgetrandom)(void *buf, unsigned long len, unsigned long flags,
@@ -23,7 +24,20 @@ struct vlibc_getrandom_state {
 	unsigned long	state_size;
 };
 
+/* The image's bookkeeping of its counters (<vlibc/stat.h>). */
+struct vlibc_stat_state {
+	long		thread_slot;	/* 0: no binder TLS, block 0 only */
+	void		(*thread_claimed)(struct vlibc_stat_block *b);
+	unsigned int	nr_free;	/* blocks 1.. not owned */
+};
+
+/*
+ * The counter header comes first: <vlibc/stat-abi.h> promises it at
+ * offset 0 of the region.  The counter blocks fill the region's end.
+ */
 struct vlibc_private {
+	struct vlibc_stat_header	stat;
+	struct vlibc_stat_state		stat_state;
 	unsigned long			initialized;
 	unsigned long			pagesz;
 	const void			*vdso;
@@ -34,8 +48,17 @@ struct vlibc_private {
 	struct vlibc_memcpy_state	memcpy;
 };
 
-_Static_assert(sizeof(struct vlibc_private) <= VLIBC_PRIVATE_SIZE,
-	       "struct vlibc_private outgrew VLIBC_PRIVATE_SIZE");
+/* Bytes per counter block: the owner word and the counters, whole lines. */
+#define VLIBC_STAT_BLOCK_SIZE	((8 + 8 * VLIBC_STAT_COUNTERS + 63) & ~63UL)
+/* Block 0 starts at the first cache line after struct vlibc_private. */
+#define VLIBC_STAT_BLOCKS_OFFSET ((sizeof(struct vlibc_private) + 63) & ~63UL)
+#define VLIBC_STAT_BLOCKS						\
+	((VLIBC_PRIVATE_SIZE - VLIBC_STAT_BLOCKS_OFFSET) / VLIBC_STAT_BLOCK_SIZE)
+
+/* Room for the shared block and at least 32 threads' own. */
+_Static_assert(VLIBC_STAT_BLOCKS_OFFSET + 33 * VLIBC_STAT_BLOCK_SIZE <=
+	       VLIBC_PRIVATE_SIZE,
+	       "struct vlibc_private and the counters outgrew VLIBC_PRIVATE_SIZE");
 
 /* Defined by vdso-link/vlibc.lds.S; reached PC-relatively. */
 extern struct vlibc_private vlibc_private_start __vlibc_hidden;

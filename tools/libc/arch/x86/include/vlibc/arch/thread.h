@@ -7,6 +7,8 @@
 #ifndef _VLIBC_ARCH_THREAD_H
 #define _VLIBC_ARCH_THREAD_H
 
+#include <linux/types.h>
+
 static inline void *__arch_thread_slot_load(long offset)
 {
 	void *v;
@@ -31,6 +33,16 @@ static inline unsigned long __arch_thread_id(void)
 
 	__asm__ ("movq %%fs:0, %0" : "=r"(tp));
 	return tp;
+}
+
+/*
+ * *@counter += @n in one instruction, not locked: the counter is this
+ * thread's alone, and a signal handler on this thread cannot split an
+ * instruction, so neither loses the other's count.
+ */
+static inline void __arch_thread_counter_add(__u64 *counter, unsigned long n)
+{
+	__asm__ ("addq %1, %0" : "+m"(*counter) : "er"(n));
 }
 
 #endif /* _VLIBC_ARCH_THREAD_H */
