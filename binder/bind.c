@@ -649,6 +649,7 @@ void *vlibc_binder_bound(const char *name)
 __attribute__((constructor)) static void binder_constructor(void)
 {
 	once_run(&binder.startup_state, startup_read, 0, 0);
+	binder_stat_init();
 	if (binder.startup_ok && debug_wanted())
 		say("binder", binder_self_path(&binder.startup),
 		    "loaded: each family decides at its first bound call", 0);

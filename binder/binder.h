@@ -183,6 +183,7 @@ void binder_debug(const char *a, const char *b, const char *c,
 		  unsigned long hex);
 
 /* The counters (stat.c). */
+void binder_stat_init(void);
 void binder_stat_attach(const struct binder_image *img);
 void binder_stat_family(int f, int bound, const char *why);
 void binder_stat_fork_child(void);

@@ -22,12 +22,13 @@ static struct {
 	int		key_ok;
 } stat;
 
-/* Each binder family is the <vlibc/family-list.h> line of the same index. */
+/* The image's number of each of this binder's families. */
+static const unsigned char image_family[BINDER_FAMILIES] = {
 #define VLIBC_FAMILY(name, binder)					\
-	BINDER_IF_BUILT(binder, _Static_assert((int)BINDER_FAMILY_##name ==	\
-			(int)VLIBC_STAT_FAMILY_##name, "family order");)
+	BINDER_IF_BUILT(binder, [BINDER_FAMILY_##name] = VLIBC_STAT_FAMILY_##name,)
 #include <vlibc/family-list.h>
 #undef VLIBC_FAMILY
+};
 
 /* The key's destructor: the exiting thread gives its block back. */
 static void thread_exit(void *unused)
@@ -35,17 +36,40 @@ static void thread_exit(void *unused)
 	struct vlibc_stat_block *b = thread_block;
 
 	thread_block = NULL;
-	if (b)
+	if (b && stat.thread_exit)
 		stat.thread_exit(b);
 }
 
-/* From the image: this thread's first count claimed @b. */
+/*
+ * From the image: this thread's first count claimed @b.  It may be inside
+ * any bound call, e.g. a malloc replacement's pthread_mutex_lock(), so it
+ * must not allocate: glibc keeps the values of the first 32 keys in the
+ * thread descriptor and allocates only for the others.
+ */
+#define KEYS_IN_DESCRIPTOR	32
+
 static void thread_claimed(struct vlibc_stat_block *b)
 {
 	thread_block = b;
 	/* A thread counting after its destructor ran is given a new run. */
 	if (stat.key_ok)
 		pthread_setspecific(stat.key, b);
+}
+
+/*
+ * From the binder's constructor, before most libraries create their keys.
+ * Without a key of the first 32, blocks are not given back at thread exit:
+ * the counts stay exact, threads beyond the free blocks count into the
+ * shared block.
+ */
+void binder_stat_init(void)
+{
+	if (pthread_key_create(&stat.key, thread_exit))
+		return;
+	if (stat.key < KEYS_IN_DESCRIPTOR)
+		stat.key_ok = 1;
+	else
+		pthread_key_delete(stat.key);
 }
 
 /*
@@ -62,7 +86,6 @@ void binder_stat_attach(const struct binder_image *img)
 			stat.attach = NULL;
 			return;
 		}
-		stat.key_ok = !pthread_key_create(&stat.key, thread_exit);
 	}
 	stat.attach((char *)&thread_block - (char *)__builtin_thread_pointer(),
 		    thread_claimed);
@@ -72,7 +95,7 @@ void binder_stat_attach(const struct binder_image *img)
 void binder_stat_family(int f, int bound, const char *why)
 {
 	if (stat.attach)
-		stat.family(f, bound, why);
+		stat.family(image_family[f], bound, why);
 }
 
 /*

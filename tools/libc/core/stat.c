@@ -13,6 +13,9 @@
 #include <linux/errno.h>
 #include <vlibc/stat.h>
 
+_Static_assert(VLIBC_STAT_FAMILIES <= VLIBC_STAT_MAX_FAMILIES,
+	       "more families than struct vlibc_stat_header has room for");
+
 static struct vlibc_stat_block *stat_block(struct vlibc_private *p, unsigned int i)
 {
 	return (struct vlibc_stat_block *)((char *)&p->stat + p->stat.blocks_offset +
