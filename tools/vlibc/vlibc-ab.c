@@ -1215,6 +1215,18 @@ static void summary_cell(char *cell, size_t size, const struct summary *s,
 	snprintf(cell, size, "%s %s (%s-%s)", med, time_unit(unit_of), lo, hi);
 }
 
+/* How the counters were read, or why not, in a few words. */
+static const char *counters_mode(void)
+{
+	if (opt.no_counters)
+		return "off (--no-counters)";
+	if (trace_error)
+		return "unavailable (the runs are untraced)";
+	if (!stat_path)
+		return "unavailable (no vlibc-stat)";
+	return "read at the exit stop";
+}
+
 static void print_text(FILE *f)
 {
 	double unit_of[N_MEASURES] = { 0 };
@@ -1226,8 +1238,7 @@ static void print_text(FILE *f)
 	fprintf(f, "vlibc-ab: %ld round%s after %ld warm-up%s; counters: %s\n",
 		opt.rounds, opt.rounds == 1 ? "" : "s", opt.warmup,
 		opt.warmup == 1 ? "" : "s",
-		opt.no_counters ? "off (--no-counters)" :
-		trace_error ? trace_error : "read at the exit stop");
+		counters_mode());
 	/* one unit per column: the one that suits the smallest median */
 	for (int m = WALL; m <= CPU; m++)
 		for (int v = 0; v < opt.n_variants; v++)
@@ -1298,6 +1309,11 @@ counters:
 				fprintf(f, "  %12s", "-");
 		}
 		fputc('\n', f);
+	}
+	if (!stat_path || trace_error) {
+		/* one reason for every run */
+		fprintf(f, "counters unavailable: %s\n", trace_error ?: stat_missing);
+		return;
 	}
 	for (int v = 0; v < opt.n_variants; v++)
 		if (res.counters_error[v])
@@ -1379,7 +1395,7 @@ static void print_json(FILE *f)
 	fprintf(f, "],\n  \"rounds\": %ld, \"warmup\": %ld, ", opt.rounds, opt.warmup);
 	fprintf(f, "\"confidence\": 0.95, \"resamples\": %d,\n", BOOT_RESAMPLES);
 	fputs("  \"counters\": ", f);
-	json_string(f, opt.no_counters ? "off" : trace_error ? trace_error : "exit stop");
+	json_string(f, counters_mode());
 	fputs(",\n  \"variants\": [\n", f);
 	for (int v = 0; v < opt.n_variants; v++) {
 		fprintf(f, "    {\"label\": \"%c\", \"spec\": ", variants[v].label);
