@@ -282,6 +282,7 @@ TEST_F(ab, argument_errors)
 		{ "VLIBC_LOCKS=futex,", "--", "true", NULL },
 		{ "=x", "--", "true", NULL },
 		{ "--json", "-", "--tsv", "-", "plain", "--", "true", NULL },
+		{ "--binder", "/nonexistent/libvlibc.so", "vlibc", "--", "true", NULL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {

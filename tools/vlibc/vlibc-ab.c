@@ -348,6 +348,8 @@ static void parse_args(int argc, char **argv)
 		usage_error("no variant before '--'");
 	if (opt.json && opt.tsv && !strcmp(opt.json, "-") && !strcmp(opt.tsv, "-"))
 		usage_error("--json - and --tsv - both want stdout");
+	if (opt.binder && access(opt.binder, R_OK))
+		usage_error("--binder %s: %s", opt.binder, strerror(errno));
 }
 
 /* --- the variants' environments ------------------------------------------- */
@@ -511,7 +513,7 @@ static void setup_variant(struct variant *v, int index, const char *spec)
 	}
 	memcpy_variant = env_get(&set, "VLIBC_MEMCPY");
 	if (opt.binder)
-		v->binder = realpath(opt.binder, NULL) ?: xstrdup(opt.binder);
+		v->binder = realpath(opt.binder, NULL);
 	else if (memcpy_variant && strcmp(memcpy_variant, "glibc"))
 		v->binder = find_binder(MEMCPY_BINDER);
 	else
