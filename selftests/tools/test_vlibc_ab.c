@@ -175,7 +175,7 @@ static int fake_stat(int argc, char **argv)
 		if (!strncmp(env + i, "AB_COUNTERS=", 12))
 			n = atol(env + i + 12);
 	if (n < 0) {
-		fprintf(stderr, "%s: not a vlibc process\n", argv[2]);
+		fprintf(stderr, "fake-vlibc-stat: %s: not a vlibc process\n", argv[2]);
 		return 1;
 	}
 	printf("{\"version\": 1, \"pid\": %s, \"families\": [\"locks\", \"aio\"],\n"
@@ -510,7 +510,7 @@ TEST_F(ab, counters_at_exit)
 	EXPECT_TRUE(vt_has_line(r.out, calls)) TH_LOG("%s", r.out);
 	EXPECT_TRUE(vt_has_line(r.out, submitted)) TH_LOG("%s", r.out);
 	EXPECT_EQ(NULL, strstr(r.out, "locks.zero")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "A plain: counters unavailable in 3 of 3 rounds: vlibc-stat: "))
+	EXPECT_NE(NULL, strstr(r.out, "A plain: counters unavailable in 3 of 3 rounds: fake-vlibc-stat: "))
 		TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "not a vlibc process")) TH_LOG("%s", r.out);
 	EXPECT_EQ(NULL, strstr(r.out, "B AB_COUNTERS=5: counters unavailable")) TH_LOG("%s", r.out);

@@ -727,9 +727,10 @@ static void read_counters(pid_t pid, struct run *r)
 	if (status == -1)
 		r->counters_error = xasprintf("vlibc-stat did not answer within %d ms",
 					      STAT_TIMEOUT_MS);
+	else if (status && *msg)	/* it names itself */
+		r->counters_error = xstrdup(first_line(msg));
 	else if (status)
-		r->counters_error = xasprintf("vlibc-stat: %s",
-					      *msg ? first_line(msg) : "failed");
+		r->counters_error = xasprintf("vlibc-stat failed (wait status %#x)", status);
 	else if (parse_counters(text, r))
 		r->counters_error = xstrdup("vlibc-stat printed no \"counters\" object");
 	else
