@@ -60,7 +60,8 @@ MEMCPY_BINDER_LDFLAGS := $(BINDER_LDFLAGS) -Wl,--wrap=memcpy -Wl,--wrap=memset
 $(O)/binder-memcpy/string.o: MEMCPY_BINDER_CFLAGS += -Dmemcpy=__wrap_memcpy -Dmemset=__wrap_memset
 
 PROGS		:= $(O)/linux-vlibc.so.1 $(O)/libvlibc.so $(O)/libvlibc-memcpy.so \
-		   $(O)/vlibc-run $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c
+		   $(O)/vlibc-run $(O)/vlibc-check $(O)/vlibc2c $(O)/vlibc-image.c \
+		   $(O)/vlibc-ab
 
 all: $(PROGS)
 
@@ -99,6 +100,11 @@ $(O)/vlibc-run: binder/vlibc-run.in | $(O)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@PREFIX@|$(PREFIX)|g' $< > $@
 	$(Q)chmod +x $@
+
+# vlibc-ab: A/B runner (tools/vlibc/); finds the binder like vlibc-run.
+$(O)/vlibc-ab: tools/vlibc/vlibc-ab.c | $(O)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DVLIBC_PREFIX='"$(PREFIX)"' $< -o $@
 
 # --- kselftest headers, taken from Debian's linux-source-6.12 --------------
 KSFT_KEY	:= $(notdir $(LINUX_SOURCE_TAR))-$(shell stat -c %s-%Y $(LINUX_SOURCE_TAR) 2>/dev/null)
@@ -143,11 +149,12 @@ install: all
 	$(call install_file,0755,$(O)/libvlibc.so,$(DESTDIR)$(PREFIX)/lib/libvlibc.so)
 	$(call install_file,0755,$(O)/libvlibc-memcpy.so,$(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so)
 	$(call install_file,0755,$(O)/vlibc-run,$(DESTDIR)$(PREFIX)/bin/vlibc-run)
+	$(call install_file,0755,$(O)/vlibc-ab,$(DESTDIR)$(PREFIX)/bin/vlibc-ab)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1 \
 	      $(DESTDIR)$(PREFIX)/lib/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so \
-	      $(DESTDIR)$(PREFIX)/bin/vlibc-run
+	      $(DESTDIR)$(PREFIX)/bin/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-ab
 
 clean:
 	rm -rf $(O)

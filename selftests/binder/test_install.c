@@ -22,13 +22,14 @@
 #define STRACE	"/usr/bin/strace"
 #define MAKE	"/usr/bin/make"
 
-#define N_INSTALLED	4
+#define N_INSTALLED	5
 
 /* Installed path @i under @destdir (see the install target), malloc'd. */
 static char *installed_path(size_t i, const char *destdir)
 {
 	static const char *const in_prefix[] = {
 		"lib/libvlibc.so", "lib/libvlibc-memcpy.so", "bin/vlibc-run",
+		"bin/vlibc-ab",
 	};
 	struct utsname u;
 
