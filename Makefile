@@ -106,6 +106,17 @@ $(O)/vlibc-ab: tools/vlibc/vlibc-ab.c | $(O)
 	$(call msg,HOSTCC,$@)
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DVLIBC_PREFIX='"$(PREFIX)"' $< -o $@
 
+# --- vlibc-stat: a process's counters, read from outside ------------------
+VLIBC_STAT_SRCS	:= tools/vlibc/vlibc-stat.c tools/vlibc/stat-read.c
+
+$(O)/vlibc-stat: $(VLIBC_STAT_SRCS) tools/vlibc/stat-read.h \
+		 tools/libc/include/vlibc/stat-abi.h tools/libc/include/vlibc/stat-counters.h \
+		 tools/libc/include/vlibc/family-list.h | $(O)
+	$(call msg,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) $(VLIBC_STAT_SRCS) -o $@
+
+all: $(O)/vlibc-stat
+
 # --- kselftest headers, taken from Debian's linux-source-6.12 --------------
 KSFT_KEY	:= $(notdir $(LINUX_SOURCE_TAR))-$(shell stat -c %s-%Y $(LINUX_SOURCE_TAR) 2>/dev/null)
 KSFT_DIR	:= $(VLIBC_CACHE)/ksft/$(KSFT_KEY)
@@ -150,11 +161,13 @@ install: all
 	$(call install_file,0755,$(O)/libvlibc-memcpy.so,$(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so)
 	$(call install_file,0755,$(O)/vlibc-run,$(DESTDIR)$(PREFIX)/bin/vlibc-run)
 	$(call install_file,0755,$(O)/vlibc-ab,$(DESTDIR)$(PREFIX)/bin/vlibc-ab)
+	$(call install_file,0755,$(O)/vlibc-stat,$(DESTDIR)$(PREFIX)/bin/vlibc-stat)
 
 uninstall:
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/vdso/linux-vlibc.so.1 \
 	      $(DESTDIR)$(PREFIX)/lib/libvlibc.so $(DESTDIR)$(PREFIX)/lib/libvlibc-memcpy.so \
-	      $(DESTDIR)$(PREFIX)/bin/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-ab
+	      $(DESTDIR)$(PREFIX)/bin/vlibc-run $(DESTDIR)$(PREFIX)/bin/vlibc-ab \
+	      $(DESTDIR)$(PREFIX)/bin/vlibc-stat
 
 clean:
 	rm -rf $(O)
