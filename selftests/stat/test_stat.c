@@ -20,8 +20,10 @@
 #include "vlibc_test.h"
 
 /* vlibc-stat's exit statuses (tools/vlibc/stat-read.h). */
-enum { ST_OK, ST_ERROR, ST_USAGE, ST_NO_PROCESS, ST_NOT_VLIBC, ST_NOT_SET_UP,
-       ST_PERMISSION, ST_VERSION, ST_EXITED, ST_INVALID };
+enum {
+	ST_OK, ST_ERROR, ST_USAGE, ST_NO_PROCESS, ST_NOT_VLIBC, ST_NOT_SET_UP,
+	ST_PERMISSION, ST_VERSION, ST_EXITED, ST_INVALID
+};
 
 #define PAIRS		1000
 #define THREADS		400	/* 8 at a time: blocks released and reused */
@@ -189,6 +191,10 @@ static int scribble(const char *kind)
 		h->nr_counters = 0xfffffff0;
 	} else if (!strcmp(kind, "magic")) {
 		h->magic = 0xdeadbeef;
+	} else if (!strcmp(kind, "why")) {
+		/* families_decided, then why[1]: a terminal escape and JSON quotes. */
+		*(unsigned long long *)(region + 32) |= 2;
+		strcpy(region + 48 + 48, "\x1b[2J\"\\ \xff\n");
 	}
 	ready(NULL);
 	wait_end();
@@ -723,6 +729,8 @@ TEST(json_parses)
 	/* Every counter, zeros too. */
 	EXPECT_EQ(0, json_value(r.out, "counters", "aio_read"));
 	EXPECT_EQ(1, json_value(r.out, NULL, "version"));
+	EXPECT_NE(NULL, strstr(r.out, kernel_delivery() ? "\"image\":\"kernel\"" :
+						       "\"image\":\"file\""));
 	vt_result_free(&r);
 	EXPECT_EQ(0, target_stop(&t));
 }
@@ -746,6 +754,27 @@ TEST(hostile_region)
 		fprintf(stderr, "# %s: %s", cases[i].kind, err);
 		EXPECT_EQ(0, target_stop(&t));
 	}
+}
+
+/* Bytes a process chose, printed: no control characters, valid JSON. */
+TEST(hostile_why)
+{
+	struct target t;
+	struct vt_result r;
+	char pid[16];
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("scribble", "why")));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	stat_run(&r, NULL, pid, NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(NULL, strchr(r.out, '\x1b'));
+	EXPECT_NE(NULL, strstr(r.out, "aio=glibc(?[2J"));
+	vt_result_free(&r);
+	stat_run(&r, NULL, "--json", pid, NULL);
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(0, python_json_ok(r.out, 0));
+	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
 }
 
 /* A file named as the image but not one. */

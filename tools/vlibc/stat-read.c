@@ -216,7 +216,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		return no_access(pid, msg, size);
 	if (!f)
 		return fail(STAT_READ_ERROR, msg, size, "%s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) > 0 && *nr < MAX_CANDIDATES) {
+	while (getline(&line, &cap, f) > 0) {
 		unsigned long lo, hi, off;
 		int at = 0, kernel;
 
@@ -226,13 +226,15 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		line[strcspn(line, "\n")] = 0;
 		if (off || !image_path(line + at, &kernel))
 			continue;
+		/* [vlibc] first, even after a crowd of files of that name. */
 		if (kernel) {
+			*nr -= *nr == MAX_CANDIDATES;
 			memmove(c + 1, c, *nr * sizeof(*c));
 			c[0] = (struct candidate){ lo, hi - lo, 1 };
-		} else {
-			c[*nr] = (struct candidate){ lo, hi - lo, 0 };
+			(*nr)++;
+		} else if (*nr < MAX_CANDIDATES) {
+			c[(*nr)++] = (struct candidate){ lo, hi - lo, 0 };
 		}
-		(*nr)++;
 	}
 	free(line);
 	if (ferror(f)) {

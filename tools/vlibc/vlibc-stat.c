@@ -77,6 +77,20 @@ static const char *comm_of(pid_t pid, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * @s for a terminal, in @buf: the process chose these bytes (its command
+ * name, the reasons in its counter header), so no control characters.
+ */
+static const char *printable(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < size - 1; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	buf[i] = 0;
+	return buf;
+}
+
 /* @s as a JSON string: every byte a process may have chosen escaped. */
 static void json_string(const char *s)
 {
@@ -143,8 +157,8 @@ static const struct {
 
 static void print_families_text(const struct stat_snapshot *s)
 {
+	char buf[32], why[VLIBC_STAT_WHY_LEN];
 	unsigned int f;
-	char buf[32];
 
 	printf("families:");
 	for (f = 0; f < 64; f++) {
@@ -156,7 +170,7 @@ static void print_families_text(const struct stat_snapshot *s)
 		else if (s->families_bound >> f & 1)
 			printf("vlibc");
 		else if (f < VLIBC_STAT_MAX_FAMILIES && s->why[f][0])
-			printf("glibc(%s)", s->why[f]);
+			printf("glibc(%s)", printable(s->why[f], why, sizeof(why)));
 		else
 			printf("glibc");
 	}
@@ -165,12 +179,13 @@ static void print_families_text(const struct stat_snapshot *s)
 
 static void print_text(const struct stat_target *t, const struct stat_snapshot *s)
 {
-	char comm[64];
+	char comm[64], shown[64];
 	unsigned int i;
 	long long v;
 
 	printf("pid %d (%s): %s image at 0x%lx, counter layout version %u, "
-	       "%u blocks (%u owned)\n", (int)t->pid, comm_of(t->pid, comm, sizeof(comm)),
+	       "%u blocks (%u owned)\n", (int)t->pid,
+	       printable(comm_of(t->pid, comm, sizeof(comm)), shown, sizeof(shown)),
 	       t->kernel ? "kernel [vlibc]" : "file", t->base, s->version,
 	       s->nr_blocks, s->nr_owned);
 	print_families_text(s);
@@ -380,7 +395,7 @@ static int all_processes(void)
 	while ((e = readdir(d))) {
 		struct stat_target t = { 0 };
 		struct stat_snapshot s;
-		char comm[64], fam[128] = "", msg[512], *end;
+		char comm[64], shown[64], fam[128] = "", msg[512], *end;
 		const char *status = "ok";
 		long pid = strtol(e->d_name, &end, 10);
 		unsigned int f;
@@ -431,10 +446,11 @@ static int all_processes(void)
 			}
 			if (!r && !*fam)
 				snprintf(fam, sizeof(fam), s.families_decided ? "none" : "-");
+			printable(comm, shown, sizeof(shown));
 			if (r)
-				printf("%8ld  %-16s %-24s %s\n", pid, comm, "-", status);
+				printf("%8ld  %-16s %-24s %s\n", pid, shown, "-", status);
 			else
-				printf("%8ld  %-16s %-24s %llu\n", pid, comm, fam,
+				printf("%8ld  %-16s %-24s %llu\n", pid, shown, fam,
 				       calls_counted(&s));
 		}
 		first = 0;
@@ -463,10 +479,18 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "Aai:c:vh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'A': opt.all = 1; break;
-		case 'a': every = 1; break;
-		case 'v': opt.verbose = 1; break;
-		case 'j': opt.json = 1; break;
+		case 'A':
+			opt.all = 1;
+			break;
+		case 'a':
+			every = 1;
+			break;
+		case 'v':
+			opt.verbose = 1;
+			break;
+		case 'j':
+			opt.json = 1;
+			break;
 		case 'i':
 			opt.interval = strtod(optarg, &end);
 			if (*end || !(opt.interval > 0 && opt.interval < 1e6)) {
