@@ -799,6 +799,32 @@ TEST(hostile_file)
 	free(dir);
 }
 
+/* The document's counter table: every counter, at its index, in order. */
+TEST(doc_lists_the_counters)
+{
+	static const struct { const char *family, *name; } counters[] = {
+#define VLIBC_STAT(family, name, what) { #family, #name },
+#include <vlibc/stat-counters.h>
+#undef VLIBC_STAT
+	};
+	const char *src = getenv("VLIBC_SRC");
+	char *path = vt_strf("%s/Documentation/userspace-api/vlibc-stat.rst", src ? src : ".");
+	char *doc = vt_read_file(path, NULL), *row;
+	unsigned int i;
+
+	free(path);
+	if (!doc)
+		SKIP(return, "no Documentation/ here");
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		row = vt_strf("\n%-5u  %-9s  ``%s``", i, counters[i].family, counters[i].name);
+		if (!strstr(doc, row))
+			fprintf(stderr, "# vlibc-stat.rst has no row '%s'\n", row + 1);
+		EXPECT_NE(NULL, strstr(doc, row));
+		free(row);
+	}
+	free(doc);
+}
+
 TEST(usage)
 {
 	struct vt_result r;
