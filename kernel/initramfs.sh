@@ -5,7 +5,7 @@
 # Debian packages and the project's build outputs:
 #   busybox-static (with its applet links), bash and a few dynamic
 #   coreutils, fio, strace, stress-ng, every library they and the
-#   project's programs load (ldd), the binder, vlibc-run, the selftest
+#   project's programs load (ldd), the binder, vlibc-run, vlibc-stat, the selftest
 #   programs and the exec-cost probes at the same absolute path as on the host (probe-linked has it
 #   as its run path), selftests/run, and kernel/guest/ (/init, the payload).
 # No linux-vlibc.so* file goes in: in the guest the image can only come
@@ -31,7 +31,8 @@ HOST_PROGS=(/usr/bin/bash /usr/bin/timeout /usr/bin/true /usr/bin/cat
 # Loaded with dlopen (pthread_cancel, thread exit): ldd does not list it.
 EXTRA_LIBS=(/lib/x86_64-linux-gnu/libgcc_s.so.1)
 
-for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run"; do
+for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" \
+	 "$BUILD/vlibc-stat"; do
 	[ -e "$f" ] || die "$f missing (scripts/bootstrap installs it; make builds it)"
 done
 
@@ -55,7 +56,7 @@ done
 
 # The project's outputs, at the host's absolute path.
 mkdir -p ".$BUILD"
-cp "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" ".$BUILD/"
+cp "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" "$BUILD/vlibc-stat" ".$BUILD/"
 mkdir -p ".$BUILD/bench"
 cp "$BUILD/bench/exec_cost" "$BUILD/bench/getrandom_once" ".$BUILD/bench/"
 (cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \

@@ -211,10 +211,30 @@ check_exec_cost() {
 	fi
 }
 
+# --- vlibc-stat on processes without the binder: this shell (static
+# busybox) has [vlibc] but no counters set up under delivery, and is no
+# vlibc process without; -a lists it only under delivery.  The selftests
+# (selftests/stat) read processes with the binder.
+check_stat() {
+	local stat=$VLIBC_BUILD/vlibc-stat want=4 rc listed=0
+	[ $WANT = 1 ] && want=5
+	"$stat" $$ 2>/tmp/stat.err
+	rc=$?
+	comment /tmp/stat.err
+	[ $rc -eq $want ]
+	tap $? "vlibc-stat on this shell: exit $rc (want $want: 5 not set up, 4 not vlibc)"
+	"$stat" -a > /tmp/stat.out
+	rc=$?
+	grep -q "^ *$$ .*not set up" /tmp/stat.out && listed=1
+	[ $rc -eq 0 ] && [ $listed -eq $WANT ]
+	tap $? "vlibc-stat -a: exit $rc, this shell listed: $listed (want $WANT)"
+}
+
 sel_pass=0 sel_fail=0 sel_skip=0
 check_delivery
 check_no_image_file
 check_exec_cost
+check_stat
 [ "$SELFTESTS" = 1 ] && run_selftests
 echo "$BINDER" > /etc/ld.so.preload
 check_fio
