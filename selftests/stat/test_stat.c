@@ -635,18 +635,13 @@ TEST(no_such_process)
 	EXPECT_EQ(ST_NO_PROCESS, stat_status(pid, NULL, err, sizeof(err)));
 }
 
-TEST(exits_while_polled)
+/* vlibc-stat -i 0.1 @pid in the background, its output into @out. */
+static pid_t poll_start(pid_t pid, int out)
 {
-	struct target t;
-	char pid[16], *argv[] = { NULL, "-i", "0.1", NULL, NULL };
-	int out = memfd_create("stat-out", MFD_CLOEXEC);
+	char spid[16], *argv[] = { vt_build_path("vlibc-stat"), "-i", "0.1", spid, NULL };
 	pid_t reader;
-	char *text;
 
-	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("pairs", "42")));
-	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
-	argv[0] = vt_build_path("vlibc-stat");
-	argv[3] = pid;
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
 	fflush(NULL);
 	reader = fork();
 	if (reader == 0) {
@@ -656,6 +651,19 @@ TEST(exits_while_polled)
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	free(argv[0]);
+	return reader;
+}
+
+TEST(exits_while_polled)
+{
+	int out = memfd_create("stat-out", MFD_CLOEXEC);
+	struct target t;
+	pid_t reader;
+	char *text;
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("pairs", "42")));
+	reader = poll_start(t.pid, out);
 	vt_sleep_ms(500);
 	EXPECT_EQ(0, target_stop(&t));
 	EXPECT_EQ(0, vt_wait_child(reader, 5000));
@@ -665,7 +673,32 @@ TEST(exits_while_polled)
 	if (_metadata->exit_code)
 		fprintf(stderr, "# vlibc-stat -i said:\n%s", text);
 	free(text);
-	free(argv[0]);
+	close(out);
+}
+
+/* An exec under -i: the new program's totals, then its exit. */
+TEST(polled_across_exec)
+{
+	int out = memfd_create("stat-out", MFD_CLOEXEC);
+	struct target t;
+	pid_t reader;
+	char *text;
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("exec", "500", "21")));
+	reader = poll_start(t.pid, out);
+	vt_sleep_ms(300);
+	ASSERT_EQ(1, write(t.in, "\n", 1));
+	ASSERT_EQ(0, target_line(&t));
+	vt_sleep_ms(300);
+	EXPECT_EQ(0, target_stop(&t));
+	EXPECT_EQ(0, vt_wait_child(reader, 5000));
+	text = vt_read_fd(out, NULL);
+	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 500  mutex_unlock 500"));
+	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 21  mutex_unlock 21"));
+	EXPECT_NE(NULL, strstr(text, "exited"));
+	if (_metadata->exit_code)
+		fprintf(stderr, "# vlibc-stat -i said:\n%s", text);
+	free(text);
 	close(out);
 }
 

@@ -337,6 +337,23 @@ static int restarted(const struct stat_snapshot *s, const struct stat_snapshot *
 	return s->nr_known != prev->nr_known;
 }
 
+/*
+ * A reading between two lines of -i: found again each time (an exec
+ * moves the image); a process that exec'd may have no counters for a
+ * while, and one caught in the middle of its exec reads as invalid once.
+ */
+static int reread(pid_t pid, struct stat_target *t, struct stat_snapshot *s,
+		  char *msg, size_t size)
+{
+	int r = stat_read_pid(pid, t, s, msg, size);
+
+	if (r == STAT_READ_INVALID) {
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+		r = stat_read_pid(pid, t, s, msg, size);
+	}
+	return r;
+}
+
 static int repeat(pid_t pid)
 {
 	struct stat_snapshot s[2];
@@ -345,7 +362,7 @@ static int repeat(pid_t pid)
 	double start = now(), last = start, t_now;
 	char msg[512];
 	long n;
-	int r, cur = 0;
+	int r, cur = 0, have_prev = 0;
 
 	sigaction(SIGINT, &sa, NULL);
 	for (n = 0; !opt.count || n < opt.count; n++) {
@@ -359,19 +376,35 @@ static int repeat(pid_t pid)
 			if (interrupted)
 				break;
 		}
-		/* Found again each time: an exec moves the image. */
-		r = stat_read_pid(pid, &t, &s[cur], msg, sizeof(msg));
+		r = n ? reread(pid, &t, &s[cur], msg, sizeof(msg)) :
+			stat_read_pid(pid, &t, &s[cur], msg, sizeof(msg));
 		if (n && (r == STAT_READ_EXITED || r == STAT_READ_NO_PROCESS)) {
 			fprintf(stderr, "vlibc-stat: process %d exited\n", (int)pid);
 			return 0;
 		}
+		t_now = now();
+		if (n && (r == STAT_READ_NOT_SET_UP || r == STAT_READ_NOT_VLIBC)) {
+			/* After an exec: say so, and start again from the totals. */
+			if (opt.json)
+				printf("{\"pid\":%d,\"time\":%.3f,\"status\":%d}\n", (int)pid,
+				       t_now - start, r);
+			else
+				printf("%8.2fs  (%s)\n", t_now - start, msg);
+			fflush(stdout);
+			have_prev = 0;
+			last = t_now;
+			continue;
+		}
 		if (r)
 			return error(r, msg);
-		t_now = now();
-		if (n && restarted(&s[cur], &s[!cur]) && !opt.json)
-			printf("(counters restarted: the process exec'd)\n");
-		print_line(&t, &s[cur], n && !restarted(&s[cur], &s[!cur]) ? &s[!cur] : NULL,
-			   t_now - start, t_now - last);
+		if (have_prev && restarted(&s[cur], &s[!cur])) {
+			if (!opt.json)
+				printf("(counters restarted: the process exec'd)\n");
+			have_prev = 0;
+		}
+		print_line(&t, &s[cur], have_prev ? &s[!cur] : NULL, t_now - start,
+			   t_now - last);
+		have_prev = 1;
 		last = t_now;
 		cur = !cur;
 	}
