@@ -569,6 +569,31 @@ TEST(fork_child_starts_at_zero)
 	EXPECT_EQ(0, target_stop(&t));
 }
 
+/*
+ * A fork child handler that runs before the binder's set the image up
+ * again (atfork_helper.so, preloaded after the binder) counts into the
+ * child's block 0: those counts are the child's too.
+ */
+TEST(fork_counts_before_set_up)
+{
+	char *helper = vt_build_path("selftests/stat/atfork_helper.so");
+	char *binder = vt_build_path("libvlibc.so");
+	char *preload = vt_strf("LD_PRELOAD=%s %s", binder, helper);
+	struct target t;
+	pid_t child;
+
+	ASSERT_EQ(0, target_start(&t, 0, preload, NULL, ARGS("fork", "700", "33")));
+	child = atoi(strstr(t.line, "child=") + 6);
+	ASSERT_GT(child, 0);
+	EXPECT_EQ(700, counter_of(t.pid, "mutex_lock"));
+	EXPECT_EQ(33 + 5, counter_of(child, "mutex_lock"));
+	EXPECT_EQ(33 + 5, counter_of(child, "mutex_unlock"));
+	EXPECT_EQ(0, target_stop(&t));
+	free(preload);
+	free(binder);
+	free(helper);
+}
+
 TEST(exec_starts_at_zero)
 {
 	struct target t;

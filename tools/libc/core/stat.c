@@ -16,10 +16,20 @@
 _Static_assert(VLIBC_STAT_FAMILIES <= VLIBC_STAT_MAX_FAMILIES,
 	       "more families than struct vlibc_stat_header has room for");
 
+/*
+ * Block @i, from the image's own layout, not from the header: counts made
+ * before the header is written (a fork child's handlers that run before
+ * the binder's) land in block 0, not in the zeroed header.  The blocks lie
+ * past struct vlibc_private, in the rest of the region: the empty asm
+ * keeps the compiler from taking the address for one inside that struct.
+ */
 static struct vlibc_stat_block *stat_block(struct vlibc_private *p, unsigned int i)
 {
-	return (struct vlibc_stat_block *)((char *)&p->stat + p->stat.blocks_offset +
-					   (unsigned long)i * p->stat.block_size);
+	char *region = (char *)&p->stat;
+
+	__asm__ ("" : "+r"(region));
+	return (struct vlibc_stat_block *)(region + VLIBC_STAT_BLOCKS_OFFSET +
+					   (unsigned long)i * VLIBC_STAT_BLOCK_SIZE);
 }
 
 /* A free block for this thread, or NULL. */
@@ -31,7 +41,7 @@ static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 	/* Relaxed: only a hint that saves a scan when every block is owned. */
 	if (!__atomic_load_n(&p->stat_state.nr_free, __ATOMIC_RELAXED))
 		return NULL;
-	for (i = 1; i < p->stat.nr_blocks; i++) {
+	for (i = 1; i < VLIBC_STAT_BLOCKS; i++) {
 		struct vlibc_stat_block *b = stat_block(p, i);
 		__u64 free = 0;
 
@@ -110,7 +120,7 @@ VLIBC_ENTRY long __vlibc_stat_thread_exit(struct vlibc_stat_block *b)
 	unsigned long off = (char *)b - (char *)stat_block(p, 1);
 
 	if (!p->stat.magic || (char *)b < (char *)stat_block(p, 1) ||
-	    off % p->stat.block_size || off / p->stat.block_size >= p->stat.nr_blocks - 1 ||
+	    off % VLIBC_STAT_BLOCK_SIZE || off / VLIBC_STAT_BLOCK_SIZE >= VLIBC_STAT_BLOCKS - 1 ||
 	    __atomic_load_n(&b->owner, __ATOMIC_RELAXED) != __arch_thread_id())
 		return -EINVAL;
 	/* Release: this thread's additions before the next owner's. */
