@@ -12,9 +12,11 @@
  * binder, or with VLIBC=off, has the image but no counters: "not set up"
  * rather than "not a vlibc process".
  */
+#include <aio.h>
 #include <elf.h>
 #include <grp.h>
 #include <poll.h>
+#include <sys/random.h>
 #include <pthread.h>
 #include "kselftest_harness.h"
 #include "vlibc_test.h"
@@ -70,6 +72,37 @@ static void ready(const char *extra)
 {
 	printf("ready%s\n", extra ? extra : "");
 	fflush(stdout);
+}
+
+static pthread_mutex_t shared_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static void *shared_thread(void *arg)
+{
+	long i;
+
+	for (i = 0; i < (long)arg; i++) {
+		pthread_mutex_lock(&shared_mutex);
+		pthread_mutex_unlock(&shared_mutex);
+	}
+	return NULL;
+}
+
+/* @nr threads of @n pairs each on one mutex: contended. */
+static int run_shared(long nr, long n)
+{
+	pthread_t t[64];
+	long i;
+
+	if (nr > 64)
+		return 2;
+	for (i = 0; i < nr; i++)
+		if (pthread_create(&t[i], NULL, shared_thread, (void *)n))
+			return 2;
+	for (i = 0; i < nr; i++)
+		pthread_join(t[i], NULL);
+	ready(NULL);
+	wait_end();
+	return 0;
 }
 
 static pthread_barrier_t crowd_done, crowd_exit;
@@ -246,6 +279,57 @@ map:
 	return 0;
 }
 
+/* @n aio_read()s of 512 bytes of a file, each waited for and reaped. */
+static int aio_reads(const char *dir, long n)
+{
+	char *path = vt_strf("%s/data", dir), buf[512], data[4096];
+	const struct aiocb *list[1];
+	struct aiocb cb;
+	long i;
+	int fd;
+
+	memset(data, 'a', sizeof(data));
+	if (vt_write_file(path, data, sizeof(data), 0600))
+		return 2;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < n; i++) {
+		cb = (struct aiocb){ .aio_fildes = fd, .aio_buf = buf,
+				     .aio_nbytes = sizeof(buf),
+				     .aio_offset = (i * 512) % sizeof(data) };
+		list[0] = &cb;
+		if (aio_read(&cb))
+			return 2;
+		while (aio_error(&cb) == EINPROGRESS)
+			aio_suspend(list, 1, NULL);
+		if (aio_return(&cb) != sizeof(buf))
+			return 2;
+	}
+	close(fd);
+	free(path);
+	ready(NULL);
+	wait_end();
+	return 0;
+}
+
+/* @n getrandom() calls, then @n arc4random() calls. */
+static int random_calls(long n)
+{
+	static volatile unsigned int sum;
+	unsigned char buf[16];
+	long i;
+
+	for (i = 0; i < n; i++)
+		if (getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+			return 2;
+	for (i = 0; i < n; i++)
+		sum += arc4random();
+	ready(NULL);
+	wait_end();
+	return 0;
+}
+
 static int child_main(int argc, char **argv)
 {
 	const char *mode = argv[0];
@@ -292,6 +376,12 @@ static int child_main(int argc, char **argv)
 		snprintf(mbuf, sizeof(mbuf), "%ld", m);
 		execv("/proc/self/exe", args);
 		return 2;
+	} else if (!strcmp(mode, "shared")) {
+		return run_shared(n, m);
+	} else if (!strcmp(mode, "aio")) {
+		return aio_reads(argv[1], m);
+	} else if (!strcmp(mode, "random")) {
+		return random_calls(n);
 	} else if (!strcmp(mode, "scribble")) {
 		return scribble(argv[1]);
 	} else if (!strcmp(mode, "fake")) {
@@ -506,6 +596,107 @@ TEST(exact_one_thread)
 		EXPECT_EQ(0, counter_of(t.pid, "mutex_trylock"));
 		EXPECT_EQ(0, target_stop(&t));
 	}
+}
+
+/* vlibc-stat --json @pid's output (malloc'd), or NULL. */
+static char *json_of(pid_t pid)
+{
+	struct vt_result r;
+	char buf[32], *out;
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	stat_run(&r, NULL, "--json", buf, NULL);
+	out = r.status ? NULL : vt_strf("%s", r.out);
+	vt_result_free(&r);
+	return out;
+}
+
+static int family_bound(const char *json, const char *family)
+{
+	char *want = vt_strf("\"%s\":{\"decided\":true,\"bound\":true", family);
+	int yes = !!strstr(json, want);
+
+	free(want);
+	return yes;
+}
+
+/*
+ * M aio_read()s, each completed and reaped.  Skipped where the family is
+ * on glibc, or where this image does not count AIO yet (all zero).
+ */
+TEST(exact_aio_reads)
+{
+	char *dir = vt_mkdtemp(NULL), *json;
+	struct target t;
+
+	ASSERT_NE(NULL, dir);
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("aio", dir, "300")));
+	json = json_of(t.pid);
+	EXPECT_EQ(0, target_stop(&t));
+	vt_rm_rf(dir);
+	free(dir);
+	ASSERT_NE(NULL, json);
+	if (!family_bound(json, "aio") || !json_value(json, "counters", "aio_read")) {
+		const char *why = family_bound(json, "aio") ?
+				  "aio bound but not counted by this image" : "aio on glibc";
+
+		free(json);
+		SKIP(return, "%s", why);
+	}
+	EXPECT_EQ(300, json_value(json, "counters", "aio_read"));
+	EXPECT_EQ(300, json_value(json, "counters", "aio_submitted"));
+	EXPECT_EQ(300, json_value(json, "counters", "aio_completed"));
+	EXPECT_EQ(300, json_value(json, "counters", "aio_return"));
+	EXPECT_EQ(0, json_value(json, "gauges", "aio_in_flight"));
+	free(json);
+}
+
+/* K getrandom() and K arc4random() calls; skipped as exact_aio_reads. */
+TEST(exact_random_calls)
+{
+	struct target t;
+	char *json;
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("random", "250")));
+	json = json_of(t.pid);
+	EXPECT_EQ(0, target_stop(&t));
+	ASSERT_NE(NULL, json);
+	if (!family_bound(json, "getrandom") || !json_value(json, "counters", "getrandom")) {
+		const char *why = family_bound(json, "getrandom") ?
+				  "getrandom bound but not counted by this image" :
+				  "getrandom on glibc";
+
+		free(json);
+		SKIP(return, "%s", why);
+	}
+	EXPECT_EQ(250, json_value(json, "counters", "getrandom"));
+	EXPECT_EQ(250, json_value(json, "counters", "arc4random"));
+	EXPECT_LE(250, json_value(json, "counters", "getrandom_vdso") +
+		  json_value(json, "counters", "getrandom_syscall"));
+	free(json);
+}
+
+/*
+ * Threads on one mutex: every lock counted, the contended ones too.
+ * Skipped where this image counts no contention (mutex_contended 0).
+ */
+TEST(exact_contended)
+{
+	struct target t;
+	char *json;
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("shared", "8", "50000")));
+	json = json_of(t.pid);
+	EXPECT_EQ(0, target_stop(&t));
+	ASSERT_NE(NULL, json);
+	fprintf(stderr, "# %lld contended\n", json_value(json, "counters", "mutex_contended"));
+	if (json_value(json, "counters", "mutex_contended") <= 0) {
+		free(json);
+		SKIP(return, "no contention counted");
+	}
+	EXPECT_EQ(400000, json_value(json, "counters", "mutex_lock"));
+	EXPECT_EQ(400000, json_value(json, "counters", "mutex_unlock"));
+	free(json);
 }
 
 /* More threads than blocks, but gone: blocks released and reused. */
