@@ -134,24 +134,52 @@ static unsigned long long calls_counted(const struct stat_snapshot *s)
 	return sum;
 }
 
-/* A gauge: counter @a minus counter @b, when the process has both. */
-static int gauge(const struct stat_snapshot *s, const char *a, const char *b,
-		 long long *v)
-{
-	int i = stat_counter_index(a), j = stat_counter_index(b);
+/*
+ * Gauges: counter @a minus the others, when the process has them all (an
+ * @less counter this reader does not know is left out: an older list).
+ */
+static const struct {
+	const char *name, *a, *less[2], *what;
+} gauges[] = {
+	{ "aio_in_flight", "aio_submitted", { "aio_completed", "aio_withdrawn" },
+	  "AIO requests in flight" },
+	{ "aio_on_ring", "aio_ring", { "aio_ring_reaped" }, "AIO requests on the io_uring" },
+};
 
-	if (i < 0 || j < 0 || (unsigned int)i >= s->nr_known || (unsigned int)j >= s->nr_known)
+#define NR_GAUGES	(sizeof(gauges) / sizeof(gauges[0]))
+
+/* The process's count of counter @name into @v: 1, or 0 if it has none. */
+static int count_of(const struct stat_snapshot *s, const char *name, __u64 *v)
+{
+	int i = stat_counter_index(name);
+
+	if (i < 0 || (unsigned int)i >= s->nr_known)
 		return 0;
-	*v = (long long)(s->count[i] - s->count[j]);
+	*v = s->count[i];
 	return 1;
 }
 
-static const struct {
-	const char *name, *a, *b, *what;
-} gauges[] = {
-	{ "aio_in_flight", "aio_submitted", "aio_completed", "AIO requests in flight" },
-	{ "aio_on_ring", "aio_ring", "aio_ring_reaped", "AIO requests on the io_uring" },
-};
+/* Gauge @g into @v, and its formula into @how: 1, or 0 if it has none. */
+static int gauge(const struct stat_snapshot *s, unsigned int g, long long *v,
+		 char *how, size_t size)
+{
+	__u64 a, b;
+	unsigned int k;
+
+	if (!count_of(s, gauges[g].a, &a) || !count_of(s, gauges[g].less[0], &b))
+		return 0;
+	snprintf(how, size, "%s", gauges[g].a);
+	for (k = 0; k < 2 && gauges[g].less[k]; k++) {
+		if (stat_counter_index(gauges[g].less[k]) < 0)
+			continue;
+		if (!count_of(s, gauges[g].less[k], &b))
+			return 0;
+		a -= b;
+		snprintf(how + strlen(how), size - strlen(how), " - %s", gauges[g].less[k]);
+	}
+	*v = (long long)a;
+	return 1;
+}
 
 /* --- one process, text and JSON ------------------------------------------ */
 
@@ -181,6 +209,7 @@ static void print_text(const struct stat_target *t, const struct stat_snapshot *
 {
 	char comm[64], shown[64];
 	unsigned int i;
+	char how[128];
 	long long v;
 
 	printf("pid %d (%s): %s image at 0x%lx, counter layout version %u, "
@@ -195,10 +224,10 @@ static void print_text(const struct stat_target *t, const struct stat_snapshot *
 			printf("%-10s %-20s %20llu  %s\n", stat_counters[i].family,
 			       stat_counters[i].name, (unsigned long long)s->count[i],
 			       stat_counters[i].what);
-	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
-		if (gauge(s, gauges[i].a, gauges[i].b, &v) && (opt.all || v))
-			printf("%-10s %-20s %20lld  %s (%s - %s)\n", "gauge", gauges[i].name,
-			       v, gauges[i].what, gauges[i].a, gauges[i].b);
+	for (i = 0; i < NR_GAUGES; i++)
+		if (gauge(s, i, &v, how, sizeof(how)) && (opt.all || v))
+			printf("%-10s %-20s %20lld  %s (%s)\n", "gauge", gauges[i].name,
+			       v, gauges[i].what, how);
 	if (s->nr_counters > s->nr_known)
 		printf("(%u more counters this vlibc-stat does not know: a newer vlibc)\n",
 		       s->nr_counters - s->nr_known);
@@ -242,6 +271,7 @@ static void print_json(const struct stat_target *t, const struct stat_snapshot *
 {
 	char comm[64];
 	unsigned int i;
+	char how[128];
 	long long v;
 	int first = 1;
 
@@ -253,8 +283,8 @@ static void print_json(const struct stat_target *t, const struct stat_snapshot *
 	putchar(',');
 	print_counters_json(s);
 	printf(",\"gauges\":{");
-	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
-		if (gauge(s, gauges[i].a, gauges[i].b, &v)) {
+	for (i = 0; i < NR_GAUGES; i++)
+		if (gauge(s, i, &v, how, sizeof(how))) {
 			printf("%s\"%s\":%lld", first ? "" : ",", gauges[i].name, v);
 			first = 0;
 		}
