@@ -72,7 +72,10 @@ static inline int params_query(const void *buf, size_t len, unsigned int flags,
 	return !buf && !len && !flags && state_len == VLIBC_GETRANDOM_PARAMS_QUERY;
 }
 
-/* Counted: which of the vDSO and the system call answers (not a query). */
+/*
+ * Counted: which of the vDSO and the system call answered (not a query),
+ * after it did, so that the count's rare slow path is a tail call.
+ */
 long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 		     void *state, size_t state_len)
 {
@@ -84,12 +87,12 @@ long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 		return p->getrandom.vgetrandom(0, 0, 0, state, state_len);
 	}
 	if (!state || !p->getrandom.vgetrandom || !len ||
-	    !flags_for_vdso(flags) || !buffer_plausible(buf, len)) {
-		vlibc_stat_inc(VLIBC_STAT_getrandom_syscall);
-		return getrandom_syscall(buf, len, flags);
-	}
-	vlibc_stat_inc(VLIBC_STAT_getrandom_vdso);
-	return p->getrandom.vgetrandom(buf, len, flags, state, state_len);
+	    !flags_for_vdso(flags) || !buffer_plausible(buf, len))
+		return vlibc_stat_inc_return(VLIBC_STAT_getrandom_syscall,
+					     getrandom_syscall(buf, len, flags));
+	return vlibc_stat_inc_return(VLIBC_STAT_getrandom_vdso,
+				     p->getrandom.vgetrandom(buf, len, flags, state,
+							     state_len));
 }
 
 /* The calling thread's state, allocated on first use; NULL: none. */
@@ -115,9 +118,10 @@ size_t vlibc_getrandom_state_size(void)
 VLIBC_ENTRY long __vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 				   void *state, size_t state_len)
 {
-	if (likely(!params_query(buf, len, flags, state_len)))
-		vlibc_stat_inc(VLIBC_STAT_getrandom);
-	return vlibc_getrandom(buf, len, flags, state, state_len);
+	if (unlikely(params_query(buf, len, flags, state_len)))
+		return vlibc_getrandom(buf, len, flags, state, state_len);
+	return vlibc_stat_inc_return(VLIBC_STAT_getrandom,
+				     vlibc_getrandom(buf, len, flags, state, state_len));
 }
 
 /*
