@@ -611,7 +611,7 @@ TEST(count_memcpy)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(variants); i++)
 		ASSERT_LE(0, run_child("memcpy", "libvlibc-memcpy.so", variants[i]));
 }
 
