@@ -48,7 +48,8 @@ static int aio_read_cached(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		return 0;
 	cb->op = AIO_OP_READ;
 	cb->group = 0;
-	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
+	vlibc_aio_accept(cb);
+	vlibc_stat_inc(VLIBC_STAT_aio_inline);
 	vlibc_aio_complete(a, cb, r, 0);
 	return 1;
 }
@@ -123,7 +124,7 @@ int vlibc_aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	 */
 	if ((notifies || group) && !to_exec && a->start_service &&
 	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
-		return vlibc_aio_not_accepted(cb, -EAGAIN);
+		return vlibc_aio_withdraw(cb, -EAGAIN);
 	/*
 	 * A write that goes on with no thread to submit the rest would stop
 	 * part way while the application waits elsewhere (say, reading the
@@ -131,7 +132,7 @@ int vlibc_aio_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb, int op,
 	 */
 	if (goes_on && !to_exec &&
 	    !__atomic_load_n(&a->service_started, __ATOMIC_ACQUIRE))
-		return vlibc_aio_not_accepted(cb, -EAGAIN);
+		return vlibc_aio_withdraw(cb, -EAGAIN);
 
 	if (op == AIO_OP_WRITE)
 		vlibc_aio_fd_flags(cb, 1);	/* for must_follow() */
@@ -173,7 +174,7 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 	cb->op = op;
 	cb->group = group;
 	if (aio_range_invalid(cb)) {
-		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
+		vlibc_aio_accept(cb);
 		vlibc_aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
@@ -185,11 +186,13 @@ static long aio_rw(struct vlibc_aiocb *cb, int op, int group)
 
 VLIBC_ENTRY long __vlibc_aio_read(struct vlibc_aiocb *cb)
 {
+	vlibc_stat_inc(VLIBC_STAT_aio_read);
 	return aio_rw(cb, AIO_OP_READ, 0);
 }
 
 VLIBC_ENTRY long __vlibc_aio_write(struct vlibc_aiocb *cb)
 {
+	vlibc_stat_inc(VLIBC_STAT_aio_write);
 	return aio_rw(cb, AIO_OP_WRITE, 0);
 }
 
@@ -197,6 +200,7 @@ VLIBC_ENTRY long __vlibc_aio_fsync(int how, struct vlibc_aiocb *cb)
 {
 	int r = vlibc_aio_check_cb(cb);
 
+	vlibc_stat_inc(VLIBC_STAT_aio_fsync);
 	if (r)
 		return r;
 	if (how != O_SYNC && how != O_DSYNC)
@@ -213,6 +217,7 @@ VLIBC_ENTRY int __vlibc_aio_error(const struct vlibc_aiocb *cb)
 {
 	int r = vlibc_aio_check_cb(cb);
 
+	vlibc_stat_inc(VLIBC_STAT_aio_error);
 	if (r)
 		return r;
 	if (aio_in_progress(cb))
@@ -224,6 +229,7 @@ VLIBC_ENTRY long __vlibc_aio_return(struct vlibc_aiocb *cb, long *value)
 {
 	int r = vlibc_aio_check_cb(cb);
 
+	vlibc_stat_inc(VLIBC_STAT_aio_return);
 	if (r)
 		return r;
 	*value = cb->return_value;
@@ -267,6 +273,7 @@ VLIBC_ENTRY long __vlibc_aio_suspend(const struct vlibc_aiocb *const list[],
 {
 	struct suspend_list s = { list, n };
 
+	vlibc_stat_inc(VLIBC_STAT_aio_suspend);
 	if (n < 0 || (n && !list))
 		return -EINVAL;
 	if (timeout && !vlibc_nsec_valid(timeout->tv_nsec))

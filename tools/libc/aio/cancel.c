@@ -191,8 +191,10 @@ static int cancel_fd(struct vlibc_aio_state *a, int fd)
 VLIBC_ENTRY long __vlibc_aio_cancel(int fd, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aio_state *a = aio_state();
-	int r = vlibc_aio_fd_valid(fd);
+	int r;
 
+	vlibc_stat_inc(VLIBC_STAT_aio_cancel);
+	r = vlibc_aio_fd_valid(fd);
 	if (r)
 		return r;
 	if (cb && vlibc_aio_check_cb(cb))

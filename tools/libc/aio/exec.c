@@ -95,6 +95,7 @@ VLIBC_ENTRY long __vlibc_aio_worker(void)
 	int ran = 0;
 
 	while ((cb = vlibc_aio_worker_next(a, ran))) {
+		vlibc_stat_inc(VLIBC_STAT_aio_worker);
 		exec_run(a, cb);
 		ran = 1;
 	}
@@ -117,8 +118,10 @@ void vlibc_aio_exec_kick(struct vlibc_aio_state *a)
 	    __atomic_load_n(&a->n_workers, __ATOMIC_RELAXED) ||
 	    vlibc_aio_exec_staff(a))
 		return;
-	while ((cb = vlibc_aio_exec_take_unstaffed(a, 1)))
+	while ((cb = vlibc_aio_exec_take_unstaffed(a, 1))) {
+		vlibc_stat_inc(VLIBC_STAT_aio_exec_caller);
 		exec_run(a, cb);
+	}
 	vlibc_aio_flush(a);
 }
 
@@ -131,8 +134,10 @@ static void exec_help(struct vlibc_aio_state *a)
 	    vlibc_aio_exec_staff(a))
 		return;
 	cb = vlibc_aio_exec_take_unstaffed(a, 0);
-	if (cb)
+	if (cb) {
+		vlibc_stat_inc(VLIBC_STAT_aio_exec_caller);
 		exec_run(a, cb);
+	}
 }
 
 /*

@@ -57,7 +57,7 @@ static long lio_submit_one(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 			       AIO_OP_WRITE, group);
 	if (r == 1) {
 		cb->group = group;
-		__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
+		vlibc_aio_accept(cb);
 		vlibc_aio_complete(a, cb, -EINVAL, 0);
 		return 0;
 	}
@@ -77,6 +77,7 @@ VLIBC_ENTRY long __vlibc_lio_listio(int mode, struct vlibc_aiocb *const list[],
 	long r, err = 0;
 	int i, group = 0, count;
 
+	vlibc_stat_inc(VLIBC_STAT_lio_listio);
 	if ((mode != VLIBC_LIO_WAIT && mode != VLIBC_LIO_NOWAIT) || n < 0 || (n && !list))
 		return -EINVAL;
 	count = lio_count(list, n);

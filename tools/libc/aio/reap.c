@@ -95,9 +95,13 @@ static int reap_batch(struct vlibc_aio_state *a, struct vlibc_aio_note *notes,
 		struct vlibc_aiocb *cb = (struct vlibc_aiocb *)ud;
 		struct vlibc_aio_token *t = (void *)(ud & ~AIO_UD_TOKEN);
 		int res = cqe->res;
+		enum cqe_kind kind = classify(ud, res);
 
 		head++;
-		switch (classify(ud, res)) {
+		/* A request's completion: one per submission (req.c's push()). */
+		if (kind != CQE_KICK && kind != CQE_CANCEL_ANSWER)
+			vlibc_stat_inc(VLIBC_STAT_aio_ring_reaped);
+		switch (kind) {
 		case CQE_KICK:
 			(*kicks)++;
 			continue;

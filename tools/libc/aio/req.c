@@ -203,11 +203,24 @@ int vlibc_aio_not_accepted(struct vlibc_aiocb *cb, int err)
 }
 
 /*
+ * The same for a request already accepted (vlibc_aio_accept()): EAGAIN
+ * because no thread could be had.  Counted: in flight is accepted less
+ * withdrawn less completed.
+ */
+int vlibc_aio_withdraw(struct vlibc_aiocb *cb, int err)
+{
+	vlibc_stat_inc(VLIBC_STAT_aio_withdrawn);
+	return vlibc_aio_not_accepted(cb, err);
+}
+
+/*
  * IDLE -> QUEUED for a new request @cb: what whoever sees EINPROGRESS
- * must see (the caller fills in the rest).  Not listed yet.
+ * must see (the caller fills in the rest).  Not listed yet.  Every
+ * request the family accepts comes here once: counted.
  */
 void vlibc_aio_accept(struct vlibc_aiocb *cb)
 {
+	vlibc_stat_inc(VLIBC_STAT_aio_submitted);
 	cb->state = AIO_REQ_QUEUED;
 	__atomic_store_n(&cb->error_code, EINPROGRESS, __ATOMIC_RELEASE);
 }
@@ -364,15 +377,22 @@ int vlibc_aio_unlink_waiting(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
  * after a partial count starts where that ended (cb->return_value bytes
  * in).  The SQE is filled from a copy and carries @cb itself as its
  * user_data, so the completion and a cancel find @cb.  Under sq_lock.
+ * Counted when the kernel took it: each one comes back as one completion.
  */
 static int push(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 {
 	struct vlibc_aiocb rest;
+	int r;
 
-	if (cb->return_value <= 0)
-		return vlibc_aio_ring_push(a, cb, (unsigned long)cb, 0);
-	aio_remainder(cb, &rest);
-	return vlibc_aio_ring_push(a, &rest, (unsigned long)cb, 0);
+	if (cb->return_value <= 0) {
+		r = vlibc_aio_ring_push(a, cb, (unsigned long)cb, 0);
+	} else {
+		aio_remainder(cb, &rest);
+		r = vlibc_aio_ring_push(a, &rest, (unsigned long)cb, 0);
+	}
+	if (!r)
+		vlibc_stat_inc(VLIBC_STAT_aio_ring);
+	return r;
 }
 
 /* INFLIGHT -> QUEUED: @cb (never submitted) back at the head of the queue.  Under list_lock. */
@@ -518,7 +538,7 @@ int vlibc_aio_exec_withdraw(struct vlibc_aio_state *a, struct vlibc_aiocb *cb)
 		return 0;
 	}
 	active_remove(a, cb);
-	vlibc_aio_not_accepted(cb, -EAGAIN);
+	vlibc_aio_withdraw(cb, -EAGAIN);
 	vlibc_unlock(&a->list_lock);
 	return -EAGAIN;
 }
@@ -745,6 +765,7 @@ void vlibc_aio_finish(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		vlibc_unlock(&a->list_lock);
 	}
 	cb->state = AIO_REQ_DONE;
+	vlibc_stat_inc(VLIBC_STAT_aio_completed);
 	cb->return_value = res < 0 ? -1 : res;
 	__atomic_store_n(&cb->error_code, res < 0 ? (int)-res : 0,
 			 __ATOMIC_RELEASE);

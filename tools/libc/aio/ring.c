@@ -139,8 +139,11 @@ static int ring_setup(struct vlibc_aio_state *a)
 	if (vlibc_seccomp_filtered())
 		return -EPERM;
 	fd = __arch_syscall2(__NR_io_uring_setup, SQ_ENTRIES, (long)&p);
-	if (fd < 0)
+	if (fd < 0) {
+		if (vlibc_refused(fd))
+			vlibc_stat_inc(VLIBC_STAT_aio_refused);
 		return (int)fd;
+	}
 	a->ring_fd = ring_fd_move_high((int)fd);
 	if ((p.features & need) != need) {
 		r = -ENOSYS;
@@ -168,9 +171,12 @@ int vlibc_aio_ring_get(struct vlibc_aio_state *a)
 	if (likely(s != AIO_RING_NONE))
 		return s;
 	vlibc_lock(&a->setup_lock);
-	if (a->ring_state == AIO_RING_NONE)
-		__atomic_store_n(&a->ring_state, ring_setup(a) ? AIO_RING_FALLBACK :
-				 AIO_RING_READY, __ATOMIC_RELEASE);
+	if (a->ring_state == AIO_RING_NONE) {
+		s = ring_setup(a) ? AIO_RING_FALLBACK : AIO_RING_READY;
+		if (s == AIO_RING_FALLBACK)
+			vlibc_stat_inc(VLIBC_STAT_aio_fallback);
+		__atomic_store_n(&a->ring_state, s, __ATOMIC_RELEASE);
+	}
 	vlibc_unlock(&a->setup_lock);
 	return __atomic_load_n(&a->ring_state, __ATOMIC_ACQUIRE);
 }
@@ -178,11 +184,13 @@ int vlibc_aio_ring_get(struct vlibc_aio_state *a)
 /*
  * io_uring refused a call: from now on every request goes to the
  * executor.  Takes no lock; whoever holds queued requests hands them
- * over (vlibc_aio_flush()).
+ * over (vlibc_aio_flush()).  Counted the first time.
  */
 void vlibc_aio_ring_refused(struct vlibc_aio_state *a)
 {
-	__atomic_store_n(&a->ring_state, AIO_RING_FALLBACK, __ATOMIC_RELEASE);
+	if (__atomic_exchange_n(&a->ring_state, AIO_RING_FALLBACK,
+				__ATOMIC_RELEASE) != AIO_RING_FALLBACK)
+		vlibc_stat_inc(VLIBC_STAT_aio_fallback);
 }
 
 static void sqe_fill(struct io_uring_sqe *sqe, const struct vlibc_aiocb *cb,
@@ -266,6 +274,7 @@ static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	a->sq_array[idx] = idx;
 	__atomic_store_n(a->sq_tail, tail + 1, __ATOMIC_RELEASE);
 	do {
+		vlibc_stat_inc(VLIBC_STAT_aio_enter);
 		r = __arch_syscall6(__NR_io_uring_enter, a->ring_fd, 1, 0, 0, 0, 0);
 	} while (r == -EINTR || r == -EAGAIN || r == -EBUSY);
 	if (r >= 0)
@@ -275,6 +284,7 @@ static int ring_submit(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 	if (r == -EBADF || r == -EOPNOTSUPP)
 		return -EBADF;
 	/* ENOSYS, EPERM, EACCES (seccomp, LSM), or anything unexpected. */
+	vlibc_stat_inc(VLIBC_STAT_aio_refused);
 	vlibc_aio_ring_refused(a);
 	return -ENOSYS;
 }
@@ -346,15 +356,18 @@ int vlibc_aio_ring_enter_wait(struct vlibc_aio_state *a,
 		arg.sigmask = (unsigned long)sigmask;
 		arg.sigmask_sz = sizeof(*sigmask);
 	}
+	vlibc_stat_inc(VLIBC_STAT_aio_enter);
 	r = __arch_syscall6(__NR_io_uring_enter, fd, 0, 1,
 			   IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG,
 			   (long)&arg, sizeof(arg));
 	if (r >= 0 || r == -ETIME || r == -EINTR || r == -EAGAIN || r == -EBUSY)
 		return r < 0 ? (int)r : 0;
-	if (r == -EBADF || r == -EOPNOTSUPP)
+	if (r == -EBADF || r == -EOPNOTSUPP) {
 		ring_lost_waiting(a, fd);
-	else
+	} else {
+		vlibc_stat_inc(VLIBC_STAT_aio_refused);
 		vlibc_aio_ring_refused(a);
+	}
 	return 0;
 }
 
@@ -391,6 +404,8 @@ int vlibc_aio_ring_sandbox(struct vlibc_aio_state *a, int nested)
 	was = __atomic_exchange_n(&a->ring_state, AIO_RING_FALLBACK,
 				  __ATOMIC_SEQ_CST);
 	vlibc_unlock(&a->setup_lock);
+	if (was != AIO_RING_FALLBACK)
+		vlibc_stat_inc(VLIBC_STAT_aio_fallback);
 	if (was != AIO_RING_READY)
 		return 0;
 	vlibc_lock(&a->sq_lock);

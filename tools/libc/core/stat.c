@@ -76,6 +76,26 @@ void vlibc_stat_add_slow(enum vlibc_stat_counter c, unsigned long n)
 		__atomic_fetch_add(&stat_block(p, 0)->count[c], n, __ATOMIC_RELAXED);
 }
 
+/* vlibc_stat_add_return()'s slow path: vlibc_stat_add_slow(), then @ret. */
+long vlibc_stat_add_slow_return(enum vlibc_stat_counter c, unsigned long n, long ret)
+{
+	vlibc_stat_add_slow(c, n);
+	return ret;
+}
+
+/*
+ * vlibc_stat_add2_return()'s: both counts, then @ret.  The second looks
+ * again: the first may have claimed the thread's block (a second claim
+ * would take another).
+ */
+long vlibc_stat_add2_slow_return(enum vlibc_stat_counter c1, unsigned long n1,
+				 enum vlibc_stat_counter c2, unsigned long n2, long ret)
+{
+	vlibc_stat_add_slow(c1, n1);
+	vlibc_stat_add(c2, n2);
+	return ret;
+}
+
 /*
  * The header, from __vlibc_init() (again in a fork child: the region was
  * wiped).  Counts made before it went to block 0 and stay there.

@@ -8,6 +8,7 @@
 #include <linux/errno.h>
 #include <vlibc/fatal.h>
 #include <vlibc/getrandom.h>
+#include <vlibc/stat.h>
 
 static void arc4random_fill(void *buf, size_t len)
 {
@@ -29,6 +30,7 @@ static void arc4random_fill(void *buf, size_t len)
 
 VLIBC_ENTRY void __vlibc_arc4random_buf(void *buf, size_t len)
 {
+	vlibc_stat_inc(VLIBC_STAT_arc4random_buf);
 	arc4random_fill(buf, len);
 }
 
@@ -36,6 +38,7 @@ VLIBC_ENTRY uint32_t __vlibc_arc4random(void)
 {
 	uint32_t v;
 
+	vlibc_stat_inc(VLIBC_STAT_arc4random);
 	arc4random_fill(&v, sizeof(v));
 	return v;
 }
@@ -48,6 +51,7 @@ VLIBC_ENTRY uint32_t __vlibc_arc4random_uniform(uint32_t upper)
 {
 	uint32_t min, v;
 
+	vlibc_stat_inc(VLIBC_STAT_arc4random_uniform);
 	if (upper < 2)
 		return 0;
 	min = -upper % upper;

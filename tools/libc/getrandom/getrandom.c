@@ -15,6 +15,7 @@
 #include <vlibc/arch/thread.h>
 #include <vlibc/families.h>
 #include <vlibc/getrandom.h>
+#include <vlibc/stat.h>
 
 /* Below this nothing is mapped unless vm.mmap_min_addr was lowered. */
 #define LOW_ADDR_LIMIT		65536UL
@@ -64,21 +65,34 @@ static int buffer_plausible(const void *buf, size_t len)
 	       len <= VLIBC_ARCH_USER_ADDR_LIMIT - a;
 }
 
+/* The caller asks vgetrandom's state allocation parameters, no bytes. */
+static inline int params_query(const void *buf, size_t len, unsigned int flags,
+			       size_t state_len)
+{
+	return !buf && !len && !flags && state_len == VLIBC_GETRANDOM_PARAMS_QUERY;
+}
+
+/*
+ * Counted: which of the vDSO and the system call answered (not a query),
+ * after it did, so that the count's rare slow path is a tail call.
+ */
 long vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 		     void *state, size_t state_len)
 {
 	struct vlibc_private *p = vlibc_private();
 
-	if (unlikely(!buf && !len && !flags &&
-		     state_len == VLIBC_GETRANDOM_PARAMS_QUERY)) {
+	if (unlikely(params_query(buf, len, flags, state_len))) {
 		if (!p->getrandom.vgetrandom || !state)
 			return -ENOSYS;
 		return p->getrandom.vgetrandom(0, 0, 0, state, state_len);
 	}
 	if (!state || !p->getrandom.vgetrandom || !len ||
 	    !flags_for_vdso(flags) || !buffer_plausible(buf, len))
-		return getrandom_syscall(buf, len, flags);
-	return p->getrandom.vgetrandom(buf, len, flags, state, state_len);
+		return vlibc_stat_inc_return(VLIBC_STAT_getrandom_syscall,
+					     getrandom_syscall(buf, len, flags));
+	return vlibc_stat_inc_return(VLIBC_STAT_getrandom_vdso,
+				     p->getrandom.vgetrandom(buf, len, flags, state,
+							     state_len));
 }
 
 /* The calling thread's state, allocated on first use; NULL: none. */
@@ -100,10 +114,14 @@ size_t vlibc_getrandom_state_size(void)
 	return vlibc_private()->getrandom.state_size;
 }
 
+/* The binder's query of the parameters is no getrandom() call: not counted. */
 VLIBC_ENTRY long __vlibc_getrandom(void *buf, size_t len, unsigned int flags,
 				   void *state, size_t state_len)
 {
-	return vlibc_getrandom(buf, len, flags, state, state_len);
+	if (unlikely(params_query(buf, len, flags, state_len)))
+		return vlibc_getrandom(buf, len, flags, state, state_len);
+	return vlibc_stat_inc_return(VLIBC_STAT_getrandom,
+				     vlibc_getrandom(buf, len, flags, state, state_len));
 }
 
 /*

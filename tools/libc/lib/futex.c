@@ -8,17 +8,31 @@
 #include <vlibc/arch/syscall.h>
 #include <vlibc/futex.h>
 
+/*
+ * The image counts its system calls (<vlibc/stat.h>); the binder's copy
+ * counts nothing: the counters are the image's, for the image's work.
+ */
+#ifdef __VLIBC_IMAGE__
+#include <vlibc/stat.h>
+#define futex_count(c)	vlibc_stat_inc(VLIBC_STAT_##c)
+#else
+#define futex_count(c)	do { } while (0)
+#endif
+
 int vlibc_futex_wait(uint32_t *word, uint32_t val,
 		     const struct vlibc_timespec *rel)
 {
-	long r = __arch_syscall4(__NR_futex, (long)word,
-				FUTEX_WAIT | FUTEX_PRIVATE_FLAG, val, (long)rel);
+	long r;
 
+	futex_count(futex_wait);
+	r = __arch_syscall4(__NR_futex, (long)word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG,
+			    val, (long)rel);
 	return r == -EWOULDBLOCK ? -EAGAIN : (int)r;
 }
 
 void vlibc_futex_wake(uint32_t *word, int n)
 {
+	futex_count(futex_wake);
 	__arch_syscall3(__NR_futex, (long)word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, n);
 }
 

@@ -80,18 +80,26 @@ static int word_spin(struct vlibc_mutex *m)
 	return got;
 }
 
-/* Take the word: spin, then sleep as 2 until it is ours or the deadline. */
+/*
+ * Take the word: spin, then sleep as 2 until it is ours or the deadline.
+ * Counted: the contention, and whether spinning won or the lock slept.
+ */
 static int word_lock_slow(struct vlibc_mutex *m, int private, int clock,
 			  const struct vlibc_timespec *abs)
 {
-	int *word = &m->lock, r;
+	int *word = &m->lock, slept = 0, r;
 
-	if (word_spin(m))
+	vlibc_stat_inc(VLIBC_STAT_mutex_contended);
+	if (word_spin(m)) {
+		vlibc_stat_inc(VLIBC_STAT_mutex_spin_won);
 		return 0;
+	}
 	if (__atomic_load_n(word, __ATOMIC_RELAXED) == 2)
 		goto wait;
 	while (__atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE) != 0) {
 wait:
+		if (!slept++)
+			vlibc_stat_inc(VLIBC_STAT_mutex_slept);
 		r = vlibc_locks_wait(word, 2, private, clock, abs);
 		if (r == -ETIMEDOUT || r == -EINVAL)
 			return -r;
@@ -120,14 +128,14 @@ static inline int word_lock_fast(int *word, int private)
 	return word_trylock(word);
 }
 
-static inline void word_unlock(int *word, int private)
+/* Free the word; 1 when a waiter must be woken (vlibc_locks_wake()). */
+static inline int word_unlock(int *word, int private)
 {
 	if (single_threaded(private)) {
 		*word = 0;	/* nobody else to wait */
-		return;
+		return 0;
 	}
-	if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) > 1)
-		vlibc_locks_wake(word, 1, private);
+	return __atomic_exchange_n(word, 0, __ATOMIC_RELEASE) > 1;
 }
 
 /*
@@ -190,20 +198,28 @@ static __attribute__((noinline)) int mutex_lock_other(struct vlibc_mutex *m,
 {
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 
+	vlibc_stat_inc(VLIBC_STAT_mutex_lock);
 	if (likely(mutex_is_vlibc(kind)))
 		return mutex_lock_kind(m, kind, LOCKS_CLOCK_NONE, 0);
+	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 	return g->mutex_lock ? g->mutex_lock(m) : glibc_missing(kind);
 }
 
 /* A plain mutex found taken: spin, sleep, then own it. */
 static __attribute__((noinline)) int mutex_lock_contended(struct vlibc_mutex *m)
 {
+	vlibc_stat_inc(VLIBC_STAT_mutex_lock);
 	word_lock_slow(m, FUTEX_PRIVATE_WORD, LOCKS_CLOCK_NONE, 0);
 	m->owner = vlibc_locks_tid();
 	m->nusers++;
 	return 0;
 }
 
+/*
+ * The fast path counts last, as a tail call (vlibc_stat_inc_return()), so
+ * that it needs no stack frame; the other paths count in the out-of-line
+ * functions above.
+ */
 VLIBC_ENTRY int __vlibc_pthread_mutex_lock(struct vlibc_mutex *m)
 {
 	int kind = mutex_kind(m);
@@ -214,8 +230,7 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_lock(struct vlibc_mutex *m)
 		return mutex_lock_contended(m);
 	m->owner = vlibc_locks_tid();
 	m->nusers++;
-	vlibc_stat_inc(VLIBC_STAT_mutex_lock);
-	return 0;
+	return vlibc_stat_inc_return(VLIBC_STAT_mutex_lock, 0);
 }
 
 VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock,
@@ -224,10 +239,12 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 	int kind = mutex_kind(m);
 
+	vlibc_stat_inc(VLIBC_STAT_mutex_timedlock);
 	if ((clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID) || !abs)
 		return EINVAL;
 	if (likely(mutex_is_vlibc(kind)))
 		return mutex_lock_kind(m, kind, clock, abs);
+	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 	return g->mutex_clocklock ? g->mutex_clocklock(m, clock, abs) :
 				    glibc_missing(kind);
 }
@@ -238,49 +255,85 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_timedlock(struct vlibc_mutex *m,
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
 	int kind = mutex_kind(m);
 
+	vlibc_stat_inc(VLIBC_STAT_mutex_timedlock);
 	if (!abs)
 		return EINVAL;
 	if (likely(mutex_is_vlibc(kind)))
 		return mutex_lock_kind(m, kind, CLOCK_REALTIME_ID, abs);
+	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 	return g->mutex_timedlock ? g->mutex_timedlock(m, abs) :
 				    glibc_missing(kind);
 }
 
-VLIBC_ENTRY int __vlibc_pthread_mutex_trylock(struct vlibc_mutex *m)
+/* A trylock of a kind vlibc does not handle: glibc's, counted. */
+static __attribute__((noinline)) int mutex_trylock_glibc(struct vlibc_mutex *m,
+							  int kind)
 {
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
-	int kind = mutex_kind(m), tid;
+
+	vlibc_stat_inc(VLIBC_STAT_mutex_trylock);
+	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
+	return g->mutex_trylock ? g->mutex_trylock(m) : glibc_missing(kind);
+}
+
+VLIBC_ENTRY int __vlibc_pthread_mutex_trylock(struct vlibc_mutex *m)
+{
+	int kind = mutex_kind(m), tid, r = 0;
 
 	if (unlikely(!mutex_is_vlibc(kind)))
-		return g->mutex_trylock ? g->mutex_trylock(m) : glibc_missing(kind);
+		return mutex_trylock_glibc(m, kind);
 	tid = vlibc_locks_tid();
 	if ((kind & MUTEX_TYPE_MASK) == MUTEX_RECURSIVE) {
 		if (m->owner == tid) {
 			if (m->count + 1 == 0)
-				return EAGAIN;
-			m->count++;
-			return 0;
+				r = EAGAIN;
+			else
+				m->count++;
+			goto out;
 		}
-		if (!word_trylock(&m->lock))
-			return EBUSY;
+		if (!word_trylock(&m->lock)) {
+			r = EBUSY;
+			goto out;
+		}
 		m->count = 1;
 	} else if (!word_trylock(&m->lock)) {
-		return EBUSY;
+		r = EBUSY;
+		goto out;
 	}
 	m->owner = tid;
 	m->nusers++;
+out:
+	return vlibc_stat_inc_return(VLIBC_STAT_mutex_trylock, r);
+}
+
+/* Give the word back (@m is unlocked once it is stored); 1: wake a waiter. */
+static __attribute__((always_inline)) inline int mutex_release(struct vlibc_mutex *m,
+								int kind)
+{
+	m->owner = 0;
+	m->nusers--;
+	return word_unlock(&m->lock, word_private(m, kind));
+}
+
+/* A plain mutex's unlock that has a waiter to wake: out of the fast path. */
+static __attribute__((noinline)) int mutex_unlock_wake(struct vlibc_mutex *m, int kind)
+{
+	vlibc_locks_wake(&m->lock, 1, word_private(m, kind));
+	vlibc_stat_inc(VLIBC_STAT_mutex_unlock);
 	return 0;
 }
 
-VLIBC_ENTRY int __vlibc_pthread_mutex_unlock(struct vlibc_mutex *m)
+/* Unlock a mutex that is not a plain one: recursive, error-checking, glibc's. */
+static __attribute__((noinline)) int mutex_unlock_other(struct vlibc_mutex *m,
+							 int kind)
 {
 	struct vlibc_locks_glibc *g = &vlibc_private()->locks.glibc;
-	int kind = mutex_kind(m);
 
-	if (likely(mutex_is_plain(kind)))
-		goto unlock;
-	if (unlikely(!mutex_is_vlibc(kind)))
+	vlibc_stat_inc(VLIBC_STAT_mutex_unlock);
+	if (unlikely(!mutex_is_vlibc(kind))) {
+		vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 		return g->mutex_unlock ? g->mutex_unlock(m) : glibc_missing(kind);
+	}
 	switch (kind & MUTEX_TYPE_MASK) {
 	case MUTEX_RECURSIVE:
 		if (m->owner != vlibc_locks_tid())
@@ -294,10 +347,19 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_unlock(struct vlibc_mutex *m)
 			return EPERM;
 		break;
 	}
-unlock:
-	m->owner = 0;
-	m->nusers--;
-	word_unlock(&m->lock, word_private(m, kind));
-	vlibc_stat_inc(VLIBC_STAT_mutex_unlock);
+	if (mutex_release(m, kind))
+		vlibc_locks_wake(&m->lock, 1, word_private(m, kind));
 	return 0;
+}
+
+/* The fast path counts last, as in __vlibc_pthread_mutex_lock(). */
+VLIBC_ENTRY int __vlibc_pthread_mutex_unlock(struct vlibc_mutex *m)
+{
+	int kind = mutex_kind(m);
+
+	if (unlikely(!mutex_is_plain(kind)))
+		return mutex_unlock_other(m, kind);
+	if (unlikely(mutex_release(m, kind)))
+		return mutex_unlock_wake(m, kind);
+	return vlibc_stat_inc_return(VLIBC_STAT_mutex_unlock, 0);
 }

@@ -15,6 +15,7 @@
  * tasks, so it differs from the generation of the parent's threads.
  */
 #include <vlibc/locks-impl.h>
+#include <vlibc/stat.h>
 
 #define WAKE_ALL	0x7fffffff
 
@@ -33,11 +34,12 @@ static int once_generation(void)
 	return gen;
 }
 
-/* 0: the routine has run.  1: the caller runs it now, then _end/_abort. */
-VLIBC_ENTRY int __vlibc_pthread_once_begin(int *once)
+/* The routine has not run yet: run it here, or wait for the thread that does. */
+static __attribute__((noinline)) int once_begin_slow(int *once)
 {
 	int val, mine;
 
+	vlibc_stat_inc(VLIBC_STAT_once);
 	for (;;) {
 		val = __atomic_load_n(once, __ATOMIC_ACQUIRE);
 		if (val & ONCE_DONE)
@@ -52,8 +54,17 @@ VLIBC_ENTRY int __vlibc_pthread_once_begin(int *once)
 					 LOCKS_CLOCK_NONE, 0);
 			continue;
 		}
+		vlibc_stat_inc(VLIBC_STAT_once_ran);
 		return 1;
 	}
+}
+
+/* 0: the routine has run.  1: the caller runs it now, then _end/_abort. */
+VLIBC_ENTRY int __vlibc_pthread_once_begin(int *once)
+{
+	if (likely(__atomic_load_n(once, __ATOMIC_ACQUIRE) & ONCE_DONE))
+		return vlibc_stat_inc_return(VLIBC_STAT_once, 0);
+	return once_begin_slow(once);
 }
 
 VLIBC_ENTRY void __vlibc_pthread_once_end(int *once)

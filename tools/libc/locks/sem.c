@@ -13,7 +13,7 @@
  */
 #include <linux/errno.h>
 #include <vlibc/locks-impl.h>
-
+#include <vlibc/stat.h>
 
 /* glibc keeps 0 for a private semaphore, FUTEX_PRIVATE_FLAG for a shared one. */
 static inline int sem_futex_flag(const struct vlibc_sem *s)
@@ -38,7 +38,8 @@ static int sem_take(struct vlibc_sem *s, int retry)
 
 VLIBC_ENTRY long __vlibc_sem_trywait(struct vlibc_sem *s)
 {
-	return sem_take(s, 1) ? 0 : -EAGAIN;
+	return vlibc_stat_inc_return(VLIBC_STAT_sem_trywait,
+				     sem_take(s, 1) ? 0 : -EAGAIN);
 }
 
 /*
@@ -49,11 +50,12 @@ VLIBC_ENTRY long __vlibc_sem_trywait(struct vlibc_sem *s)
 VLIBC_ENTRY long __vlibc_sem_wait_fast(struct vlibc_sem *s, int clock,
 				       const struct vlibc_timespec *abs)
 {
-	if (clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID)
-		return -EINVAL;
-	if (abs && !vlibc_nsec_valid(abs->tv_nsec))
-		return -EINVAL;
-	return sem_take(s, 0) ? 0 : -EAGAIN;
+	long r = -EINVAL;
+
+	if ((clock == CLOCK_REALTIME_ID || clock == CLOCK_MONOTONIC_ID) &&
+	    (!abs || vlibc_nsec_valid(abs->tv_nsec)))
+		r = sem_take(s, 0) ? 0 : -EAGAIN;
+	return vlibc_stat_inc_return(VLIBC_STAT_sem_wait, r);
 }
 
 static void sem_unregister(struct vlibc_sem *s)
@@ -61,15 +63,21 @@ static void sem_unregister(struct vlibc_sem *s)
 	__atomic_fetch_sub(&s->data, SEM_WAITER, __ATOMIC_RELAXED);
 }
 
-/* Waits until a token is taken: 0, -ETIMEDOUT, -EINTR, -EINVAL. */
+/*
+ * Waits until a token is taken: 0, -ETIMEDOUT, -EINTR, -EINVAL.  The
+ * call was counted by __vlibc_sem_wait_fast(); a wait that sleeps is
+ * counted once, however often it wakes.
+ */
 VLIBC_ENTRY long __vlibc_sem_wait_slow(struct vlibc_sem *s, int clock,
 				       const struct vlibc_timespec *abs)
 {
 	uint64_t d = __atomic_fetch_add(&s->data, SEM_WAITER, __ATOMIC_RELAXED);
-	int r;
+	int slept = 0, r;
 
 	for (;;) {
 		if (!(d & SEM_VALUE_MASK)) {
+			if (!slept++)
+				vlibc_stat_inc(VLIBC_STAT_sem_slept);
 			r = vlibc_locks_wait_cancelable(__arch_sem_value_word(s),
 							0, sem_futex_flag(s),
 							clock, abs);
@@ -93,18 +101,27 @@ VLIBC_ENTRY void __vlibc_sem_wait_cancelled(struct vlibc_sem *s)
 	sem_unregister(s);
 }
 
+/* A post that found waiters: wake one, out of the fast path. */
+static __attribute__((noinline)) long sem_post_wake(struct vlibc_sem *s)
+{
+	vlibc_locks_wake(__arch_sem_value_word(s), 1, sem_futex_flag(s));
+	vlibc_stat_inc(VLIBC_STAT_sem_post);
+	return 0;
+}
+
+/* Counted last, as a tail call: the fast path needs no stack frame. */
 VLIBC_ENTRY long __vlibc_sem_post(struct vlibc_sem *s)
 {
 	uint64_t d = __atomic_load_n(&s->data, __ATOMIC_RELAXED);
 
 	do {
 		if ((d & SEM_VALUE_MASK) == SEM_VALUE_MAX)
-			return -EOVERFLOW;
+			return vlibc_stat_inc_return(VLIBC_STAT_sem_post, -EOVERFLOW);
 	} while (!__atomic_compare_exchange_n(&s->data, &d, d + 1, 1,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (d >> SEM_NWAITERS_SHIFT)
-		vlibc_locks_wake(__arch_sem_value_word(s), 1, sem_futex_flag(s));
-	return 0;
+		return sem_post_wake(s);
+	return vlibc_stat_inc_return(VLIBC_STAT_sem_post, 0);
 }
 
 VLIBC_ENTRY long __vlibc_sem_getvalue(struct vlibc_sem *s, int *value)

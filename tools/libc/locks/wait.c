@@ -28,6 +28,7 @@
 #include <vlibc/fatal.h>
 #include <vlibc/locks-impl.h>
 #include <vlibc/seccomp.h>
+#include <vlibc/stat.h>
 
 /* Linux 6.7's futex2 calls: uapi headers before 6.7 (Debian 12's 6.1) lack them. */
 #ifndef __NR_futex_wake
@@ -72,6 +73,7 @@ static long futex1_wait(int *word, int val, int private, int clock,
 {
 	int op = FUTEX_WAIT_BITSET | private;
 
+	vlibc_stat_inc(VLIBC_STAT_futex_wait);
 	if (clock == LOCKS_CLOCK_NONE)
 		return __arch_syscall4(__NR_futex, (long)word, FUTEX_WAIT | private,
 				      val, 0);
@@ -84,6 +86,7 @@ static long futex1_wait(int *word, int val, int private, int clock,
 static long futex2_wait(int *word, int val, int private, int clock,
 			const struct vlibc_timespec *abs)
 {
+	vlibc_stat_inc(VLIBC_STAT_futex_wait);
 	if (clock == LOCKS_CLOCK_NONE)
 		clock = CLOCK_MONOTONIC_ID;	/* not read without a deadline */
 	return __arch_syscall6(__NR_futex_wait, (long)word, (unsigned int)val,
@@ -157,12 +160,14 @@ void vlibc_locks_wake(int *word, int n, int private)
 {
 	long r;
 
+	vlibc_stat_inc(VLIBC_STAT_futex_wake);
 	if (use_futex2()) {
 		r = __arch_syscall4(__NR_futex_wake, (long)word, FUTEX_BITSET_MATCH_ANY,
 				   n, FUTEX2_SIZE_U32 | private);
 		if (!vlibc_refused(r))
 			return;
 		futex2_refused();
+		vlibc_stat_inc(VLIBC_STAT_futex_wake);	/* again, with futex(2) */
 	}
 	r = __arch_syscall3(__NR_futex, (long)word, FUTEX_WAKE | private, n);
 	if (r < 0 && r != -EFAULT && r != -EINVAL)

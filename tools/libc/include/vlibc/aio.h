@@ -46,7 +46,8 @@
  *	EXEC -> IDLE			vlibc_aio_exec_withdraw() no worker at all
  *	any -> DONE			vlibc_aio_finish()  the reaper; _complete():
  *					cancel.c, exec.c, a refused request
- *	-> IDLE				vlibc_aio_not_accepted() EAGAIN at the call
+ *	-> IDLE				vlibc_aio_not_accepted() refused at the call,
+ *					vlibc_aio_withdraw() after vlibc_aio_accept()
  *
  * QUEUED waits for room in the ring, HELD for the requests before it on
  * the same descriptor (must_follow()), EXEC for a worker thread of the
@@ -105,6 +106,7 @@
 #include <vlibc/compiler.h>
 #include <vlibc/glibc-aio.h>
 #include <vlibc/private.h>
+#include <vlibc/stat.h>
 
 enum vlibc_aio_op {
 	AIO_OP_READ,
@@ -195,6 +197,7 @@ void vlibc_aio_group_done(struct vlibc_aio_state *a, int group) __vlibc_hidden;
 /* req.c: the edges (see the top) and what reads the active list */
 void vlibc_aio_accept(struct vlibc_aiocb *cb) __vlibc_hidden;
 int vlibc_aio_not_accepted(struct vlibc_aiocb *cb, int err) __vlibc_hidden;
+int vlibc_aio_withdraw(struct vlibc_aiocb *cb, int err) __vlibc_hidden;
 int vlibc_aio_start(struct vlibc_aio_state *a, struct vlibc_aiocb *cb,
 		    int to_exec) __vlibc_hidden;
 void vlibc_aio_flush(struct vlibc_aio_state *a) __vlibc_hidden;

@@ -19,6 +19,11 @@
 #include <vlibc/arch/thread.h>
 
 void vlibc_stat_add_slow(enum vlibc_stat_counter c, unsigned long n) __vlibc_hidden;
+long vlibc_stat_add_slow_return(enum vlibc_stat_counter c, unsigned long n,
+				long ret) __vlibc_hidden;
+long vlibc_stat_add2_slow_return(enum vlibc_stat_counter c1, unsigned long n1,
+				 enum vlibc_stat_counter c2, unsigned long n2,
+				 long ret) __vlibc_hidden;
 void vlibc_stat_setup(void) __vlibc_hidden;
 
 static inline __attribute__((always_inline)) void vlibc_stat_add(enum vlibc_stat_counter c,
@@ -37,6 +42,49 @@ static inline __attribute__((always_inline)) void vlibc_stat_add(enum vlibc_stat
 static inline __attribute__((always_inline)) void vlibc_stat_inc(enum vlibc_stat_counter c)
 {
 	vlibc_stat_add(c, 1);
+}
+
+/*
+ * vlibc_stat_add() as a function's last act, "return
+ * vlibc_stat_add_return(c, n, ret);": the slow path is a tail call that
+ * returns @ret, so a fast path that calls nothing else needs no stack
+ * frame (a call in the middle of it would give it one).
+ */
+static inline __attribute__((always_inline)) long
+vlibc_stat_add_return(enum vlibc_stat_counter c, unsigned long n, long ret)
+{
+	long slot = __atomic_load_n(&vlibc_private()->stat_state.thread_slot,
+				    __ATOMIC_RELAXED);
+	struct vlibc_stat_block *b = slot ? __arch_thread_slot_load(slot) : NULL;
+
+	if (likely(b)) {
+		__arch_thread_counter_add(&b->count[c], n);
+		return ret;
+	}
+	return vlibc_stat_add_slow_return(c, n, ret);
+}
+
+static inline __attribute__((always_inline)) long
+vlibc_stat_inc_return(enum vlibc_stat_counter c, long ret)
+{
+	return vlibc_stat_add_return(c, 1, ret);
+}
+
+/* Two counters of one event (a call and its bytes), one look-up of the block. */
+static inline __attribute__((always_inline)) long
+vlibc_stat_add2_return(enum vlibc_stat_counter c1, unsigned long n1,
+		       enum vlibc_stat_counter c2, unsigned long n2, long ret)
+{
+	long slot = __atomic_load_n(&vlibc_private()->stat_state.thread_slot,
+				    __ATOMIC_RELAXED);
+	struct vlibc_stat_block *b = slot ? __arch_thread_slot_load(slot) : NULL;
+
+	if (likely(b)) {
+		__arch_thread_counter_add(&b->count[c1], n1);
+		__arch_thread_counter_add(&b->count[c2], n2);
+		return ret;
+	}
+	return vlibc_stat_add2_slow_return(c1, n1, c2, n2, ret);
 }
 
 #endif /* _VLIBC_STAT_H */

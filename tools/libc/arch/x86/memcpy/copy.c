@@ -13,6 +13,7 @@
  */
 #include <vlibc/memcpy.h>
 #include <vlibc/private.h>
+#include <vlibc/stat.h>
 
 #ifndef __always_inline
 #define __always_inline	inline __attribute__((always_inline))

@@ -17,6 +17,9 @@
  * of 4 vectors with stores aligned on the destination, forward or
  * backward as memmove() needs.  Every loaded value is loaded before any
  * store that could overlap it, so all of this is memmove().
+ *
+ * Counted (<vlibc/stat.h>): each call, and its bytes by the path that
+ * did them; short sizes last, as a tail call, so that they stay leaves.
  */
 
 #define MEM_CAT_(a, b)	a##_##b
@@ -181,6 +184,14 @@ static __attribute__((noinline)) MEM_TARGET void F(copy_nt)(char *d,
 	}
 }
 
+/* A call that took @path for its @n bytes: counted; returns @d. */
+static __always_inline void *F(counted)(void *d, enum vlibc_stat_counter path,
+					size_t n)
+{
+	return (void *)vlibc_stat_add2_return(VLIBC_STAT_mem_calls, 1, path, n,
+					      (long)d);
+}
+
 /* n > 8 * VB; returns d. */
 static __attribute__((noinline)) MEM_TARGET void *F(move_large)(char *d,
 								const char *s,
@@ -191,24 +202,24 @@ static __attribute__((noinline)) MEM_TARGET void *F(move_large)(char *d,
 	if ((size_t)(d - s) < n) {		/* d in [s, s + n) */
 		if (d != s)
 			F(move_back)(d, s, n);
-		return d;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_vector, n);
 	}
 	if ((size_t)(s - d) >= n) {		/* disjoint */
 		/* A partial copy (a fault on the way) is redone below. */
 		if (unlikely(m->pvr_min) && n >= m->pvr_min &&
 		    vlibc_memcpy_pvr(d, s, n))
-			return d;
+			return F(counted)(d, VLIBC_STAT_mem_bytes_pvr, n);
 		if (n >= m->bulk_min && n < m->bulk_max) {
 			vlibc_mem_rep_movsb(d, s, n);
-			return d;
+			return F(counted)(d, VLIBC_STAT_mem_bytes_rep, n);
 		}
 		if (m->nt_min && n >= m->nt_min) {
 			F(copy_nt)(d, s, n);
-			return d;
+			return F(counted)(d, VLIBC_STAT_mem_bytes_nt, n);
 		}
 	}
 	F(move_fwd)(d, s, n);
-	return d;
+	return F(counted)(d, VLIBC_STAT_mem_bytes_vector, n);
 }
 
 /* The whole of memmove() for one level, inlined into each entry point. */
@@ -220,10 +231,10 @@ static __always_inline MEM_TARGET void *F(move)(char *d, const char *s, size_t n
 
 			ST(d, a);
 			ST(d + n - VB, b);
-			return d;
+			return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 		}
 		F(copy_small)(d, s, n);
-		return d;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	if (n <= 4 * VB) {
 		VT a = LD(s), b = LD(s + VB);
@@ -233,7 +244,7 @@ static __always_inline MEM_TARGET void *F(move)(char *d, const char *s, size_t n
 		ST(d + VB, b);
 		ST(d + n - 2 * VB, c);
 		ST(d + n - VB, e);
-		return d;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	if (n <= 8 * VB) {
 		VT a = LD(s), b = LD(s + VB), c = LD(s + 2 * VB);
@@ -249,7 +260,7 @@ static __always_inline MEM_TARGET void *F(move)(char *d, const char *s, size_t n
 		ST(d + n - 3 * VB, x);
 		ST(d + n - 2 * VB, y);
 		ST(d + n - VB, z);
-		return d;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	return F(move_large)(d, s, n);
 }
@@ -307,6 +318,7 @@ static __attribute__((noinline)) MEM_TARGET void F(set_large)(char *d, int c,
 
 	if (n >= m->bulk_set_min && n < m->bulk_set_max) {
 		vlibc_mem_rep_stosb(d, c, n);
+		F(counted)(d, VLIBC_STAT_mem_bytes_rep, n);
 		return;
 	}
 	ST(d, v);
@@ -326,7 +338,9 @@ static __attribute__((noinline)) MEM_TARGET void F(set_large)(char *d, int c,
 			rem -= 4 * VB;
 		}
 		__asm__ volatile ("sfence" ::: "memory");
+		F(counted)(d, VLIBC_STAT_mem_bytes_nt, n);
 	} else {
+		F(counted)(d, VLIBC_STAT_mem_bytes_vector, n);
 		skew = VB - ((uintptr_t)d & (VB - 1));
 		dd = d + skew;
 		rem = n - skew;
@@ -345,7 +359,7 @@ static __attribute__((noinline)) MEM_TARGET void F(set_large)(char *d, int c,
 	ST(d + n - VB, v);
 }
 
-static __always_inline MEM_TARGET void F(set)(char *d, int c, size_t n)
+static __always_inline MEM_TARGET void *F(set)(char *d, int c, size_t n)
 {
 	VT v = (VT){} + (char)c;
 
@@ -353,17 +367,17 @@ static __always_inline MEM_TARGET void F(set)(char *d, int c, size_t n)
 		if (n >= VB) {
 			ST(d, v);
 			ST(d + n - VB, v);
-			return;
+			return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 		}
 		F(set_small)(d, c, n);
-		return;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	if (n <= 4 * VB) {
 		ST(d, v);
 		ST(d + VB, v);
 		ST(d + n - 2 * VB, v);
 		ST(d + n - VB, v);
-		return;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	if (n <= 8 * VB) {
 		ST(d, v);
@@ -374,9 +388,10 @@ static __always_inline MEM_TARGET void F(set)(char *d, int c, size_t n)
 		ST(d + n - 3 * VB, v);
 		ST(d + n - 2 * VB, v);
 		ST(d + n - VB, v);
-		return;
+		return F(counted)(d, VLIBC_STAT_mem_bytes_small, n);
 	}
 	F(set_large)(d, c, n);
+	return d;
 }
 
 /* --- the entry points ------------------------------------------------------ */
@@ -402,8 +417,7 @@ VLIBC_ENTRY void *F(__vlibc_mempcpy)(void *dst, const void *src, size_t n)
 
 static MEM_TARGET void *F(memset)(void *dst, int c, size_t n)
 {
-	F(set)(dst, c, n);
-	return dst;
+	return F(set)(dst, c, n);
 }
 
 VLIBC_ENTRY void *F(__vlibc_memset)(void *dst, int c, size_t n)
