@@ -5,7 +5,7 @@
 # Debian packages and the project's build outputs:
 #   busybox-static (with its applet links), bash and a few dynamic
 #   coreutils, fio, strace, stress-ng, every library they and the
-#   project's programs load (ldd), the binder, vlibc-run, vlibc-stat, the selftest
+#   project's programs load (ldd), the binder, vlibc-run, vlibc-stat, vlibc-ab, the selftest
 #   programs and the exec-cost probes at the same absolute path as on the host (probe-linked has it
 #   as its run path), selftests/run, and kernel/guest/ (/init, the payload).
 # No linux-vlibc.so* file goes in: in the guest the image can only come
@@ -32,7 +32,7 @@ HOST_PROGS=(/usr/bin/bash /usr/bin/timeout /usr/bin/true /usr/bin/cat
 EXTRA_LIBS=(/lib/x86_64-linux-gnu/libgcc_s.so.1)
 
 for f in /bin/busybox "${HOST_PROGS[@]}" "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" \
-	 "$BUILD/vlibc-stat"; do
+	 "$BUILD/vlibc-stat" "$BUILD/vlibc-ab"; do
 	[ -e "$f" ] || die "$f missing (scripts/bootstrap installs it; make builds it)"
 done
 
@@ -56,7 +56,7 @@ done
 
 # The project's outputs, at the host's absolute path.
 mkdir -p ".$BUILD"
-cp "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" "$BUILD/vlibc-stat" ".$BUILD/"
+cp "$BUILD/libvlibc.so" "$BUILD/libvlibc-memcpy.so" "$BUILD/vlibc-run" "$BUILD/vlibc-stat" "$BUILD/vlibc-ab" ".$BUILD/"
 mkdir -p ".$BUILD/bench"
 cp "$BUILD/bench/exec_cost" "$BUILD/bench/getrandom_once" ".$BUILD/bench/"
 (cd "$BUILD" && find selftests -path selftests/vdso-link -prune -o -type f \
