@@ -167,7 +167,9 @@ static int check_image(struct stat_target *t, unsigned long avail,
 				    "process %d: image has two writable PT_LOADs", (int)t->pid);
 		priv = p;
 	}
-	if (!priv || priv->p_vaddr % 8 || priv->p_memsz < sizeof(struct vlibc_stat_header) ||
+	/* The private region has no file contents: a library's data has. */
+	if (!priv || priv->p_filesz || priv->p_vaddr % 8 ||
+	    priv->p_memsz < sizeof(struct vlibc_stat_header) ||
 	    priv->p_vaddr > VLIBC_IMAGE_MAX_SPAN ||
 	    priv->p_memsz > VLIBC_IMAGE_MAX_SPAN - priv->p_vaddr ||
 	    t->base + priv->p_vaddr < t->base)
@@ -196,13 +198,22 @@ static int image_path(const char *path, int *kernel)
 struct candidate {
 	unsigned long	base, avail;
 	int		kernel;
+	int		unnamed;	/* any r-x file: not an image is no error */
 };
 
-/* The image mappings of @pid: [vlibc] first, then files by address. */
+/*
+ * The image mappings of @pid: [vlibc] first, then files of the image's
+ * name by address; without any, files mapped r-x from offset 0 (an image
+ * under another name, VLIBC_IMAGE=/tmp/old.so: its one text segment
+ * starts at offset 0, where a library's or program's first segment is
+ * read-only), which check_image() then tells from the rest.
+ */
 static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, size_t size)
 {
+	struct candidate other[MAX_CANDIDATES];
 	char path[64], *line = NULL;
 	size_t cap = 0;
+	int nr_other = 0;
 	FILE *f;
 
 	*nr = 0;
@@ -219,21 +230,25 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 	while (getline(&line, &cap, f) > 0) {
 		unsigned long lo, hi, off;
 		int at = 0, kernel;
+		char perms[8];
 
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %n", &lo, &hi, &off, &at) < 3 ||
+		if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %n", &lo, &hi, perms, &off, &at) < 4 ||
 		    !at || hi <= lo)
 			continue;
 		line[strcspn(line, "\n")] = 0;
+		if (!off && line[at] == '/' && !strcmp(perms, "r-xp") &&
+		    nr_other < MAX_CANDIDATES)
+			other[nr_other++] = (struct candidate){ lo, hi - lo, 0, 1 };
 		if (off || !image_path(line + at, &kernel))
 			continue;
 		/* [vlibc] first, even after a crowd of files of that name. */
 		if (kernel) {
 			*nr -= *nr == MAX_CANDIDATES;
 			memmove(c + 1, c, *nr * sizeof(*c));
-			c[0] = (struct candidate){ lo, hi - lo, 1 };
+			c[0] = (struct candidate){ lo, hi - lo, 1, 0 };
 			(*nr)++;
 		} else if (*nr < MAX_CANDIDATES) {
-			c[(*nr)++] = (struct candidate){ lo, hi - lo, 0 };
+			c[(*nr)++] = (struct candidate){ lo, hi - lo, 0, 0 };
 		}
 	}
 	free(line);
@@ -248,6 +263,10 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		return fail(STAT_READ_ERROR, msg, size, "%s: %s", path, strerror(err));
 	}
 	fclose(f);
+	if (!*nr) {
+		memcpy(c, other, nr_other * sizeof(*c));
+		*nr = nr_other;
+	}
 	if (*nr)
 		return 0;
 	if (process_gone(pid))
@@ -311,8 +330,8 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 			*t = cand;
 			return r;
 		}
-		/* Remember the first one's answer; try the others. */
-		if (first < 0) {
+		/* Remember the first image's answer; try the others. */
+		if (first < 0 && !c[i].unnamed) {
 			first = r;
 			*t = cand;
 			snprintf(first_msg, sizeof(first_msg), "%s", msg);
@@ -321,6 +340,10 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 	}
 	if (r)
 		return r;
+	if (first < 0)
+		return fail(STAT_READ_NOT_VLIBC, msg, size,
+			    "process %d is not a vlibc process (no [vlibc] or %s mapping)",
+			    (int)pid, VLIBC_SONAME);
 	snprintf(msg, size, "%s", first_msg);
 	return first;
 }
