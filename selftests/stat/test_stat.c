@@ -745,6 +745,33 @@ TEST(exact_more_threads_than_blocks)
 	EXPECT_EQ(0, target_stop(&t));
 }
 
+/*
+ * An image mapped from a file of another name (VLIBC_IMAGE, as vlibc-ab
+ * compares two builds of tools/libc/) is found and read exactly.
+ */
+TEST(image_of_another_name)
+{
+	char dir[] = "/tmp/vlibc-stat-image-XXXXXX", *image, *copy, *set;
+	struct target t;
+
+	if (kernel_delivery())
+		SKIP(return, "[vlibc] is used under kernel delivery, not VLIBC_IMAGE");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	image = vt_build_path("linux-vlibc.so.1");
+	copy = vt_strf("%s/before.so", dir);
+	set = vt_strf("VLIBC_IMAGE=%s", copy);
+	ASSERT_EQ(0, vt_copy_file(image, copy, 0755));
+	ASSERT_EQ(0, target_start(&t, 1, set, NULL, ARGS("pairs", "777")));
+	EXPECT_EQ(777, counter_of(t.pid, "mutex_lock"));
+	EXPECT_EQ(777, counter_of(t.pid, "mutex_unlock"));
+	EXPECT_EQ(0, target_stop(&t));
+	unlink(copy);
+	rmdir(dir);
+	free(image);
+	free(copy);
+	free(set);
+}
+
 TEST(fork_child_starts_at_zero)
 {
 	struct target t;
