@@ -11,6 +11,8 @@
 # VLIBC_QEMU_EXPECT=none expects none (a kernel without CONFIG_VLIBC),
 # which validates the suite itself: selftest failures are then TODO.
 # VLIBC_QEMU_STORM sets the fork/exec storm's size (200).
+# VLIBC_QEMU_SELFTESTS=stat/,locks/ runs only the guest selftests whose
+# path under selftests/ starts so (a developer's loop; default: all).
 # Then the power-cut check (kernel/powercut.sh, its own boots), whose TAP
 # is renumbered into this one; VLIBC_POWERCUT_RUNS=0 leaves it out.
 set -uo pipefail
@@ -80,7 +82,11 @@ if [ "$EXPECT" = kernel ] && ! grep -q '^CONFIG_VLIBC=y' "$O/kernel/vlibc" 2>/de
 	echo "# this kernel has no CONFIG_VLIBC: the delivery checks will fail;"
 	echo "# VLIBC_QEMU_EXPECT=none checks the suite against such a kernel"
 fi
-boot on vlibc_qemu.expect="$EXPECT" vlibc_qemu.storm="$STORM"
+SELFTESTS=${VLIBC_QEMU_SELFTESTS:-1}
+case $SELFTESTS in
+*[!A-Za-z0-9_/,.-]*) echo "qemu-check: VLIBC_QEMU_SELFTESTS: a list of paths like stat/,locks/" >&2; exit 2 ;;
+esac
+boot on vlibc_qemu.expect="$EXPECT" vlibc_qemu.storm="$STORM" vlibc_qemu.selftests="$SELFTESTS"
 boot off vlibc=off vlibc_qemu.expect="$EXPECT" vlibc_qemu.selftests=0 \
 	vlibc_qemu.storm="$((STORM / 4))"
 # The power-cut check's TAP, renumbered; a failure if it did not finish.

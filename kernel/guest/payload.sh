@@ -9,6 +9,8 @@
 #   vlibc_qemu.expect=none     the kernel has no vlibc (infrastructure run):
 #                              no delivery; selftest failures become TODO
 #   vlibc_qemu.selftests=0     skip the selftests (the second boot)
+#   vlibc_qemu.selftests=A,B   only the selftests whose path under
+#                              selftests/ starts with A or B (stat/,locks/test_mutex)
 #   vlibc_qemu.storm=N         processes in the fork/exec storm (200)
 # Otherwise every 64-bit process must have [vlibc] with AT_VLIBC.
 . /vlibc/env
@@ -84,12 +86,23 @@ check_no_image_file() {
 	tap $? "no linux-vlibc.so* file anywhere in the guest${found:+: $found}"
 }
 
+# Is selftest @1 (its path under selftests/) in vlibc_qemu.selftests?
+selftest_wanted() {
+	local prefix
+	[ "$SELFTESTS" = 1 ] && return 0
+	for prefix in $(echo "$SELFTESTS" | tr , ' '); do
+		case $1 in "$prefix"*) return 0 ;; esac
+	done
+	return 1
+}
+
 # --- the selftests, one TAP line per program, details of failures only
 run_selftests() {
 	local prog name log sum p f s todo=
 	[ $WANT = 1 ] || todo="TODO no kernel delivery, no image file"
 	for prog in $(find "$VLIBC_BUILD/selftests" -type f -name 'test_*' | sort); do
 		name=${prog#"$VLIBC_BUILD"/selftests/}
+		selftest_wanted "$name" || continue
 		log=/tmp/selftest.log
 		O=$VLIBC_BUILD /vlibc/src/selftests/run "$prog" > $log 2>&1
 		sum=$(tail -1 $log)
@@ -235,7 +248,7 @@ check_delivery
 check_no_image_file
 check_exec_cost
 check_stat
-[ "$SELFTESTS" = 1 ] && run_selftests
+[ "$SELFTESTS" != 0 ] && run_selftests
 echo "$BINDER" > /etc/ld.so.preload
 check_fio
 check_storm
