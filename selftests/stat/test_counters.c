@@ -178,6 +178,22 @@ static const char *stat_ready(const struct vlibc_stat_header **hp, int f)
 	return NULL;
 }
 
+/*
+ * Family @f's work may start: the header in *@hp and the counters before
+ * it in @a; else 1, having said "skip: why" for the parent.
+ */
+static int stat_begin(const struct vlibc_stat_header **hp, int f, struct snap *a)
+{
+	const char *why = stat_ready(hp, f);
+
+	if (why) {
+		printf("skip: %s\n", why);
+		return 1;
+	}
+	snapshot(*hp, a);
+	return 0;
+}
+
 /* --- the work ------------------------------------------------------------ */
 
 #define N	1000
@@ -189,7 +205,6 @@ static int work_mutex(void)
 	pthread_mutexattr_t at;
 	struct timespec far = { time(NULL) + 3600, 0 };
 	struct snap a, b;
-	const char *why;
 	int i;
 
 	pthread_mutexattr_init(&at);
@@ -200,12 +215,8 @@ static int work_mutex(void)
 	pthread_mutex_init(&rb, &at);
 	pthread_mutex_lock(&m);
 	pthread_mutex_unlock(&m);
-	why = stat_ready(&h, VLIBC_STAT_FAMILY_locks);
-	if (why) {
-		printf("skip: %s\n", why);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_locks, &a))
 		return 0;
-	}
-	snapshot(h, &a);
 	for (i = 0; i < N; i++) {
 		pthread_mutex_lock(&m);
 		pthread_mutex_unlock(&m);
@@ -239,7 +250,6 @@ static int work_sem_spin_once(void)
 	pthread_spinlock_t sl;
 	pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct snap a, b;
-	const char *why;
 	sem_t s;
 	int i;
 
@@ -247,12 +257,8 @@ static int work_sem_spin_once(void)
 	pthread_spin_init(&sl, 0);
 	sem_post(&s);
 	sem_wait(&s);
-	why = stat_ready(&h, VLIBC_STAT_FAMILY_locks);
-	if (why) {
-		printf("skip: %s\n", why);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_locks, &a))
 		return 0;
-	}
-	snapshot(h, &a);
 	for (i = 0; i < N; i++) {
 		sem_post(&s);
 		sem_wait(&s);
@@ -282,17 +288,12 @@ static int work_getrandom(const char *variant)
 	unsigned char buf[64];
 	struct snap a, b;
 	long vdso, sys;
-	const char *why;
 	int i, wrong;
 
 	if (getrandom(buf, 16, 0) != 16)
 		return 1;
-	why = stat_ready(&h, VLIBC_STAT_FAMILY_getrandom);
-	if (why) {
-		printf("skip: %s\n", why);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_getrandom, &a))
 		return 0;
-	}
-	snapshot(h, &a);
 	for (i = 0; i < N; i++) {
 		getrandom(buf, 16, 0);
 		arc4random();
@@ -327,7 +328,6 @@ static int work_aio(int ring)
 	struct aiocb cb;
 	struct snap a, b;
 	long errors = 0, inline_n;
-	const char *why;
 	int fd, i;
 	int *free_list;
 
@@ -350,12 +350,8 @@ static int work_aio(int ring)
 	while (aio_error(&cb) == EINPROGRESS)
 		aio_suspend(list, 1, NULL);
 	aio_return(&cb);
-	why = stat_ready(&h, VLIBC_STAT_FAMILY_aio);
-	if (why) {
-		printf("skip: %s\n", why);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_aio, &a))
 		return 0;
-	}
-	snapshot(h, &a);
 	for (i = 0; i < AIO_N; i++) {
 		if (aio_read(&cb))
 			return 1;
@@ -403,7 +399,7 @@ static int work_memcpy(void)
 	static char src[1 << 20], dst[1 << 20];
 	char path[4096];
 	struct snap a, b;
-	const char *why, *variant = getenv("VLIBC_MEMCPY");
+	const char *variant = getenv("VLIBC_MEMCPY");
 	long k, large;
 	int i;
 
@@ -412,12 +408,8 @@ static int work_memcpy(void)
 		return 0;
 	}
 	copy(dst, src, 100);
-	why = stat_ready(&h, VLIBC_STAT_FAMILY_memcpy);
-	if (why) {
-		printf("skip: %s\n", why);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_memcpy, &a))
 		return 0;
-	}
-	snapshot(h, &a);
 	for (i = 0; i < N; i++) {
 		copy(dst, src, 100);
 		set(dst, i, 100);
