@@ -162,6 +162,49 @@ static int run_threads(long nr, long n, int alive)
 	return 0;
 }
 
+static pthread_key_t late_key;
+static long late_locks;
+
+/*
+ * A key created after the binder's, whose destructor locks a mutex and
+ * sets its value again: it runs in every round of glibc's destructors,
+ * the last after the binder's destructor gave the thread's block back.
+ */
+static void late_destructor(void *value)
+{
+	pairs(1);
+	__atomic_fetch_add(&late_locks, 1, __ATOMIC_RELAXED);
+	pthread_setspecific(late_key, value);
+}
+
+static void *late_thread(void *arg)
+{
+	pthread_setspecific(late_key, arg);
+	pairs(1);
+	__atomic_fetch_add(&late_locks, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* @nr threads one after the other, each counting after its destructors. */
+static int run_late_threads(long nr)
+{
+	char buf[32];
+	pthread_t t;
+	long i;
+
+	if (pthread_key_create(&late_key, late_destructor))
+		return 2;
+	pairs(1);
+	late_locks = 1;
+	for (i = 0; i < nr; i++)
+		if (pthread_create(&t, NULL, late_thread, (void *)1) || pthread_join(t, NULL))
+			return 2;
+	snprintf(buf, sizeof(buf), " locks=%ld", late_locks);
+	ready(buf);
+	wait_end();
+	return 0;
+}
+
 /* This process's image base and private region, from its own maps. */
 static char *own_region(void)
 {
@@ -343,6 +386,8 @@ static int child_main(int argc, char **argv)
 		return run_threads(n, m, 0);
 	} else if (!strcmp(mode, "crowd")) {
 		return run_threads(n, m, 1);
+	} else if (!strcmp(mode, "late")) {
+		return run_late_threads(n);
 	} else if (!strcmp(mode, "fork")) {
 		int p[2];
 		pid_t pid;
@@ -741,6 +786,34 @@ TEST(exact_more_threads_than_blocks)
 	EXPECT_EQ(blocks - 1, owned);
 	EXPECT_EQ((long long)CROWD * PAIRS, json_value(r.out, "counters", "mutex_lock"));
 	EXPECT_EQ((long long)CROWD * PAIRS, json_value(r.out, "counters", "mutex_unlock"));
+	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
+}
+
+/*
+ * Threads that count after glibc's last round of key destructors (the
+ * binder's gave their block back): the block each claims again is not
+ * kept owned for the process's life, it is the next thread's at that
+ * thread pointer.  Only the main thread's and the last one's stay owned.
+ */
+TEST(count_after_destructors)
+{
+	char nr[16], pid[16];
+	struct vt_result r;
+	struct target t;
+	long locks = 0;
+
+	snprintf(nr, sizeof(nr), "%d", THREADS);
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("late", nr)));
+	ASSERT_EQ(1, sscanf(t.line, "ready locks=%ld", &locks));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	stat_run(&r, NULL, "--json", pid, NULL);
+	ASSERT_EQ(0, r.status);
+	fprintf(stderr, "# %d threads, %lld blocks owned\n", THREADS,
+		json_value(r.out, NULL, "blocks_owned"));
+	EXPECT_LE(json_value(r.out, NULL, "blocks_owned"), 2);
+	EXPECT_EQ(locks, json_value(r.out, "counters", "mutex_lock"));
+	EXPECT_EQ(locks, json_value(r.out, "counters", "mutex_unlock"));
 	vt_result_free(&r);
 	EXPECT_EQ(0, target_stop(&t));
 }
