@@ -205,6 +205,39 @@ static int run_late_threads(long nr)
 	return 0;
 }
 
+/* Is this process's main thread a zombie yet? */
+static int main_thread_zombie(void)
+{
+	char *stat = vt_read_file("/proc/self/stat", NULL);
+	char *p = stat ? strrchr(stat, ')') : NULL;
+	int yes = p && p[1] == ' ' && p[2] == 'Z';
+
+	free(stat);
+	return yes;
+}
+
+static void *orphan_thread(void *arg)
+{
+	int i;
+
+	pairs((long)arg);
+	for (i = 0; i < 10000 && !main_thread_zombie(); i++)
+		usleep(1000);
+	ready(NULL);
+	wait_end();
+	exit(0);
+}
+
+/* @n pairs in a thread, then the main thread exits and leaves it running. */
+static int run_orphan(long n)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, orphan_thread, (void *)n))
+		return 2;
+	pthread_exit(NULL);
+}
+
 /* This process's image base and private region, from its own maps. */
 static char *own_region(void)
 {
@@ -386,6 +419,8 @@ static int child_main(int argc, char **argv)
 		return run_threads(n, m, 0);
 	} else if (!strcmp(mode, "crowd")) {
 		return run_threads(n, m, 1);
+	} else if (!strcmp(mode, "orphan")) {
+		return run_orphan(n);
 	} else if (!strcmp(mode, "late")) {
 		return run_late_threads(n);
 	} else if (!strcmp(mode, "fork")) {
@@ -787,6 +822,21 @@ TEST(exact_more_threads_than_blocks)
 	EXPECT_EQ((long long)CROWD * PAIRS, json_value(r.out, "counters", "mutex_lock"));
 	EXPECT_EQ((long long)CROWD * PAIRS, json_value(r.out, "counters", "mutex_unlock"));
 	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
+}
+
+/*
+ * A process whose main thread has exited (pthread_exit()) is alive, and
+ * read through another of its threads: a zombie main thread has no maps.
+ */
+TEST(main_thread_exited)
+{
+	struct target t;
+	char err[512];
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("orphan", "1000")));
+	EXPECT_EQ(1000, counter_of(t.pid, "mutex_lock"));
+	EXPECT_EQ(ST_OK, stat_status(t.pid, NULL, err, sizeof(err)));
 	EXPECT_EQ(0, target_stop(&t));
 }
 

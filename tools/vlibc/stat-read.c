@@ -5,6 +5,7 @@
  * it is used.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -105,18 +106,48 @@ static int process_gone(pid_t pid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-/* Exactly @len bytes at @addr in @pid, or a status. */
-static int peek(pid_t pid, unsigned long addr, void *buf, size_t len,
+/*
+ * The thread to read @pid through: @pid, or when its main thread has
+ * exited (pthread_exit()) and left others running, one of those: a zombie
+ * main thread has no maps or memory, its process still has.
+ */
+static pid_t live_thread(pid_t pid)
+{
+	char path[64], *end;
+	struct dirent *e;
+	pid_t tid = pid;
+	DIR *d;
+
+	if (!process_gone(pid))
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		long n = strtol(e->d_name, &end, 10);
+
+		if (!*end && n > 0 && n != pid && !process_gone(n)) {
+			tid = n;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return tid;
+}
+
+/* Exactly @len bytes at @addr in @t's process, or a status. */
+static int peek(const struct stat_target *t, unsigned long addr, void *buf, size_t len,
 		const char *what, char *msg, size_t size)
 {
 	struct iovec local = { buf, len }, remote = { (void *)addr, len };
-	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	ssize_t n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	pid_t pid = t->pid;
 
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && errno == EPERM)
 		return no_access(pid, msg, size);
-	if ((n < 0 && errno == ESRCH) || process_gone(pid))
+	if ((n < 0 && errno == ESRCH) || process_gone(t->tid))
 		return fail(STAT_READ_EXITED, msg, size,
 			    "process %d exited while being read", (int)pid);
 	if (n < 0 && errno == ENOMEM)
@@ -147,7 +178,7 @@ static int check_image(struct stat_target *t, unsigned long avail,
 		return fail(STAT_READ_INVALID, msg, size,
 			    "process %d: image mapping at 0x%lx is too small", (int)t->pid,
 			    t->base);
-	r = peek(t->pid, t->base, buf.raw, len, "the image's headers", msg, size);
+	r = peek(t, t->base, buf.raw, len, "the image's headers", msg, size);
 	if (r)
 		return r;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -208,7 +239,8 @@ struct candidate {
  * starts at offset 0, where a library's or program's first segment is
  * read-only), which check_image() then tells from the rest.
  */
-static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, size_t size)
+static int find_candidates(pid_t pid, pid_t tid, struct candidate *c, int *nr,
+			   char *msg, size_t size)
 {
 	struct candidate other[MAX_CANDIDATES];
 	char path[64], *line = NULL;
@@ -219,7 +251,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 	*nr = 0;
 	if (pid <= 0)
 		return fail(STAT_READ_NO_PROCESS, msg, size, "no process %d", (int)pid);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
 	f = fopen(path, "re");
 	if (!f && (errno == ENOENT || errno == ESRCH))
 		return fail(STAT_READ_NO_PROCESS, msg, size, "no process %d", (int)pid);
@@ -258,7 +290,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		fclose(f);
 		if (err == EACCES || err == EPERM)
 			return no_access(pid, msg, size);
-		if (process_gone(pid))
+		if (process_gone(tid))
 			return fail(STAT_READ_EXITED, msg, size, "process %d exited", (int)pid);
 		return fail(STAT_READ_ERROR, msg, size, "%s: %s", path, strerror(err));
 	}
@@ -269,7 +301,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 	}
 	if (*nr)
 		return 0;
-	if (process_gone(pid))
+	if (process_gone(tid))
 		return fail(STAT_READ_EXITED, msg, size, "process %d exited", (int)pid);
 	return fail(STAT_READ_NOT_VLIBC, msg, size,
 		    "process %d is not a vlibc process (no [vlibc] or %s mapping)",
@@ -280,7 +312,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 static int read_header(const struct stat_target *t, struct vlibc_stat_header *h,
 		       char *msg, size_t size)
 {
-	int r = peek(t->pid, t->region, h, sizeof(*h), "the counter header", msg, size);
+	int r = peek(t, t->region, h, sizeof(*h), "the counter header", msg, size);
 
 	if (r)
 		return r;
@@ -318,9 +350,11 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 	int nr, i, r, first = -1;
 	char first_msg[512];
 
-	r = find_candidates(pid, c, &nr, msg, size);
+	pid_t tid = pid > 0 ? live_thread(pid) : pid;
+
+	r = find_candidates(pid, tid, c, &nr, msg, size);
 	for (i = 0; !r && i < nr; i++) {
-		struct stat_target cand = { .pid = pid, .kernel = c[i].kernel,
+		struct stat_target cand = { .pid = pid, .tid = tid, .kernel = c[i].kernel,
 					    .base = c[i].base };
 
 		r = check_image(&cand, c[i].avail, msg, size);
@@ -376,7 +410,7 @@ int stat_read_counters(const struct stat_target *t, struct stat_snapshot *s,
 	blocks = malloc(len);
 	if (!blocks)
 		return fail(STAT_READ_ERROR, msg, size, "out of memory");
-	r = peek(t->pid, t->region + h.blocks_offset, blocks, len, "the counter blocks",
+	r = peek(t, t->region + h.blocks_offset, blocks, len, "the counter blocks",
 		 msg, size);
 	if (r) {
 		free(blocks);
