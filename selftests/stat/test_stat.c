@@ -1224,6 +1224,36 @@ TEST(doc_lists_the_counters)
 	free(doc);
 }
 
+static void stdout_full(void *arg)
+{
+	int fd = open("/dev/full", O_WRONLY);
+
+	if (fd < 0 || dup2(fd, 1) < 0)
+		_exit(126);
+}
+
+/* Output that cannot be written is an error (1), not a silent success. */
+TEST(write_error)
+{
+	struct vt_result r;
+	struct target t;
+	char pid[16];
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("pairs", "10")));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	stat_run(&r, stdout_full, pid, NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "write error")) TH_LOG("%s", r.err);
+	vt_result_free(&r);
+	stat_run(&r, stdout_full, "--json", "-i", "0.01", "-c", "3", pid, NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	vt_result_free(&r);
+	stat_run(&r, stdout_full, "-a", NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
+}
+
 TEST(usage)
 {
 	struct vt_result r;
