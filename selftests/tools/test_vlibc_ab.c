@@ -633,6 +633,38 @@ TEST_F(ab, signals_and_stops)
 }
 
 /*
+ * SIGTERM to vlibc-ab is passed on to the command; a command that
+ * ignores it is killed by a second one, and vlibc-ab exits at once
+ * (128 + 15), not when the command would have ended.
+ */
+TEST_F(ab, interrupted_twice)
+{
+	char *const args[] = { ab_path, "-n", "3", "-w", "0", "plain", "--", "sh", "-c",
+			       "trap '' INT TERM; sleep 8", NULL };
+	double t0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execv(ab_path, args);
+		_exit(127);
+	}
+	ASSERT_LT(0, pid);
+	vt_sleep_ms(500);
+	t0 = vt_now_ms();
+	kill(pid, SIGTERM);
+	vt_sleep_ms(200);
+	kill(pid, SIGTERM);
+	EXPECT_EQ(128 + SIGTERM, vt_wait_child(pid, 15000));
+	EXPECT_LT(vt_now_ms() - t0, 3000);
+}
+
+/*
  * Run under strace -f, which attaches to vlibc-ab's children first:
  * PTRACE_SEIZE fails, the runs go on untraced (stops still continued).
  */

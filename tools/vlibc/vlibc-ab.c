@@ -163,7 +163,7 @@ static char *self_dir;			/* folder of this executable */
 static char *stat_path;			/* vlibc-stat, or NULL if absent */
 static char *stat_missing;		/* why it is absent */
 static char *trace_error;		/* why runs are not traced */
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, interrupts;
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -771,11 +771,18 @@ static void describe_status(int status, char *buf, size_t size)
 			 strsignal(WTERMSIG(status)));
 }
 
-static void forward_interrupt(pid_t pid, bool *forwarded)
+/*
+ * SIGINT or SIGTERM to vlibc-ab: the first is passed on to the command,
+ * a second kills it (a command that ignores the first would keep
+ * vlibc-ab waiting).  @forwarded: how many were acted on.
+ */
+static void forward_interrupt(pid_t pid, int *forwarded)
 {
-	if (interrupted && !*forwarded) {
-		kill(pid, interrupted);
-		*forwarded = true;
+	int n = interrupts;
+
+	if (n > *forwarded) {
+		kill(pid, *forwarded ? SIGKILL : interrupted);
+		*forwarded = n;
 	}
 }
 
@@ -825,16 +832,17 @@ static void end_group_stop(pid_t pid, const struct run *r, int sig, bool *said)
 static void wait_command(pid_t pid, struct run *r, bool counters,
 			 double *end, struct rusage *ru)
 {
-	bool exit_stop = false, forwarded = false, said_stopped = false;
+	bool exit_stop = false, said_stopped = false;
+	int forwarded = 0;
 	double stopped = 0;
 	int status;
 
 	for (;;) {
+		/* One that came before the wait (while the command started). */
+		forward_interrupt(pid, &forwarded);
 		if (wait4(pid, &status, r->traced ? 0 : WUNTRACED, ru) < 0) {
-			if (errno == EINTR) {
-				forward_interrupt(pid, &forwarded);
+			if (errno == EINTR)
 				continue;
-			}
 			fprintf(stderr, "vlibc-ab: wait4: %s\n", strerror(errno));
 			exit(1);
 		}
@@ -927,6 +935,7 @@ static void run_once(struct run *r, bool *trace)
 static void on_interrupt(int sig)
 {
 	interrupted = sig;
+	interrupts++;
 }
 
 static void run_all(void)
