@@ -415,6 +415,17 @@ static int child_main(int argc, char **argv)
 		pairs(n);
 		ready(NULL);
 		wait_end();
+	} else if (!strcmp(mode, "pairs-rx")) {
+		/* Then @m more files mapped r-x from offset 0, below the image. */
+		int fd = open("/proc/self/exe", O_RDONLY);
+
+		pairs(n);
+		for (; m > 0; m--)
+			if (fd < 0 || mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+					   fd, 0) == MAP_FAILED)
+				return 2;
+		ready(NULL);
+		wait_end();
 	} else if (!strcmp(mode, "threads")) {
 		return run_threads(n, m, 0);
 	} else if (!strcmp(mode, "crowd")) {
@@ -887,6 +898,10 @@ TEST(image_of_another_name)
 	ASSERT_EQ(0, target_start(&t, 1, set, NULL, ARGS("pairs", "777")));
 	EXPECT_EQ(777, counter_of(t.pid, "mutex_lock"));
 	EXPECT_EQ(777, counter_of(t.pid, "mutex_unlock"));
+	EXPECT_EQ(0, target_stop(&t));
+	/* Among many other files mapped r-x from offset 0, mapped after it. */
+	ASSERT_EQ(0, target_start(&t, 1, set, NULL, ARGS("pairs-rx", "555", "100")));
+	EXPECT_EQ(555, counter_of(t.pid, "mutex_lock"));
 	EXPECT_EQ(0, target_stop(&t));
 	unlink(copy);
 	rmdir(dir);

@@ -237,17 +237,18 @@ struct candidate {
  * name by address; without any, files mapped r-x from offset 0 (an image
  * under another name, VLIBC_IMAGE=/tmp/old.so: its one text segment
  * starts at offset 0, where a library's or program's first segment is
- * read-only), which check_image() then tells from the rest.
+ * read-only), which check_image() then tells from the rest: all of them,
+ * however many other files a process maps so.  In *@out, malloc'd.
  */
-static int find_candidates(pid_t pid, pid_t tid, struct candidate *c, int *nr,
+static int find_candidates(pid_t pid, pid_t tid, struct candidate **out, int *nr,
 			   char *msg, size_t size)
 {
-	struct candidate other[MAX_CANDIDATES];
+	struct candidate c[MAX_CANDIDATES], *other = NULL;
 	char path[64], *line = NULL;
-	size_t cap = 0;
-	int nr_other = 0;
+	size_t cap = 0, nr_other = 0, cap_other = 0;
 	FILE *f;
 
+	*out = NULL;
 	*nr = 0;
 	if (pid <= 0)
 		return fail(STAT_READ_NO_PROCESS, msg, size, "no process %d", (int)pid);
@@ -268,9 +269,17 @@ static int find_candidates(pid_t pid, pid_t tid, struct candidate *c, int *nr,
 		    !at || hi <= lo)
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (!off && line[at] == '/' && !strcmp(perms, "r-xp") &&
-		    nr_other < MAX_CANDIDATES)
+		if (!off && line[at] == '/' && !strcmp(perms, "r-xp") && !*nr) {
+			if (nr_other == cap_other) {
+				void *more = reallocarray(other, cap_other * 2 + 8, sizeof(*other));
+
+				if (!more)
+					break;
+				other = more;
+				cap_other = cap_other * 2 + 8;
+			}
 			other[nr_other++] = (struct candidate){ lo, hi - lo, 0, 1 };
+		}
 		if (off || !image_path(line + at, &kernel))
 			continue;
 		/* [vlibc] first, even after a crowd of files of that name. */
@@ -288,6 +297,7 @@ static int find_candidates(pid_t pid, pid_t tid, struct candidate *c, int *nr,
 		int err = errno;
 
 		fclose(f);
+		free(other);
 		if (err == EACCES || err == EPERM)
 			return no_access(pid, msg, size);
 		if (process_gone(tid))
@@ -295,10 +305,16 @@ static int find_candidates(pid_t pid, pid_t tid, struct candidate *c, int *nr,
 		return fail(STAT_READ_ERROR, msg, size, "%s: %s", path, strerror(err));
 	}
 	fclose(f);
-	if (!*nr) {
-		memcpy(c, other, nr_other * sizeof(*c));
+	if (*nr) {
+		free(other);
+		other = malloc(*nr * sizeof(*c));
+		if (!other)
+			return fail(STAT_READ_ERROR, msg, size, "out of memory");
+		memcpy(other, c, *nr * sizeof(*c));
+	} else {
 		*nr = nr_other;
 	}
+	*out = other;
 	if (*nr)
 		return 0;
 	if (process_gone(tid))
@@ -345,14 +361,13 @@ static int header_sane(const struct stat_target *t, const struct vlibc_stat_head
 
 int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 {
-	struct candidate c[MAX_CANDIDATES];
+	pid_t tid = pid > 0 ? live_thread(pid) : pid;
 	struct vlibc_stat_header h;
 	int nr, i, r, first = -1;
+	struct candidate *c;
 	char first_msg[512];
 
-	pid_t tid = pid > 0 ? live_thread(pid) : pid;
-
-	r = find_candidates(pid, tid, c, &nr, msg, size);
+	r = find_candidates(pid, tid, &c, &nr, msg, size);
 	for (i = 0; !r && i < nr; i++) {
 		struct stat_target cand = { .pid = pid, .tid = tid, .kernel = c[i].kernel,
 					    .base = c[i].base };
@@ -362,6 +377,7 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 			r = read_header(&cand, &h, msg, size);
 		if (!r || r == STAT_READ_EXITED || r == STAT_READ_PERMISSION) {
 			*t = cand;
+			free(c);
 			return r;
 		}
 		/* Remember the first image's answer; try the others. */
@@ -372,6 +388,7 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 		}
 		r = 0;
 	}
+	free(c);
 	if (r)
 		return r;
 	if (first < 0)
