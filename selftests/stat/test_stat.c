@@ -162,6 +162,82 @@ static int run_threads(long nr, long n, int alive)
 	return 0;
 }
 
+static pthread_key_t late_key;
+static long late_locks;
+
+/*
+ * A key created after the binder's, whose destructor locks a mutex and
+ * sets its value again: it runs in every round of glibc's destructors,
+ * the last after the binder's destructor gave the thread's block back.
+ */
+static void late_destructor(void *value)
+{
+	pairs(1);
+	__atomic_fetch_add(&late_locks, 1, __ATOMIC_RELAXED);
+	pthread_setspecific(late_key, value);
+}
+
+static void *late_thread(void *arg)
+{
+	pthread_setspecific(late_key, arg);
+	pairs(1);
+	__atomic_fetch_add(&late_locks, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* @nr threads one after the other, each counting after its destructors. */
+static int run_late_threads(long nr)
+{
+	char buf[32];
+	pthread_t t;
+	long i;
+
+	if (pthread_key_create(&late_key, late_destructor))
+		return 2;
+	pairs(1);
+	late_locks = 1;
+	for (i = 0; i < nr; i++)
+		if (pthread_create(&t, NULL, late_thread, (void *)1) || pthread_join(t, NULL))
+			return 2;
+	snprintf(buf, sizeof(buf), " locks=%ld", late_locks);
+	ready(buf);
+	wait_end();
+	return 0;
+}
+
+/* Is this process's main thread a zombie yet? */
+static int main_thread_zombie(void)
+{
+	char *stat = vt_read_file("/proc/self/stat", NULL);
+	char *p = stat ? strrchr(stat, ')') : NULL;
+	int yes = p && p[1] == ' ' && p[2] == 'Z';
+
+	free(stat);
+	return yes;
+}
+
+static void *orphan_thread(void *arg)
+{
+	int i;
+
+	pairs((long)arg);
+	for (i = 0; i < 10000 && !main_thread_zombie(); i++)
+		usleep(1000);
+	ready(NULL);
+	wait_end();
+	exit(0);
+}
+
+/* @n pairs in a thread, then the main thread exits and leaves it running. */
+static int run_orphan(long n)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, orphan_thread, (void *)n))
+		return 2;
+	pthread_exit(NULL);
+}
+
 /* This process's image base and private region, from its own maps. */
 static char *own_region(void)
 {
@@ -339,10 +415,25 @@ static int child_main(int argc, char **argv)
 		pairs(n);
 		ready(NULL);
 		wait_end();
+	} else if (!strcmp(mode, "pairs-rx")) {
+		/* Then @m more files mapped r-x from offset 0, below the image. */
+		int fd = open("/proc/self/exe", O_RDONLY);
+
+		pairs(n);
+		for (; m > 0; m--)
+			if (fd < 0 || mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE,
+					   fd, 0) == MAP_FAILED)
+				return 2;
+		ready(NULL);
+		wait_end();
 	} else if (!strcmp(mode, "threads")) {
 		return run_threads(n, m, 0);
 	} else if (!strcmp(mode, "crowd")) {
 		return run_threads(n, m, 1);
+	} else if (!strcmp(mode, "orphan")) {
+		return run_orphan(n);
+	} else if (!strcmp(mode, "late")) {
+		return run_late_threads(n);
 	} else if (!strcmp(mode, "fork")) {
 		int p[2];
 		pid_t pid;
@@ -746,6 +837,49 @@ TEST(exact_more_threads_than_blocks)
 }
 
 /*
+ * A process whose main thread has exited (pthread_exit()) is alive, and
+ * read through another of its threads: a zombie main thread has no maps.
+ */
+TEST(main_thread_exited)
+{
+	struct target t;
+	char err[512];
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("orphan", "1000")));
+	EXPECT_EQ(1000, counter_of(t.pid, "mutex_lock"));
+	EXPECT_EQ(ST_OK, stat_status(t.pid, NULL, err, sizeof(err)));
+	EXPECT_EQ(0, target_stop(&t));
+}
+
+/*
+ * Threads that count after glibc's last round of key destructors (the
+ * binder's gave their block back): the block each claims again is not
+ * kept owned for the process's life, it is the next thread's at that
+ * thread pointer.  Only the main thread's and the last one's stay owned.
+ */
+TEST(count_after_destructors)
+{
+	char nr[16], pid[16];
+	struct vt_result r;
+	struct target t;
+	long locks = 0;
+
+	snprintf(nr, sizeof(nr), "%d", THREADS);
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("late", nr)));
+	ASSERT_EQ(1, sscanf(t.line, "ready locks=%ld", &locks));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	stat_run(&r, NULL, "--json", pid, NULL);
+	ASSERT_EQ(0, r.status);
+	fprintf(stderr, "# %d threads, %lld blocks owned\n", THREADS,
+		json_value(r.out, NULL, "blocks_owned"));
+	EXPECT_LE(json_value(r.out, NULL, "blocks_owned"), 2);
+	EXPECT_EQ(locks, json_value(r.out, "counters", "mutex_lock"));
+	EXPECT_EQ(locks, json_value(r.out, "counters", "mutex_unlock"));
+	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
+}
+
+/*
  * An image mapped from a file of another name (VLIBC_IMAGE, as vlibc-ab
  * compares two builds of tools/libc/) is found and read exactly.
  */
@@ -764,6 +898,10 @@ TEST(image_of_another_name)
 	ASSERT_EQ(0, target_start(&t, 1, set, NULL, ARGS("pairs", "777")));
 	EXPECT_EQ(777, counter_of(t.pid, "mutex_lock"));
 	EXPECT_EQ(777, counter_of(t.pid, "mutex_unlock"));
+	EXPECT_EQ(0, target_stop(&t));
+	/* Among many other files mapped r-x from offset 0, mapped after it. */
+	ASSERT_EQ(0, target_start(&t, 1, set, NULL, ARGS("pairs-rx", "555", "100")));
+	EXPECT_EQ(555, counter_of(t.pid, "mutex_lock"));
 	EXPECT_EQ(0, target_stop(&t));
 	unlink(copy);
 	rmdir(dir);
@@ -1099,6 +1237,36 @@ TEST(doc_lists_the_counters)
 		free(row);
 	}
 	free(doc);
+}
+
+static void stdout_full(void *arg)
+{
+	int fd = open("/dev/full", O_WRONLY);
+
+	if (fd < 0 || dup2(fd, 1) < 0)
+		_exit(126);
+}
+
+/* Output that cannot be written is an error (1), not a silent success. */
+TEST(write_error)
+{
+	struct vt_result r;
+	struct target t;
+	char pid[16];
+
+	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("pairs", "10")));
+	snprintf(pid, sizeof(pid), "%d", (int)t.pid);
+	stat_run(&r, stdout_full, pid, NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "write error")) TH_LOG("%s", r.err);
+	vt_result_free(&r);
+	stat_run(&r, stdout_full, "--json", "-i", "0.01", "-c", "3", pid, NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	vt_result_free(&r);
+	stat_run(&r, stdout_full, "-a", NULL);
+	EXPECT_EQ(ST_ERROR, r.status);
+	vt_result_free(&r);
+	EXPECT_EQ(0, target_stop(&t));
 }
 
 TEST(usage)

@@ -107,6 +107,24 @@ static int signals(void)
 	return got_usr1 ? 0 : 3;
 }
 
+static void *sleep_then_exit(void *arg)
+{
+	vt_sleep_ms(*(double *)arg);
+	exit(0);
+}
+
+/* The main thread ends at once; another sleeps @ms, then the process exits. */
+static int main_thread_exits(double ms)
+{
+	static double sleep_ms;
+	pthread_t t;
+
+	sleep_ms = ms;
+	if (pthread_create(&t, NULL, sleep_then_exit, &sleep_ms))
+		return 2;
+	pthread_exit(NULL);
+}
+
 static int child_main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[2] : "";
@@ -139,6 +157,8 @@ static int child_main(int argc, char **argv)
 		return scheduled_sleep(argv[3]);
 	} else if (!strcmp(mode, "signals")) {
 		return signals();
+	} else if (!strcmp(mode, "main-thread-exits")) {
+		return main_thread_exits(arg);
 	} else if (!strcmp(mode, "raise")) {
 		raise((int)arg);
 		return 0;
@@ -426,6 +446,37 @@ TEST_F(ab, rusage)
 	free(tsv);
 }
 
+/*
+ * A main thread that ends early (pthread_exit()) stops for its counters
+ * then; the wall time runs on to the process's end, traced or not.
+ */
+TEST_F(ab, main_thread_ends_first)
+{
+	char *tsv = vt_strf("%s/runs.tsv", self->dir);
+	const char *const args[][14] = {
+		{ "-n", "1", "-w", "0", "--tsv", tsv, "--stat", "/nonexistent", "plain",
+		  "--", "SELF", CHILD_MODE, "main-thread-exits", "300" },
+		{ "-n", "1", "-w", "0", "--tsv", tsv, "--no-counters", "plain",
+		  "--", "SELF", CHILD_MODE, "main-thread-exits", "300" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(args); i++) {
+		const char *argv[ARRAY_SIZE(args[i]) + 1] = { NULL };
+		struct vt_result r;
+		char *row;
+
+		memcpy(argv, args[i], sizeof(args[i]));
+		ab_run(&r, argv, NULL);
+		EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+		row = first_counted_row(tsv);
+		ASSERT_NE(NULL, row);
+		EXPECT_GE(tsv_field(row, T_WALL), 0.3) TH_LOG("%s: %s", args[i][6], row);
+		free(row);
+		vt_result_free(&r);
+	}
+	free(tsv);
+}
+
 /* 0.2 s more in B: "slower", the interval above 1; in the JSON too. */
 TEST_F(ab, verdict_slower)
 {
@@ -579,6 +630,38 @@ TEST_F(ab, signals_and_stops)
 		TH_LOG("%s", r.err);
 	vt_result_free(&r);
 	EXPECT_LT(vt_now_ms() - t0, 5000);
+}
+
+/*
+ * SIGTERM to vlibc-ab is passed on to the command; a command that
+ * ignores it is killed by a second one, and vlibc-ab exits at once
+ * (128 + 15), not when the command would have ended.
+ */
+TEST_F(ab, interrupted_twice)
+{
+	char *const args[] = { ab_path, "-n", "3", "-w", "0", "plain", "--", "sh", "-c",
+			       "trap '' INT TERM; sleep 8", NULL };
+	double t0;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		execv(ab_path, args);
+		_exit(127);
+	}
+	ASSERT_LT(0, pid);
+	vt_sleep_ms(500);
+	t0 = vt_now_ms();
+	kill(pid, SIGTERM);
+	vt_sleep_ms(200);
+	kill(pid, SIGTERM);
+	EXPECT_EQ(128 + SIGTERM, vt_wait_child(pid, 15000));
+	EXPECT_LT(vt_now_ms() - t0, 3000);
 }
 
 /*

@@ -5,6 +5,7 @@
  * it is used.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -105,18 +106,48 @@ static int process_gone(pid_t pid)
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }
 
-/* Exactly @len bytes at @addr in @pid, or a status. */
-static int peek(pid_t pid, unsigned long addr, void *buf, size_t len,
+/*
+ * The thread to read @pid through: @pid, or when its main thread has
+ * exited (pthread_exit()) and left others running, one of those: a zombie
+ * main thread has no maps or memory, its process still has.
+ */
+static pid_t live_thread(pid_t pid)
+{
+	char path[64], *end;
+	struct dirent *e;
+	pid_t tid = pid;
+	DIR *d;
+
+	if (!process_gone(pid))
+		return pid;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		long n = strtol(e->d_name, &end, 10);
+
+		if (!*end && n > 0 && n != pid && !process_gone(n)) {
+			tid = n;
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	return tid;
+}
+
+/* Exactly @len bytes at @addr in @t's process, or a status. */
+static int peek(const struct stat_target *t, unsigned long addr, void *buf, size_t len,
 		const char *what, char *msg, size_t size)
 {
 	struct iovec local = { buf, len }, remote = { (void *)addr, len };
-	ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	ssize_t n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	pid_t pid = t->pid;
 
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && errno == EPERM)
 		return no_access(pid, msg, size);
-	if ((n < 0 && errno == ESRCH) || process_gone(pid))
+	if ((n < 0 && errno == ESRCH) || process_gone(t->tid))
 		return fail(STAT_READ_EXITED, msg, size,
 			    "process %d exited while being read", (int)pid);
 	if (n < 0 && errno == ENOMEM)
@@ -147,7 +178,7 @@ static int check_image(struct stat_target *t, unsigned long avail,
 		return fail(STAT_READ_INVALID, msg, size,
 			    "process %d: image mapping at 0x%lx is too small", (int)t->pid,
 			    t->base);
-	r = peek(t->pid, t->base, buf.raw, len, "the image's headers", msg, size);
+	r = peek(t, t->base, buf.raw, len, "the image's headers", msg, size);
 	if (r)
 		return r;
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -206,20 +237,22 @@ struct candidate {
  * name by address; without any, files mapped r-x from offset 0 (an image
  * under another name, VLIBC_IMAGE=/tmp/old.so: its one text segment
  * starts at offset 0, where a library's or program's first segment is
- * read-only), which check_image() then tells from the rest.
+ * read-only), which check_image() then tells from the rest: all of them,
+ * however many other files a process maps so.  In *@out, malloc'd.
  */
-static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, size_t size)
+static int find_candidates(pid_t pid, pid_t tid, struct candidate **out, int *nr,
+			   char *msg, size_t size)
 {
-	struct candidate other[MAX_CANDIDATES];
+	struct candidate c[MAX_CANDIDATES], *other = NULL;
 	char path[64], *line = NULL;
-	size_t cap = 0;
-	int nr_other = 0;
+	size_t cap = 0, nr_other = 0, cap_other = 0;
 	FILE *f;
 
+	*out = NULL;
 	*nr = 0;
 	if (pid <= 0)
 		return fail(STAT_READ_NO_PROCESS, msg, size, "no process %d", (int)pid);
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
 	f = fopen(path, "re");
 	if (!f && (errno == ENOENT || errno == ESRCH))
 		return fail(STAT_READ_NO_PROCESS, msg, size, "no process %d", (int)pid);
@@ -236,9 +269,17 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		    !at || hi <= lo)
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (!off && line[at] == '/' && !strcmp(perms, "r-xp") &&
-		    nr_other < MAX_CANDIDATES)
+		if (!off && line[at] == '/' && !strcmp(perms, "r-xp") && !*nr) {
+			if (nr_other == cap_other) {
+				void *more = reallocarray(other, cap_other * 2 + 8, sizeof(*other));
+
+				if (!more)
+					break;
+				other = more;
+				cap_other = cap_other * 2 + 8;
+			}
 			other[nr_other++] = (struct candidate){ lo, hi - lo, 0, 1 };
+		}
 		if (off || !image_path(line + at, &kernel))
 			continue;
 		/* [vlibc] first, even after a crowd of files of that name. */
@@ -256,20 +297,27 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 		int err = errno;
 
 		fclose(f);
+		free(other);
 		if (err == EACCES || err == EPERM)
 			return no_access(pid, msg, size);
-		if (process_gone(pid))
+		if (process_gone(tid))
 			return fail(STAT_READ_EXITED, msg, size, "process %d exited", (int)pid);
 		return fail(STAT_READ_ERROR, msg, size, "%s: %s", path, strerror(err));
 	}
 	fclose(f);
-	if (!*nr) {
-		memcpy(c, other, nr_other * sizeof(*c));
+	if (*nr) {
+		free(other);
+		other = malloc(*nr * sizeof(*c));
+		if (!other)
+			return fail(STAT_READ_ERROR, msg, size, "out of memory");
+		memcpy(other, c, *nr * sizeof(*c));
+	} else {
 		*nr = nr_other;
 	}
+	*out = other;
 	if (*nr)
 		return 0;
-	if (process_gone(pid))
+	if (process_gone(tid))
 		return fail(STAT_READ_EXITED, msg, size, "process %d exited", (int)pid);
 	return fail(STAT_READ_NOT_VLIBC, msg, size,
 		    "process %d is not a vlibc process (no [vlibc] or %s mapping)",
@@ -280,7 +328,7 @@ static int find_candidates(pid_t pid, struct candidate *c, int *nr, char *msg, s
 static int read_header(const struct stat_target *t, struct vlibc_stat_header *h,
 		       char *msg, size_t size)
 {
-	int r = peek(t->pid, t->region, h, sizeof(*h), "the counter header", msg, size);
+	int r = peek(t, t->region, h, sizeof(*h), "the counter header", msg, size);
 
 	if (r)
 		return r;
@@ -313,14 +361,15 @@ static int header_sane(const struct stat_target *t, const struct vlibc_stat_head
 
 int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 {
-	struct candidate c[MAX_CANDIDATES];
+	pid_t tid = pid > 0 ? live_thread(pid) : pid;
 	struct vlibc_stat_header h;
 	int nr, i, r, first = -1;
+	struct candidate *c;
 	char first_msg[512];
 
-	r = find_candidates(pid, c, &nr, msg, size);
+	r = find_candidates(pid, tid, &c, &nr, msg, size);
 	for (i = 0; !r && i < nr; i++) {
-		struct stat_target cand = { .pid = pid, .kernel = c[i].kernel,
+		struct stat_target cand = { .pid = pid, .tid = tid, .kernel = c[i].kernel,
 					    .base = c[i].base };
 
 		r = check_image(&cand, c[i].avail, msg, size);
@@ -328,6 +377,7 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 			r = read_header(&cand, &h, msg, size);
 		if (!r || r == STAT_READ_EXITED || r == STAT_READ_PERMISSION) {
 			*t = cand;
+			free(c);
 			return r;
 		}
 		/* Remember the first image's answer; try the others. */
@@ -338,6 +388,7 @@ int stat_read_find(pid_t pid, struct stat_target *t, char *msg, size_t size)
 		}
 		r = 0;
 	}
+	free(c);
 	if (r)
 		return r;
 	if (first < 0)
@@ -376,7 +427,7 @@ int stat_read_counters(const struct stat_target *t, struct stat_snapshot *s,
 	blocks = malloc(len);
 	if (!blocks)
 		return fail(STAT_READ_ERROR, msg, size, "out of memory");
-	r = peek(t->pid, t->region + h.blocks_offset, blocks, len, "the counter blocks",
+	r = peek(t, t->region + h.blocks_offset, blocks, len, "the counter blocks",
 		 msg, size);
 	if (r) {
 		free(blocks);

@@ -34,6 +34,8 @@ enum stat_read_status {
 /* Where a process's image and counters are. */
 struct stat_target {
 	pid_t		pid;
+	pid_t		tid;		/* read through: @pid, or another thread of
+					 * it when its main thread has exited */
 	int		kernel;		/* "[vlibc]": delivered by the kernel */
 	unsigned long	base;		/* the image's first byte */
 	unsigned long	region;		/* its private region: the header */

@@ -22,8 +22,8 @@
  *
  * Counters: the command's main process is traced with PTRACE_SEIZE and
  * PTRACE_O_TRACEEXIT alone.  At its exit stop, with its memory still
- * there, `vlibc-stat --json PID` reads its vlibc counters; the wall time
- * ends at that stop, so reading is not timed.  Every other stop is passed
+ * there, `vlibc-stat --json PID` reads its vlibc counters; the time the
+ * stop took is taken out of the wall time, so reading is not timed.  Every other stop is passed
  * straight back: a signal with its signal, a group stop (the command
  * stopped itself; there is no job control here) by continuing the whole
  * process.  Without ptrace (EPERM: the runner traced itself, Yama) the
@@ -96,13 +96,13 @@ static const char help_text[] =
 "  --stat PATH        the counter reader (default: vlibc-stat next to vlibc-ab)\n"
 "  -h, --help         this text\n"
 "\n"
-"Wall time runs from just before fork() to the command's exit (its exit\n"
-"stop when traced); CPU time (user + system) and max RSS come from wait4()\n"
-"and include the children the command waited for.  The ratio of each\n"
-"variant's median to the first's has a " CONFIDENCE " confidence interval from a\n"
-"percentile bootstrap of the ratio of medians (4000 resamples of each\n"
-"variant's rounds, fixed seed); \"faster\" or \"slower\" only when it\n"
-"excludes 1.0.  Counters: vlibc-stat --json PID at the command's exit\n"
+"Wall time runs from just before fork() to the command's end, less the\n"
+"time its exit stop took when traced; CPU time (user + system) and max RSS\n"
+"come from wait4() and include the children the command waited for.  The\n"
+"ratio of each variant's median to the first's has a " CONFIDENCE " confidence\n"
+"interval from a percentile bootstrap of the ratio of medians (4000\n"
+"resamples of each variant's rounds, fixed seed); \"faster\" or \"slower\"\n"
+"only when it excludes 1.0.  Counters: vlibc-stat --json PID at the command's exit\n"
 "stop (ptrace), median per variant, the non-zero ones shown.\n"
 "\n"
 "Exit status: 0; 1 when a run failed (without --ignore-status) or an\n"
@@ -163,7 +163,7 @@ static char *self_dir;			/* folder of this executable */
 static char *stat_path;			/* vlibc-stat, or NULL if absent */
 static char *stat_missing;		/* why it is absent */
 static char *trace_error;		/* why runs are not traced */
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, interrupts;
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -771,11 +771,18 @@ static void describe_status(int status, char *buf, size_t size)
 			 strsignal(WTERMSIG(status)));
 }
 
-static void forward_interrupt(pid_t pid, bool *forwarded)
+/*
+ * SIGINT or SIGTERM to vlibc-ab: the first is passed on to the command,
+ * a second kills it (a command that ignores the first would keep
+ * vlibc-ab waiting).  @forwarded: how many were acted on.
+ */
+static void forward_interrupt(pid_t pid, int *forwarded)
 {
-	if (interrupted && !*forwarded) {
-		kill(pid, interrupted);
-		*forwarded = true;
+	int n = interrupts;
+
+	if (n > *forwarded) {
+		kill(pid, *forwarded ? SIGKILL : interrupted);
+		*forwarded = n;
 	}
 }
 
@@ -818,21 +825,24 @@ static void end_group_stop(pid_t pid, const struct run *r, int sig, bool *said)
 
 /*
  * Waits for @pid to end, passing its stops back, reading its counters at
- * its exit stop when @traced.  Sets the end time *@end (the exit stop's
- * when traced), the final status and rusage.
+ * its exit stop when @traced.  Sets the end time *@end (its end, less the
+ * time its exit stop took: a main thread that ends early, pthread_exit(),
+ * leaves the others running), the final status and rusage.
  */
 static void wait_command(pid_t pid, struct run *r, bool counters,
 			 double *end, struct rusage *ru)
 {
-	bool exit_stop = false, forwarded = false, said_stopped = false;
+	bool exit_stop = false, said_stopped = false;
+	int forwarded = 0;
+	double stopped = 0;
 	int status;
 
 	for (;;) {
+		/* One that came before the wait (while the command started). */
+		forward_interrupt(pid, &forwarded);
 		if (wait4(pid, &status, r->traced ? 0 : WUNTRACED, ru) < 0) {
-			if (errno == EINTR) {
-				forward_interrupt(pid, &forwarded);
+			if (errno == EINTR)
 				continue;
-			}
 			fprintf(stderr, "vlibc-ab: wait4: %s\n", strerror(errno));
 			exit(1);
 		}
@@ -846,18 +856,18 @@ static void wait_command(pid_t pid, struct run *r, bool counters,
 			if (r->traced)
 				ptrace(PTRACE_CONT, pid, 0, 0);
 		} else if (status >> 8 == (SIGTRAP | PTRACE_EVENT_EXIT << 8)) {
-			*end = now();
+			stopped = now();
 			exit_stop = true;
 			if (counters)
 				read_counters(pid, r);
+			stopped = now() - stopped;
 			ptrace(PTRACE_CONT, pid, 0, 0);
 		} else {
 			/* a signal-delivery stop: deliver it */
 			ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(status));
 		}
 	}
-	if (!exit_stop)
-		*end = now();
+	*end = now() - stopped;
 	if (r->traced && !exit_stop && counters && !r->counters_error)
 		r->counters_error = xstrdup("the command's main thread ended without an exit stop");
 	r->status = status;
@@ -925,6 +935,7 @@ static void run_once(struct run *r, bool *trace)
 static void on_interrupt(int sig)
 {
 	interrupted = sig;
+	interrupts++;
 }
 
 static void run_all(void)

@@ -434,6 +434,8 @@ static int repeat(pid_t pid)
 		}
 		print_line(&t, &s[cur], have_prev ? &s[!cur] : NULL, t_now - start,
 			   t_now - last);
+		if (ferror(stdout))
+			return STAT_READ_ERROR;	/* main() says why */
 		have_prev = 1;
 		last = t_now;
 		cur = !cur;
@@ -524,6 +526,18 @@ static int all_processes(void)
 	return 0;
 }
 
+/* @status, or 1 when stdout could not be written (a full disk, ...). */
+static int written(int status)
+{
+	if ((fflush(stdout) || ferror(stdout)) && !status) {
+		fprintf(stderr, "vlibc-stat: write error on stdout: %s\n", strerror(errno));
+		return STAT_READ_ERROR;
+	}
+	if (ferror(stdout))
+		fprintf(stderr, "vlibc-stat: write error on stdout\n");
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -581,7 +595,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return STAT_READ_USAGE;
 		}
-		return all_processes();
+		return written(all_processes());
 	}
 	if (optind != argc - 1 || (opt.count && !opt.interval)) {
 		usage(stderr);
@@ -592,5 +606,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vlibc-stat: '%s' is not a process id\n", argv[optind]);
 		return STAT_READ_USAGE;
 	}
-	return opt.interval ? repeat(pid) : one_process(pid);
+	return written(opt.interval ? repeat(pid) : one_process(pid));
 }

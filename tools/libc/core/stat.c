@@ -32,12 +32,22 @@ static struct vlibc_stat_block *stat_block(struct vlibc_private *p, unsigned int
 					   (unsigned long)i * VLIBC_STAT_BLOCK_SIZE);
 }
 
-/* A free block for this thread, or NULL. */
+/*
+ * A block for this thread, or NULL.  First one its thread pointer owns
+ * already: no live thread has that pointer but this one, so the block's
+ * thread is gone or is this one, which lost track of it (a count after
+ * glibc's last round of key destructors, a claim interrupted by a signal
+ * handler that counted); without this, each such thread exit would keep
+ * a block owned for the process's life.  Then a free block.
+ */
 static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 {
 	unsigned long self = __arch_thread_id();
 	unsigned int i;
 
+	for (i = 1; i < VLIBC_STAT_BLOCKS; i++)
+		if (__atomic_load_n(&stat_block(p, i)->owner, __ATOMIC_ACQUIRE) == self)
+			return stat_block(p, i);
 	/* Relaxed: only a hint that saves a scan when every block is owned. */
 	if (!__atomic_load_n(&p->stat_state.nr_free, __ATOMIC_RELAXED))
 		return NULL;
