@@ -41,7 +41,8 @@ static void thread_exit(void *unused)
 }
 
 /*
- * From the image: this thread's first count claimed @b.  It may be inside
+ * From the image: this thread's first count claimed @b (NULL: forget the
+ * block, a fork wiped it mid-claim).  It may be inside
  * any bound call, e.g. a malloc replacement's pthread_mutex_lock(), so it
  * must not allocate: glibc keeps the values of the first 32 keys in the
  * thread descriptor and allocates only for the others.
@@ -52,7 +53,7 @@ static void thread_claimed(struct vlibc_stat_block *b)
 {
 	thread_block = b;
 	/* A thread counting after its destructor ran is given a new run. */
-	if (stat.key_ok)
+	if (b && stat.key_ok)
 		pthread_setspecific(stat.key, b);
 }
 

@@ -45,12 +45,15 @@ static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 	unsigned long self = __arch_thread_id();
 	unsigned int i;
 
+	/*
+	 * Relaxed: only a hint that saves the scans when every block is
+	 * owned, so that threads beyond the blocks pay one load per count.
+	 */
+	if (!__atomic_load_n(&p->stat_state.nr_free, __ATOMIC_RELAXED))
+		return NULL;
 	for (i = 1; i < VLIBC_STAT_BLOCKS; i++)
 		if (__atomic_load_n(&stat_block(p, i)->owner, __ATOMIC_ACQUIRE) == self)
 			return stat_block(p, i);
-	/* Relaxed: only a hint that saves a scan when every block is owned. */
-	if (!__atomic_load_n(&p->stat_state.nr_free, __ATOMIC_RELAXED))
-		return NULL;
 	for (i = 1; i < VLIBC_STAT_BLOCKS; i++) {
 		struct vlibc_stat_block *b = stat_block(p, i);
 		__u64 free = 0;
@@ -79,6 +82,15 @@ void vlibc_stat_add_slow(enum vlibc_stat_counter c, unsigned long n)
 		b = stat_claim(p);
 		if (b)
 			claimed(b);
+		/*
+		 * A fork (from a signal handler) between the claim and now wiped
+		 * the region under this child: the block is free here, and the
+		 * binder's fork handler ran before claimed() stored it.
+		 */
+		if (b && __atomic_load_n(&b->owner, __ATOMIC_RELAXED) != __arch_thread_id()) {
+			claimed(NULL);
+			b = NULL;
+		}
 	}
 	if (b)
 		__arch_thread_counter_add(&b->count[c], n);
@@ -128,7 +140,8 @@ void vlibc_stat_setup(void)
 /*
  * The binder keeps each thread's block at @thread_slot from the thread
  * pointer; @thread_claimed stores a newly claimed block there (and makes
- * sure __vlibc_stat_thread_exit() runs when the thread exits).
+ * sure __vlibc_stat_thread_exit() runs when the thread exits), or forgets
+ * the thread's block when given NULL.
  */
 VLIBC_ENTRY long __vlibc_stat_attach(long thread_slot,
 				     void (*thread_claimed)(struct vlibc_stat_block *b))
