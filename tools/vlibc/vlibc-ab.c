@@ -164,6 +164,8 @@ static char *stat_path;			/* vlibc-stat, or NULL if absent */
 static char *stat_missing;		/* why it is absent */
 static char *trace_error;		/* why runs are not traced */
 static volatile sig_atomic_t interrupted, interrupts;
+/* The last one came from the terminal, which signalled the command too. */
+static volatile sig_atomic_t interrupt_from_tty;
 
 /* --- small helpers -------------------------------------------------------- */
 
@@ -772,16 +774,21 @@ static void describe_status(int status, char *buf, size_t size)
 }
 
 /*
- * SIGINT or SIGTERM to vlibc-ab: the first is passed on to the command,
- * a second kills it (a command that ignores the first would keep
- * vlibc-ab waiting).  @forwarded: how many were acted on.
+ * SIGINT or SIGTERM to vlibc-ab: the first is passed on to the command
+ * (unless the terminal sent it, to the command's process group as well:
+ * a program that quits on a second Ctrl-C must not see two), a second
+ * kills it (a command that ignores the first would keep vlibc-ab
+ * waiting).  @forwarded: how many were acted on.
  */
 static void forward_interrupt(pid_t pid, int *forwarded)
 {
 	int n = interrupts;
 
 	if (n > *forwarded) {
-		kill(pid, *forwarded ? SIGKILL : interrupted);
+		if (*forwarded)
+			kill(pid, SIGKILL);
+		else if (!interrupt_from_tty)
+			kill(pid, interrupted);
 		*forwarded = n;
 	}
 }
@@ -932,9 +939,10 @@ static void run_once(struct run *r, bool *trace)
 		r->counters_error = xstrdup(trace_error ? trace_error : "not traced");
 }
 
-static void on_interrupt(int sig)
+static void on_interrupt(int sig, siginfo_t *si, void *uc)
 {
 	interrupted = sig;
+	interrupt_from_tty = si->si_code == SI_KERNEL;
 	interrupts++;
 }
 
@@ -942,7 +950,7 @@ static void run_all(void)
 {
 	bool trace = !opt.no_counters;
 	size_t i = 0;
-	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct sigaction sa = { .sa_sigaction = on_interrupt, .sa_flags = SA_SIGINFO };
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
