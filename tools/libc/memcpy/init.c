@@ -3,8 +3,11 @@
  * The memcpy family's decision: from what the architecture found out
  * about the machine (__arch_memcpy_cpu_facts(): ISA levels, a fast bulk
  * copy instruction, the real cache sizes) follow the level and the
- * thresholds of the default table.  Computed in __vlibc_init() into the
- * private region; __vlibc_memcpy_setup() applies a variant.  The table is
+ * thresholds of the default table.  Computed by __vlibc_memcpy_setup(),
+ * which the binder calls only for a process that binds the family (and
+ * again in its fork children), with the variant asked for: probing the
+ * machine costs CPUID instructions, each an exit to the hypervisor in a
+ * VM, which a process that does not bind memcpy must not pay.  The table is
  * the one bench/memcpy.sh measured: see
  * Documentation/userspace-api/vlibc-memcpy.rst.
  */
@@ -71,13 +74,12 @@ static void apply_variant(struct vlibc_memcpy_state *m, unsigned int variant)
 	}
 }
 
+/*
+ * Nothing until the family is bound: the all-zero state (level 0, no
+ * thresholds) copies with the baseline vector loop.
+ */
 void vlibc_memcpy_init(struct vlibc_private *p, const struct vlibc_elf_dyn *vdso)
 {
-	struct vlibc_memcpy_state *m = &p->memcpy;
-
-	__arch_memcpy_cpu_facts(m);
-	apply_variant(m, VLIBC_MEM_VARIANT_AUTO);
-	m->level = __arch_memcpy_best_level(m);
 }
 
 VLIBC_ENTRY long __vlibc_memcpy_setup(const struct vlibc_memcpy_setup *setup)

@@ -16,7 +16,7 @@
 /* The ISA levels (VLIBC_MEM_<level>, 0 the baseline) and the CPU facts. */
 #include <vlibc/arch/memcpy.h>
 
-/* CPU facts found by vlibc_memcpy_init() (struct vlibc_memcpy_state.cpu). */
+/* CPU facts found by __vlibc_memcpy_setup() (struct vlibc_memcpy_state.cpu). */
 #define VLIBC_MEM_CPU_KNOWN	0x01	/* the CPU was asked; arch bits above */
 
 struct vlibc_memcpy_state {
