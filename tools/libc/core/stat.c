@@ -187,9 +187,11 @@ VLIBC_ENTRY long __vlibc_stat_family(unsigned int family, int bound, const char 
 		for (; i < VLIBC_STAT_WHY_LEN - 1 && why[i]; i++)
 			h->why[family][i] = why[i];
 	h->why[family][i] = 0;
-	__atomic_fetch_and(&h->families_bound, ~(1ULL << family), __ATOMIC_RELAXED);
+	/* Atomic: other threads may record other families at the same time. */
 	if (bound)
 		__atomic_fetch_or(&h->families_bound, 1ULL << family, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&h->families_bound, ~(1ULL << family), __ATOMIC_RELAXED);
 	__atomic_fetch_or(&h->families_decided, 1ULL << family, __ATOMIC_RELEASE);
 	return 0;
 }
