@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 #include <vlibc/stat-abi.h>
 
@@ -507,11 +509,125 @@ static int work_threads(void)
 		D(mutex_lock, (THREADS_SEQ + THREADS_AT_ONCE) * N),
 		D(mutex_unlock, (THREADS_SEQ + THREADS_AT_ONCE) * N), END },
 		(int[]){ VLIBC_STAT_mutex_contended, VLIBC_STAT_mutex_spin_won,
-			 VLIBC_STAT_mutex_slept, VLIBC_STAT_futex_wait,
+			 VLIBC_STAT_mutex_slept, VLIBC_STAT_mutex_spin_skipped,
+			 VLIBC_STAT_futex_wait,
 			 VLIBC_STAT_futex_wake, END });
 	/* Every thread gave its block back: only this one's is owned. */
 	if (b.owned != 1) {
 		fprintf(stderr, "# %u blocks owned after the threads ended\n", b.owned);
+		wrong++;
+	}
+	return wrong;
+}
+
+/*
+ * A holder that sleeps with the mutex held (2 ms, far longer than any
+ * spin): the locker's spins all miss, so after a few it stops spinning
+ * and sleeps at once, trying a spin again now and then.  Then a holder
+ * that keeps the mutex for half a microsecond while running: the tries
+ * win again and spinning comes back.  The lock order is fixed by a flag,
+ * so every one of the locker's locks is contended.
+ */
+#define SLEEPY_ROUNDS	60
+#define BUSY_ROUNDS	400
+
+struct sleepy {
+	pthread_mutex_t	m;
+	int		held;		/* the holder has it: lock now */
+	int		sleeps;		/* the holder sleeps, or runs 0.5 us */
+	int		rounds;
+};
+
+static void sleepy_hold(int sleeps)
+{
+	struct timespec t0, t;
+
+	if (sleeps) {
+		usleep(2000);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec - t0.tv_nsec < 500);
+}
+
+static void *sleepy_holder(void *arg)
+{
+	struct sleepy *s = arg;
+	int i;
+
+	for (i = 0; i < s->rounds; i++) {
+		while (__atomic_load_n(&s->held, __ATOMIC_ACQUIRE))
+			sched_yield();
+		pthread_mutex_lock(&s->m);
+		__atomic_store_n(&s->held, 1, __ATOMIC_RELEASE);
+		sleepy_hold(s->sleeps);
+		pthread_mutex_unlock(&s->m);
+	}
+	return NULL;
+}
+
+/* @rounds contended locks of @s->m against a holder that @sleeps or not. */
+static int sleepy_run(struct sleepy *s, int sleeps, int rounds)
+{
+	pthread_t t;
+	int i;
+
+	s->sleeps = sleeps;
+	s->rounds = rounds;
+	s->held = 0;
+	if (pthread_create(&t, NULL, sleepy_holder, s))
+		return -1;
+	for (i = 0; i < rounds; i++) {
+		while (!__atomic_load_n(&s->held, __ATOMIC_ACQUIRE))
+			;
+		pthread_mutex_lock(&s->m);
+		pthread_mutex_unlock(&s->m);
+		__atomic_store_n(&s->held, 0, __ATOMIC_RELEASE);
+	}
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static int work_mutex_sleepy_holder(void)
+{
+	const struct vlibc_stat_header *h;
+	struct sleepy s = { .m = PTHREAD_MUTEX_INITIALIZER };
+	struct snap a, b, c;
+	uint64_t skipped, tried, won;
+	int wrong = 0;
+
+	pthread_mutex_lock(&s.m);
+	pthread_mutex_unlock(&s.m);
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_locks, &a))
+		return 0;
+	if (sleepy_run(&s, 1, SLEEPY_ROUNDS))
+		return 1;
+	snapshot(h, &b);
+	skipped = b.c[VLIBC_STAT_mutex_spin_skipped] - a.c[VLIBC_STAT_mutex_spin_skipped];
+	won = b.c[VLIBC_STAT_mutex_spin_won] - a.c[VLIBC_STAT_mutex_spin_won];
+	tried = SLEEPY_ROUNDS - skipped;
+	fprintf(stderr, "# sleeping holder: %d contended, %llu spun (%llu won), %llu slept at once\n",
+		SLEEPY_ROUNDS, (unsigned long long)tried, (unsigned long long)won,
+		(unsigned long long)skipped);
+	/* 12 misses reach the skip rate; then one try in about nine. */
+	if (tried > 12 + SLEEPY_ROUNDS / 4) {
+		fprintf(stderr, "# spinning went on against a sleeping holder\n");
+		wrong++;
+	}
+	/* The running holder, on the other CPU: a try wins and spinning is back. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return wrong;
+	if (sleepy_run(&s, 0, BUSY_ROUNDS))
+		return 1;
+	snapshot(h, &c);
+	skipped = c.c[VLIBC_STAT_mutex_spin_skipped] - b.c[VLIBC_STAT_mutex_spin_skipped];
+	won = c.c[VLIBC_STAT_mutex_spin_won] - b.c[VLIBC_STAT_mutex_spin_won];
+	fprintf(stderr, "# running holder: %d contended, %llu won spinning, %llu slept at once\n",
+		BUSY_ROUNDS, (unsigned long long)won, (unsigned long long)skipped);
+	if (won < BUSY_ROUNDS / 16) {
+		fprintf(stderr, "# spinning did not come back for a running holder\n");
 		wrong++;
 	}
 	return wrong;
@@ -532,6 +648,7 @@ static int work_aio_ring(void) { return work_aio(1); }
 
 static const struct work works[] = {
 	{ "mutex", work_mutex },
+	{ "mutex_sleepy_holder", work_mutex_sleepy_holder },
 	{ "sem_spin_once", work_sem_spin_once },
 	{ "getrandom", work_getrandom_any },
 	{ "getrandom_vdso", work_getrandom_vdso },
@@ -587,6 +704,7 @@ TEST(test)								\
 }
 
 WORK_TEST(count_mutex, "mutex")
+WORK_TEST(mutex_stops_spinning, "mutex_sleepy_holder")
 WORK_TEST(count_sem_spin_once, "sem_spin_once")
 WORK_TEST(count_getrandom, "getrandom")
 WORK_TEST(count_aio, "aio")

@@ -47,18 +47,38 @@ static inline int word_trylock(int *word)
  * holder; glibc's adaptive mutex stops at 16 and spins at most 100 rounds
  * (the binder's default limit is 400, see Documentation/userspace-api/
  * vlibc-locks.rst for the measurements).
+ *
+ * Spinning pays only while the holder runs and lets go soon.  A holder
+ * that sleeps or yields with the mutex held (sysbench threads: lock,
+ * sched_yield(), unlock) lets every spin run to its limit and then sleep
+ * anyway, burning the CPU the holder needs.  So each mutex keeps the rate
+ * at which its spins missed, out of SPIN_MISS_ONE, a running average in
+ * glibc's __elision (which glibc reads only for elision kinds, and those
+ * go to glibc): zero on a new mutex, so spinning is tried first.  At
+ * SPIN_MISS_SKIP and above a locker sleeps at once, and lowers the rate by
+ * one, so that a spin is tried again after a while: the mutex finds out
+ * when its holders stop sleeping.  The rate is a hint: lockers race on it
+ * with relaxed accesses and a lost update only delays the next try.
  */
 #define SPIN_BACKOFF_MAX	64
+#define SPIN_MISS_ONE		256	/* the rate when every spin missed */
+#define SPIN_MISS_SKIP		192	/* three spins in four missed */
 
 static int word_spin(struct vlibc_mutex *m)
 {
 	unsigned int limit = vlibc_private()->locks.spin;
 	unsigned int max = m->spins * 2 + 10, n = 0, backoff = 1, rounds;
 	unsigned int jitter = __arch_jitter();
+	int miss = __atomic_load_n(&m->spin_miss, __ATOMIC_RELAXED);
 	int got = 0;
 
 	if (!limit)
 		return 0;
+	if (miss >= SPIN_MISS_SKIP) {
+		__atomic_store_n(&m->spin_miss, miss - 1, __ATOMIC_RELAXED);
+		vlibc_stat_inc(VLIBC_STAT_mutex_spin_skipped);
+		return 0;
+	}
 	if (max > limit)
 		max = limit;
 	for (;;) {
@@ -77,6 +97,8 @@ static int word_spin(struct vlibc_mutex *m)
 		}
 	}
 	m->spins += ((int)n - m->spins) / 8;
+	miss += ((got ? 0 : SPIN_MISS_ONE) - miss) / 8;
+	__atomic_store_n(&m->spin_miss, miss, __ATOMIC_RELAXED);
 	return got;
 }
 

@@ -74,3 +74,6 @@ VLIBC_STAT(memcpy, mem_bytes_vector,	"bytes handled by the vector loop")
 VLIBC_STAT(memcpy, mem_bytes_rep,	"bytes handled by rep movsb/stosb")
 VLIBC_STAT(memcpy, mem_bytes_nt,	"bytes handled by non-temporal stores")
 VLIBC_STAT(memcpy, mem_bytes_pvr,	"bytes copied by process_vm_readv (VLIBC_MEMCPY=pvr)")
+
+/* Appended after layout version 1's first 50 (locks). */
+VLIBC_STAT(locks, mutex_spin_skipped,	"contended locks that slept at once (spins kept missing)")

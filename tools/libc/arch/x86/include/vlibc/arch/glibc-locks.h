@@ -19,8 +19,11 @@ struct vlibc_mutex {
 	int		owner;		/* thread id of the holder */
 	unsigned int	nusers;		/* holders not yet unlocked */
 	int		kind;		/* type and flags, <vlibc/locks.h> */
-	short		spins;
-	short		elision;
+	short		spins;		/* rounds a spin took, running average */
+	union {
+		short	elision;	/* glibc's, for elision kinds only */
+		short	spin_miss;	/* vlibc's kinds: mutex.c, word_spin() */
+	};
 	void		*list_prev, *list_next;
 };
 
