@@ -139,6 +139,8 @@ static struct {
 	/* Why a family is on glibc, for the counter header (stat.c). */
 	char			why[BINDER_FAMILIES][VLIBC_STAT_WHY_LEN];
 	unsigned long		family_state[BINDER_FAMILIES];
+	/* Calls served by glibc while a family warms up. */
+	unsigned long		warmup_calls[BINDER_FAMILIES];
 	unsigned long		startup_state;
 	int			startup_ok;
 	/* Families whose fork_prepare() ran: fork_parent()/_child() match. */
@@ -500,6 +502,21 @@ void *binder_family_entry(enum binder_family_id f, const char *entry)
 	if (family_ready(f))
 		return 0;
 	return binder.on_vlibc[f] ? binder_image_sym(&binder.image, entry) : 0;
+}
+
+/*
+ * Lock-free and system-call-free, for any thread or signal handler: a
+ * call counted here goes to glibc's function, which is what the process
+ * would have called without the binder.  Threads racing past the limit
+ * all go on to the family's once.
+ */
+int binder_warming_up(enum binder_family_id f)
+{
+	unsigned int limit = families[f]->warmup_calls;
+
+	if (!limit || once_done(&binder.family_state[f]))
+		return 0;
+	return __atomic_fetch_add(&binder.warmup_calls[f], 1, __ATOMIC_RELAXED) < limit;
 }
 
 void *binder_resolve(const char *name, enum binder_family_id f, void *vlibc_impl,
