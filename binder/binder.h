@@ -174,7 +174,7 @@ void *binder_resolve(const char *name, enum binder_family_id f,
 		     void *vlibc_impl, int *final);
 /*
  * Is family @f still warming up (struct binder_family's warmup_calls)?
- * Counts this call; 0 once the family is decided.
+ * Counts this call; 0 once the family is decided or a sandbox came.
  */
 int binder_warming_up(enum binder_family_id f);
 /* Entry point @entry of the image if family @f runs on vlibc; else NULL. */

@@ -1254,6 +1254,30 @@ TEST_F(state_mmap_refused, falls_back_for_good)
 		EXPECT_EQ(variant->through_glibc ? 0 : 1, vsc_trap_hits());
 }
 
+/*
+ * A filter announced through glibc during the warm-up: the family is set
+ * up before it goes in (the image file mapped while that is allowed).
+ */
+TEST(warmup_then_announced_filter)
+{
+	struct vsc_allow allow;
+	unsigned char b[16];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
+	ASSERT_FALSE(maps_have_image());
+	vsc_allow_all_but_mmap(&allow, MAP_DROPPABLE_);
+	vsc_through_glibc = 1;
+	ASSERT_EQ(0, vsc_install(VSC_ENOSYS, &allow));
+	EXPECT_TRUE(maps_have_image()) {
+		TH_LOG("the family was not set up before the announced filter");
+	}
+	for (i = 0; i < VLIBC_GETRANDOM_WARMUP_CALLS + 10; i++)
+		ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
+	EXPECT_FALSE(all_zero(b, sizeof(b)));
+}
+
 TEST(fork_outputs_differ)
 {
 	EXPECT_EQ(0, check_fork_differs(50));
