@@ -45,7 +45,11 @@ BINDER_OBJS	:= $(patsubst %,$(O)/binder/%.o,$(basename $(notdir $(BINDER_SRCS)))
 # memset(): in libvlibc-memcpy.so string.c's loops are those functions.
 BINDER_CFLAGS	:= $(HOST_CFLAGS) -fPIC -fvisibility=hidden -fno-stack-protector \
 		   -fno-tree-loop-distribute-patterns -pthread
-BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined
+# -z noseparate-code: two PT_LOAD segments, not four (headers and
+# read-only data share the code's): every process under the preload makes
+# two mmap() calls and takes about three page faults fewer.
+BINDER_LDFLAGS	:= -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined \
+		   -Wl,-z,noseparate-code
 
 # libvlibc-memcpy.so: the same binder plus the memcpy family, opt-in (the
 # family loses to glibc at small sizes, and binding memcpy at all costs

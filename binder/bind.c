@@ -139,6 +139,10 @@ static struct {
 	/* Why a family is on glibc, for the counter header (stat.c). */
 	char			why[BINDER_FAMILIES][VLIBC_STAT_WHY_LEN];
 	unsigned long		family_state[BINDER_FAMILIES];
+	/* Calls served by glibc while a family warms up. */
+	unsigned long		warmup_calls[BINDER_FAMILIES];
+	/* A call of the family was served by glibc during the warm-up. */
+	unsigned char		waited[BINDER_FAMILIES];
 	unsigned long		startup_state;
 	int			startup_ok;
 	/* Families whose fork_prepare() ran: fork_parent()/_child() match. */
@@ -502,6 +506,22 @@ void *binder_family_entry(enum binder_family_id f, const char *entry)
 	return binder.on_vlibc[f] ? binder_image_sym(&binder.image, entry) : 0;
 }
 
+/*
+ * Lock-free and system-call-free, for any thread or signal handler: a
+ * call counted here goes to glibc's function, which is what the process
+ * would have called without the binder.  Threads racing past the limit
+ * all go on to the family's once.
+ */
+int binder_warming_up(enum binder_family_id f)
+{
+	unsigned int limit = families[f]->warmup_calls;
+
+	if (!limit || once_done(&binder.family_state[f]))
+		return 0;
+	__atomic_store_n(&binder.waited[f], 1, __ATOMIC_RELAXED);
+	return __atomic_fetch_add(&binder.warmup_calls[f], 1, __ATOMIC_RELAXED) < limit;
+}
+
 void *binder_resolve(const char *name, enum binder_family_id f, void *vlibc_impl,
 		    int *final)
 {
@@ -610,6 +630,20 @@ void binder_sandbox_coming(void)
 {
 	int f;
 
+	/*
+	 * A family the process used during its warm-up is set up now,
+	 * while no filter refuses what that takes (mapping the image
+	 * file), as if the warm-up had ended.  A filter installed without
+	 * glibc's prctl()/syscall() comes unannounced: a family that was
+	 * still warming up then finds it, and stays on glibc.
+	 */
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if (__atomic_load_n(&binder.waited[f], __ATOMIC_RELAXED) &&
+		    !once_done(&binder.family_state[f])) {
+			__atomic_store_n(&binder.warmup_calls[f], ~0UL >> 1,
+					 __ATOMIC_RELAXED);
+			family_ready(f);
+		}
 	__atomic_store_n(&binder.sandbox_coming, 1, __ATOMIC_RELAXED);
 	/* Pairs with the fence in binder_sandbox_announced(). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

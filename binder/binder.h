@@ -149,6 +149,13 @@ struct binder_family {
 	/* A seccomp filter is about to go in: from now on make no call
 	 * glibc would not make for the same work.  After attach(). */
 	void	(*sandbox_coming)(void);
+	/*
+	 * The process's first @warmup_calls calls of the family's names go
+	 * to glibc's own functions, with nothing found, mapped or decided:
+	 * for a family whose set-up costs more than a few calls save (0:
+	 * decide at the first call).
+	 */
+	unsigned int	warmup_calls;
 };
 
 #define VLIBC_FAMILY(name, binder)					\
@@ -165,6 +172,11 @@ struct binder_family {
  */
 void *binder_resolve(const char *name, enum binder_family_id f,
 		     void *vlibc_impl, int *final);
+/*
+ * Is family @f still warming up (struct binder_family's warmup_calls)?
+ * Counts this call; 0 once the family is decided or a sandbox came.
+ */
+int binder_warming_up(enum binder_family_id f);
 /* Entry point @entry of the image if family @f runs on vlibc; else NULL. */
 void *binder_family_entry(enum binder_family_id f, const char *entry);
 void *binder_glibc_sym(const char *name);

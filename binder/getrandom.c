@@ -340,6 +340,7 @@ const struct binder_family binder_getrandom_family = {
 	.fork_parent	= getrandom_fork_parent,
 	.fork_child	= getrandom_fork_child,
 	.sandbox_coming	= getrandom_sandbox_coming,
+	.warmup_calls	= VLIBC_GETRANDOM_WARMUP_CALLS,
 };
 
 BINDER_BIND_VENEER(getrandom, getrandom, getrandom_veneer);

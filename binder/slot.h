@@ -29,8 +29,12 @@ struct binder_slot_desc {
 	void		*(*bind)(void);
 };
 
-/* The slot, its lazy stub and its descriptor; binder_bind_NAME is the caller's. */
-#define BINDER_SLOT_DATA(name)						\
+/*
+ * The slot, its lazy stub and its descriptor; binder_bind_NAME (what the
+ * stub calls) and @bind_now (the descriptor's: binds at once, for
+ * vlibc_binder_bound(); declared before) are the caller's.
+ */
+#define BINDER_SLOT_DATA(name, bind_now)				\
 	extern char binder_lazy_##name[] __attribute__((visibility("hidden"))); \
 	__attribute__((visibility("hidden"), used))			\
 	void *binder_slot_##name = binder_lazy_##name;			\
@@ -38,12 +42,18 @@ struct binder_slot_desc {
 	void *binder_bind_##name(void);					\
 	static const struct binder_slot_desc binder_slot_desc_##name	\
 	__attribute__((used, section("binder_slots"), aligned(sizeof(void *)))) = { \
-		#name, binder_bind_##name				\
+		#name, bind_now						\
 	}
 
+/*
+ * While family @family warms up (binder_warming_up()), a call is served
+ * by glibc's own @name and the slot stays lazy; after that, the first call
+ * decides and binds.
+ */
 #define BINDER_SLOT(name, family, target_expr)				\
-	BINDER_SLOT_DATA(name);						\
-	void *binder_bind_##name(void)					\
+	static void *binder_resolve_##name(void);			\
+	BINDER_SLOT_DATA(name, binder_resolve_##name);			\
+	static void *binder_resolve_##name(void)			\
 	{								\
 		int final;						\
 		void *target = binder_resolve(#name, BINDER_FAMILY_##family, \
@@ -51,6 +61,20 @@ struct binder_slot_desc {
 		if (final)						\
 			__atomic_store_n(&binder_slot_##name, target,	\
 					 __ATOMIC_RELEASE);		\
+		return target;						\
+	}								\
+	void *binder_bind_##name(void)					\
+	{								\
+		static void *glibc_own;					\
+		void *target;						\
+									\
+		if (!binder_warming_up(BINDER_FAMILY_##family))		\
+			return binder_resolve_##name();			\
+		target = __atomic_load_n(&glibc_own, __ATOMIC_RELAXED);	\
+		if (!target) {						\
+			target = binder_glibc_own(#name);		\
+			__atomic_store_n(&glibc_own, target, __ATOMIC_RELAXED); \
+		}							\
 		return target;						\
 	}								\
 	BINDER_ARCH_SLOT_ASM(name)
@@ -63,7 +87,7 @@ struct binder_slot_desc {
  * as they were.  See sandbox.c.
  */
 #define BINDER_GUARDED_SLOT(name, guard_asm)				\
-	BINDER_SLOT_DATA(name);						\
+	BINDER_SLOT_DATA(name, binder_bind_##name);			\
 	void *binder_bind_##name(void)					\
 	{								\
 		void *target = binder_glibc_own(#name);			\

@@ -3,6 +3,10 @@
  * What the binder did to this process, as seen from /proc/self/maps.
  *
  *	probe			report (see below), exit 0 if every call was sane
+ *
+ * Every mode first calls getrandom() VLIBC_GETRANDOM_WARMUP_CALLS times:
+ * the binder serves a process's first calls of the family with glibc's
+ * own functions, and binds only after them.
  *	probe loop N		call getrandom() N times first, then report
  *	probe maps		report, then /proc/<pid>/maps as "map: " lines
  *	probe serve		report, then for each line read on stdin
@@ -46,6 +50,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <vlibc/abi.h>
 
 #define AT_VLIBC_TYPE	60
 #define SONAME		"linux-vlibc.so.1"
@@ -298,6 +303,12 @@ static int loop_getrandom(long n)
 	return 0;
 }
 
+/* Past the family's warm-up: the next call binds (see the top). */
+static int warm_up(void)
+{
+	return loop_getrandom(VLIBC_GETRANDOM_WARMUP_CALLS);
+}
+
 static int print_maps(void)
 {
 	char path[64], line[1024];
@@ -365,7 +376,7 @@ static int storm_calls(void)
 	static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 	unsigned char buf[16];
 
-	if (getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+	if (warm_up() || getrandom(buf, sizeof(buf), 0) != sizeof(buf))
 		return fail("getrandom() failed under the fork storm");
 	arc4random();
 	arc4random_buf(buf, sizeof(buf));
@@ -453,7 +464,7 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "forksig"))
 		return fork_storm();
 	if (argc == 2 && !strcmp(argv[1], "serve")) {
-		r = check_getrandom() | check_arc4random();
+		r = warm_up() | check_getrandom() | check_arc4random();
 		if (read_maps())
 			return fail("cannot read /proc/self/maps");
 		report();
@@ -465,6 +476,7 @@ int main(int argc, char **argv)
 		r |= loop_getrandom(strtol(argv[2], NULL, 0));
 	else if (argc != 1 && !(argc == 2 && !strcmp(argv[1], "maps")))
 		return fail("usage: probe [loop N | maps | serve | forksig]") + 1;
+	r |= warm_up();
 	r |= check_getrandom();
 	r |= check_arc4random();
 	if (read_maps())

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <vlibc/abi.h>
+
 #include "kselftest_harness.h"
 #include "vlibc_test.h"
 #include "seccomp.h"
@@ -47,6 +49,22 @@ typedef int (*pool_fn)(size_t *all, size_t *free_states);
 
 /* Who is talking in messages: "test", or the mode of a --mini run. */
 static const char *who = "test";
+
+/*
+ * A process's first VLIBC_GETRANDOM_WARMUP_CALLS calls of the family go
+ * to glibc's own functions, and only the next binds: the cases that test
+ * the family on vlibc get past them first.  0 on success.
+ */
+static int past_warmup(void)
+{
+	unsigned char b[16];
+	int i;
+
+	for (i = 0; i < VLIBC_GETRANDOM_WARMUP_CALLS; i++)
+		if (getrandom(b, sizeof(b), 0) != sizeof(b))
+			return -1;
+	return 0;
+}
 
 static void report(const char *fmt, ...)
 {
@@ -668,7 +686,7 @@ static int check_fork_differs(int rounds)
 	struct fork_result res;
 	int i, failed = 0;
 
-	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
+	if (past_warmup() || getrandom(seed, sizeof(seed), 0) != sizeof(seed)) {
 		report("getrandom before fork failed");
 		return 1;
 	}
@@ -705,7 +723,12 @@ TEST(bound_to_vlibc)
 	ASSERT_NE(NULL, pool) {
 		TH_LOG("%s not found: the binder is not preloaded", POOL_SYMBOL);
 	}
-	/* The binder maps the image at the first bound call. */
+	/* The binder maps the image at the first call after the warm-up. */
+	ASSERT_EQ(0, past_warmup());
+	ASSERT_FALSE(maps_have_image()) {
+		TH_LOG("the image is mapped during the warm-up");
+	}
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
 	ASSERT_TRUE(maps_have_image()) {
 		TH_LOG("no linux-vlibc mapping in /proc/self/maps");
@@ -716,6 +739,24 @@ TEST(bound_to_vlibc)
 	EXPECT_GE(all, 1);
 	EXPECT_EQ(all - 1, free_states);
 	EXPECT_EQ(0, check_binding("vdso"));
+}
+
+/*
+ * A process that calls the family a few times (a seed, a temporary name)
+ * is served by glibc's own functions: nothing is mapped for it.
+ */
+TEST(warmup_maps_nothing)
+{
+	unsigned char a[16], b[16];
+
+	ASSERT_EQ(16, getrandom(a, sizeof(a), 0));
+	arc4random_buf(b, sizeof(b));
+	(void)arc4random();
+	(void)arc4random_uniform(10);
+	EXPECT_FALSE(all_zero(a, sizeof(a)) || all_zero(b, sizeof(b)));
+	EXPECT_FALSE(maps_have_image()) {
+		TH_LOG("the image was mapped for the first calls of the family");
+	}
 }
 
 TEST(lengths)
@@ -968,6 +1009,7 @@ TEST(signal_in_short_threads_no_state_leak)
 	long threads;
 
 	ASSERT_NE(NULL, pool);
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
@@ -1072,6 +1114,7 @@ TEST(thread_states_recycled)
 	int i;
 
 	ASSERT_NE(NULL, pool);
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
 	ASSERT_EQ(0, run_draw_threads(1, 0));
 	ASSERT_EQ(0, pool(&first_all, &free_states));
@@ -1188,6 +1231,7 @@ TEST_F(state_mmap_refused, falls_back_for_good)
 	int n, round;
 
 	ASSERT_NE(NULL, pool);
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
 	ASSERT_EQ(0, pool(&all, &free_states));
 	/* More threads than states: some must find none. */
@@ -1208,6 +1252,30 @@ TEST_F(state_mmap_refused, falls_back_for_good)
 	/* Announced (binder/sandbox.c): no state is even tried. */
 	if (variant->mode == VSC_TRAP)
 		EXPECT_EQ(variant->through_glibc ? 0 : 1, vsc_trap_hits());
+}
+
+/*
+ * A filter announced through glibc during the warm-up: the family is set
+ * up before it goes in (the image file mapped while that is allowed).
+ */
+TEST(warmup_then_announced_filter)
+{
+	struct vsc_allow allow;
+	unsigned char b[16];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
+	ASSERT_FALSE(maps_have_image());
+	vsc_allow_all_but_mmap(&allow, MAP_DROPPABLE_);
+	vsc_through_glibc = 1;
+	ASSERT_EQ(0, vsc_install(VSC_ENOSYS, &allow));
+	EXPECT_TRUE(maps_have_image()) {
+		TH_LOG("the family was not set up before the announced filter");
+	}
+	for (i = 0; i < VLIBC_GETRANDOM_WARMUP_CALLS + 10; i++)
+		ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
+	EXPECT_FALSE(all_zero(b, sizeof(b)));
 }
 
 TEST(fork_outputs_differ)
@@ -1252,6 +1320,7 @@ TEST(fork_with_threads)
 	int i;
 
 	ASSERT_NE(NULL, pool);
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(mine, 16, 0));
 	pthread_barrier_init(&p.ready, NULL, 5);
 	pthread_barrier_init(&p.release, NULL, 5);
@@ -1301,6 +1370,7 @@ TEST(fork_from_thread)
 	unsigned char b[16];
 	pthread_t t;
 
+	ASSERT_EQ(0, past_warmup());
 	ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
 	ASSERT_EQ(0, pthread_create(&t, NULL, forking_worker, &tf));
 	ASSERT_EQ(0, pthread_join(t, NULL));
@@ -1390,6 +1460,7 @@ static int mini_main(const char *mode)
 	int failed = 0;
 
 	who = mode;
+	failed += past_warmup() ? 1 : 0;
 	failed += check_binding(mode);
 	failed += check_lengths();
 	failed += check_flags_vs_syscall(0);

@@ -39,11 +39,25 @@ static struct vlibc_stat_block *stat_block(struct vlibc_private *p, unsigned int
  * glibc's last round of key destructors, a claim interrupted by a signal
  * handler that counted); without this, each such thread exit would keep
  * a block owned for the process's life.  Then a free block.
+ *
+ * Blocks are taken lowest first, and @nr_used is raised before a block is
+ * tried: the first scan stops there, so a process's first count touches
+ * one block's page, not every page of the region (each a page fault).
  */
+static void stat_mark_used(struct vlibc_private *p, unsigned int i)
+{
+	unsigned int used = __atomic_load_n(&p->stat_state.nr_used, __ATOMIC_RELAXED);
+
+	while (used < i &&
+	       !__atomic_compare_exchange_n(&p->stat_state.nr_used, &used, i, 0,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 {
 	unsigned long self = __arch_thread_id();
-	unsigned int i;
+	unsigned int i, used;
 
 	/*
 	 * Relaxed: only a hint that saves the scans when every block is
@@ -51,7 +65,9 @@ static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 	 */
 	if (!__atomic_load_n(&p->stat_state.nr_free, __ATOMIC_RELAXED))
 		return NULL;
-	for (i = 1; i < VLIBC_STAT_BLOCKS; i++)
+	/* This thread's own claims (a signal handler's too) raised it. */
+	used = __atomic_load_n(&p->stat_state.nr_used, __ATOMIC_RELAXED);
+	for (i = 1; i <= used && i < VLIBC_STAT_BLOCKS; i++)
 		if (__atomic_load_n(&stat_block(p, i)->owner, __ATOMIC_ACQUIRE) == self)
 			return stat_block(p, i);
 	for (i = 1; i < VLIBC_STAT_BLOCKS; i++) {
@@ -60,6 +76,7 @@ static struct vlibc_stat_block *stat_claim(struct vlibc_private *p)
 
 		if (__atomic_load_n(&b->owner, __ATOMIC_RELAXED))
 			continue;
+		stat_mark_used(p, i);
 		/* Acquire: the previous owner's counts before ours. */
 		if (__atomic_compare_exchange_n(&b->owner, &free, self, 0,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {

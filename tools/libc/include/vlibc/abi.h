@@ -63,5 +63,14 @@ struct vlibc_vgetrandom_params {
 /* Ask __vlibc_getrandom() for the state allocation parameters. */
 #define VLIBC_GETRANDOM_PARAMS_QUERY	(~0UL)
 
+/*
+ * A process's first calls of getrandom() and arc4random*(), up to this
+ * many, go to glibc's own functions (one system call each, as without
+ * vlibc): the binder maps the image and sets the family up only for a
+ * process that keeps calling.  Setting up costs about as much as 300
+ * system calls here (file mode: mapping the image, the vDSO state).
+ */
+#define VLIBC_GETRANDOM_WARMUP_CALLS	256
+
 #endif /* __ASSEMBLY__ */
 #endif /* _VLIBC_ABI_H */

@@ -29,6 +29,8 @@ struct vlibc_stat_state {
 	long		thread_slot;	/* 0: no binder TLS, block 0 only */
 	void		(*thread_claimed)(struct vlibc_stat_block *b);
 	unsigned int	nr_free;	/* blocks 1.. not owned */
+	/* No block past this one was ever claimed (or tried): scans stop. */
+	unsigned int	nr_used;
 };
 
 /*
