@@ -84,8 +84,8 @@ def verdict(v):
     return s.split(':')[0].split(' than')[0] if s else '-'
 
 
-def ratio_cell(v, with_ci):
-    r = (v or {}).get('ratio_wall')
+def ratio_cell(v, with_ci, measure='ratio_wall'):
+    r = (v or {}).get(measure)
     if not r:
         return '-'
     if with_ci and r.get('ci_low') is not None:
@@ -122,17 +122,19 @@ def ok_cell(w):
 
 
 def print_table(workloads, args):
-    head = ('workload', 'plain median', 'off/plain', 'vlibc/plain (95% CI)', 'spread', 'verdict', 'checks')
+    head = ('workload', 'plain median', 'off/plain', 'vlibc/plain (95% CI)', 'spread', 'verdict',
+            'cpu vlibc/plain', 'checks')
     table = []
     for w, vname, v in rows(workloads):
         if v is None:
-            table.append((w['name'], '-', '-', '-', '-', '-', ok_cell(w)))
+            table.append((w['name'], '-', '-', '-', '-', '-', '-', ok_cell(w)))
             continue
         name = w['name'] + (' [memcpy binder]' if vname == 'memcpy' else '')
         table.append((name, time_cell(w['variants']['plain']['wall_median_s']),
                       ratio_cell(w['variants'].get('off'), False) if vname == 'vlibc' else '',
                       ratio_cell(v, args.rounds >= 3), '%.0f%%' % (100 * w['spread']),
-                      verdict(v), ok_cell(w) if vname == 'vlibc' else ''))
+                      verdict(v), ratio_cell(v, args.rounds >= 3, 'ratio_cpu'),
+                      ok_cell(w) if vname == 'vlibc' else ''))
     width = [max(len(r[i]) for r in table + [head]) for i in range(len(head) - 1)]
     for r in [head] + table:
         print('  '.join(c.ljust(width[i]) for i, c in enumerate(r[:-1])) + '  ' + r[-1])

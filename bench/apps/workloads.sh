@@ -139,7 +139,7 @@ pg_check() {
 
 wl_pgbench_select() {
 	local t
-	t=$(size 1000 150)
+	t=$(size 2500 150)
 	WL_DESC="PostgreSQL 15 pgbench -S (select-only), 16 clients, 2 threads, $t transactions each; server under the variant (sem_wait/sem_post)"
 	pg_setup || return 1
 	PG_TXNS=$((16 * t)) PG_BINDS=
@@ -150,7 +150,7 @@ wl_pgbench_select() {
 
 wl_pgbench_tpcb() {
 	local t
-	t=$(size 200 40)
+	t=$(size 500 40)
 	WL_DESC="PostgreSQL 15 pgbench TPC-B-like, scale 1, 8 clients, 2 threads, $t transactions each; server under the variant (row locks: sem_wait/sem_post)"
 	pg_setup || return 1
 	PG_TXNS=$((8 * t)) PG_BINDS="sem_wait sem_post"
@@ -189,38 +189,38 @@ wl_py_threadpool() {
 
 wl_py_queue() {
 	local n
-	n=$(size 400000 40000)
+	n=$(size 800000 40000)
 	py_workload queue "$n" "Python queue.Queue, 2 producers, 2 consumers, $n items (locks)" \
 		"vlibc:sem_post>0 vlibc:mutex_lock>0"
 }
 
 wl_py_uuid4() {
 	local n
-	n=$(size 250000 40000)
+	n=$(size 500000 40000)
 	py_workload uuid4 "$n" "Python uuid.uuid4() x $n (getrandom)" "vlibc:getrandom_vdso>=$n"
 }
 
 wl_py_token_bytes() {
 	local n
-	n=$(size 400000 60000)
+	n=$(size 800000 60000)
 	py_workload token_bytes "$n" "Python secrets.token_bytes(16) x $n (getrandom)" "vlibc:getrandom_vdso>=$n"
 }
 
 wl_py_urandom() {
 	local n
-	n=$(size 600000 60000)
+	n=$(size 1200000 60000)
 	py_workload urandom "$n" "Python os.urandom(16) x $n (getrandom)" "vlibc:getrandom_vdso>=$n"
 }
 
 wl_py_sysrandom() {
 	local n
-	n=$(size 600000 60000)
+	n=$(size 1200000 60000)
 	py_workload sysrandom "$n" "Python random.SystemRandom().random() x $n (getrandom)" "vlibc:getrandom_vdso>=$n"
 }
 
 wl_sqlite_wal() {
 	local n
-	n=$(size 4000 400)
+	n=$(size 8000 400)
 	py_workload sqlite "$n" "sqlite3 (Python's module), 4 writer threads, WAL, $n one-row transactions each (locks: SQLite's mutexes)" \
 		"vlibc:mutex_lock>0" "$WORK/sqlite-wal"
 }
@@ -297,7 +297,7 @@ fio_workload() {
 	WL_CHECK=fio_check
 }
 
-wl_fio_direct_qd1()	{ fio_workload 1 1 "$(size 3000 800)"; }
+wl_fio_direct_qd1()	{ fio_workload 1 1 "$(size 6000 800)"; }
 wl_fio_direct_qd32()	{ fio_workload 1 32 "$(size 15000 4000)"; }
 wl_fio_buffered_qd1()	{ fio_workload 0 1 "$(size 30000 10000)"; }
 wl_fio_buffered_qd32()	{ fio_workload 0 32 "$(size 40000 10000)"; }
