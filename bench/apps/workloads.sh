@@ -281,8 +281,9 @@ sys.exit(0 if ios == int(sys.argv[2]) and err == 0 else "%d reads, error %d" % (
 	done
 }
 
-# fio_workload DIRECT DEPTH IOS: buffered reads start from a file in the
-# page cache (the direct runs before them may have dropped it).
+# fio_workload DIRECT DEPTH IOS: buffered reads from a file in the page
+# cache (read into it here, since the direct runs before may have dropped
+# it; --invalidate=0, or fio drops it at every start).
 fio_workload() {
 	local kind="buffered (file in the page cache)"
 	fio_setup || return 1
@@ -291,7 +292,7 @@ fio_workload() {
 	FIO_IOS=$3
 	WL_DESC="fio posixaio, $kind 4 KiB random reads, iodepth $2, $3 reads, one job (thread) on a 256 MiB file on disk (aio)"
 	WL_CMD=(fio --name=bench --filename="$FIO_FILE" --size=256M --rw=randread --bs=4k
-		--ioengine=posixaio --iodepth="$2" --direct="$1" --number_ios="$3" --thread
+		--ioengine=posixaio --iodepth="$2" --direct="$1" --invalidate=0 --number_ios="$3" --thread
 		--randrepeat=1 --output-format=json)
 	WL_EXPECT="vlibc:aio_read>=$3"
 	WL_CHECK=fio_check
