@@ -35,15 +35,26 @@ static int recorded(unsigned int leaf)
 	return leaf >= 0x80000000 && leaf <= 0x80000008;
 }
 
+/* The recorded leaves whose output depends on ECX. */
+static int has_subleaves(unsigned int leaf)
+{
+	return leaf == 4 || leaf == 7 || leaf == 0xb || leaf == 0xd ||
+	       leaf == 0x14 || leaf == 0x8000001d;
+}
+
 int vlibc_facts_cpuid(const struct vlibc_facts *f, unsigned int leaf,
 		      unsigned int subleaf, unsigned int r[4])
 {
 	const unsigned char *table = (const unsigned char *)f + f->cpuid_offset;
-	unsigned long key = (unsigned long)leaf << 32 | subleaf;
 	unsigned int lo = 0, hi = f->nr_cpuid;
+	unsigned long key;
 
 	if (!recorded(leaf))
 		return -1;
+	/* The instruction ignores ECX there, and callers leave it as is. */
+	if (!has_subleaves(leaf))
+		subleaf = 0;
+	key = (unsigned long)leaf << 32 | subleaf;
 	/* Sorted by (leaf, sub-leaf): a binary search. */
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;

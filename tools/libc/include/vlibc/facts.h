@@ -32,7 +32,8 @@
  *
  * The leaves recorded (version 1), each only where the CPU enumerates it
  * (the leaf at or below the maximum of its range, the sub-leaf a valid
- * one); a leaf that takes no sub-leaf is recorded as sub-leaf 0:
+ * one); a leaf that takes no sub-leaf is recorded as sub-leaf 0 and
+ * looked up whatever ECX holds, as the instruction ignores ECX there:
  *	0, 1, 2			vendor/maximum, signature/features, descriptors
  *	4, sub-leaves 0..	deterministic cache parameters, up to the first
  *				of type 0 (not recorded)
@@ -105,7 +106,9 @@ struct vlibc_facts {
  * and into whatever else reads a block).  vlibc_facts_valid(): nonzero
  * when @f is a block this reader can read (magic, version, sizes).
  * vlibc_facts_cpuid(): 1 and @r[] = EAX, EBX, ECX, EDX when (@leaf,
- * @subleaf) is in the table; 0 and @r[] all zero when the leaf is one
+ * @subleaf) is in the table (@subleaf ignored, as the instruction ignores
+ * ECX, for a leaf without sub-leaves: callers such as glibc's __cpuid()
+ * leave ECX as it happens to be); 0 and @r[] all zero when the leaf is one
  * the block records but that (leaf, sub-leaf) is not enumerated; -1 and
  * @r[] untouched for a leaf the block does not record (ask the CPU).
  */
