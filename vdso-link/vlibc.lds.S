@@ -10,6 +10,7 @@
  * relocation at all.
  */
 #include <vlibc/abi.h>
+#include <vlibc/facts.h>
 #include <vlibc/arch/elf.h>
 
 OUTPUT_FORMAT(VLIBC_ARCH_LDS_FORMAT, VLIBC_ARCH_LDS_FORMAT, VLIBC_ARCH_LDS_FORMAT)
@@ -17,6 +18,14 @@ OUTPUT_ARCH(VLIBC_ARCH_LDS_ARCH)
 
 SECTIONS
 {
+	/*
+	 * Under kernel delivery the machine-facts block is the page right
+	 * below the image (<vlibc/facts.h>), as vvar is below the vDSO;
+	 * reached PC-relatively, and only once __vlibc_init() saw that the
+	 * kernel mapped this image (nothing is below an image from a file).
+	 */
+	vlibc_facts_start = . - VLIBC_FACTS_SIZE;
+
 	. = SIZEOF_HEADERS;
 
 	.hash		: { *(.hash) }			:text

@@ -224,6 +224,57 @@ check_exec_cost() {
 	fi
 }
 
+# --- counted, not timed (selftests/facts/cost): CPUID instructions at
+# start-up (under delivery the image executes none: the kernel's
+# machine-facts block answers it), and the system calls and page faults
+# of a fixed work binding each family, on plain glibc, with the binder
+# and VLIBC=off, and with the binder (issue 15: no more system calls than
+# VLIBC=off; TODO, listing the calls, while that is not so).
+# The system calls (name count>count) @2 makes more often than @1.
+cost_more() {
+	awk 'NR == FNR { if ($1 == "syscall") n[$2] = $3; next }
+		$1 == "syscall" && $3 > n[$2] + 0 {
+			printf "%s %d>%d ", $2, $3, n[$2] + 0 }' "$1" "$2"
+}
+
+check_kernel_cost() {
+	local cost=$VLIBC_BUILD/selftests/facts/cost w m flt off on more image
+	"$cost" cpuid /usr/bin/true > /tmp/cost.cpuid
+	echo "# cpuid, /usr/bin/true plain: $(tail -1 /tmp/cost.cpuid)"
+	LD_PRELOAD=$VLIBC_BUILD/libvlibc-memcpy.so "$cost" cpuid "$cost" work memcpy 1 \
+		> /tmp/cost.cpuid
+	echo "# cpuid, memcpy bound: $(tail -1 /tmp/cost.cpuid)"
+	grep '(block differs)' /tmp/cost.cpuid | comment
+	image=$(sed -n 's/.* image=\([0-9]*\) .*/\1/p' /tmp/cost.cpuid)
+	if [ $WANT = 1 ]; then
+		[ "$image" = 0 ] && ! grep -q '(block differs)' /tmp/cost.cpuid
+		tap $? "cpuid: the image executes none with memcpy bound ($image), the block agrees with the CPU"
+	fi
+	for w in getrandom locks aio; do
+		for m in plain off on; do
+			case $m in
+			plain) set -- ;;
+			off) set -- LD_PRELOAD=$BINDER VLIBC=off ;;
+			on) set -- LD_PRELOAD=$BINDER ;;
+			esac
+			env "$@" "$cost" syscalls "$cost" work $w > /tmp/cost.$m
+			flt=$(env "$@" "$cost" faults 5 "$cost" work $w)
+			echo "# cost $w, $m: $(head -1 /tmp/cost.$m), $flt"
+		done
+		off=$(sed -n 's/^syscalls total=//p' /tmp/cost.off)
+		on=$(sed -n 's/^syscalls total=//p' /tmp/cost.on)
+		more=$(cost_more /tmp/cost.off /tmp/cost.on)
+		echo "# cost $w: calls beyond plain glibc's: $(cost_more /tmp/cost.plain /tmp/cost.on)"
+		if [ $WANT = 1 ]; then
+			[ -n "$on" ] && [ -n "$off" ] && [ "$on" -le "$off" ]
+			tap $? "cost $w: $on system calls with the binder, $off with VLIBC=off" \
+				"${more:+TODO more: $more}"
+		else
+			echo "# cost $w: calls beyond VLIBC=off's: ${more:-none}"
+		fi
+	done
+}
+
 # --- vlibc-stat on processes without the binder: this shell (static
 # busybox) has [vlibc] but no counters set up under delivery, and is no
 # vlibc process without; -a lists it only under delivery.  The selftests
@@ -247,6 +298,7 @@ sel_pass=0 sel_fail=0 sel_skip=0
 check_delivery
 check_no_image_file
 check_exec_cost
+check_kernel_cost
 check_stat
 [ "$SELFTESTS" != 0 ] && run_selftests
 echo "$BINDER" > /etc/ld.so.preload

@@ -18,10 +18,19 @@
 #define AT_SYSINFO_EHDR	33
 #endif
 
+/* Placed by vdso-link/vlibc.lds.S, reached PC-relatively. */
+extern const struct vlibc_facts vlibc_facts_start __vlibc_hidden;
+extern const char __ehdr_start[] __vlibc_hidden;
+
 static void init_from_auxv(struct vlibc_private *p, const unsigned long *auxv)
 {
+	p->facts = 0;
 	for (; auxv[0] != AT_NULL; auxv += 2) {
-		if (auxv[0] == AT_SYSINFO_EHDR)
+		/* The kernel mapped this image: its facts block is below it. */
+		if (auxv[0] == AT_VLIBC && auxv[1] == (unsigned long)__ehdr_start &&
+		    vlibc_facts_valid(&vlibc_facts_start))
+			p->facts = &vlibc_facts_start;
+		else if (auxv[0] == AT_SYSINFO_EHDR)
 			p->vdso = (const void *)auxv[1];
 		else if (auxv[0] == AT_PAGESZ)
 			p->pagesz = auxv[1];

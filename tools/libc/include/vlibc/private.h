@@ -10,6 +10,7 @@
 
 #include <vlibc/abi.h>
 #include <vlibc/compiler.h>
+#include <vlibc/facts.h>
 #include <vlibc/aio-state.h>
 #include <vlibc/locks.h>
 #include <vlibc/memcpy.h>
@@ -44,6 +45,8 @@ struct vlibc_private {
 	unsigned long			pagesz;
 	const void			*vdso;
 	int				(*clock_gettime)(int clock, void *ts);
+	/* The kernel's machine-facts block, under kernel delivery only. */
+	const struct vlibc_facts	*facts;
 	struct vlibc_getrandom_state	getrandom;
 	struct vlibc_aio_state		aio;
 	struct vlibc_locks_state	locks;

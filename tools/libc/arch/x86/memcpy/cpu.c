@@ -4,21 +4,13 @@
  * in tools/libc/memcpy/init.c: the ISA level (AVX2 and AVX-512 only where
  * CPUID has them and the kernel saves their state, per XCR0), ERMS/FSRM
  * (a fast rep movsb/stosb: the bulk instructions) and the real cache
- * sizes, from CPUID.
+ * sizes, from CPUID as vlibc_cpuid() answers it: the kernel's
+ * machine-facts block under kernel delivery, the instruction otherwise.
  */
+#include <vlibc/arch/cpuid.h>
 #include <vlibc/memcpy.h>
 
 #define KiB	1024UL
-
-struct cpuid_regs {
-	unsigned int	a, b, c, d;
-};
-
-static void cpuid(unsigned int leaf, unsigned int sub, struct cpuid_regs *r)
-{
-	__asm__ volatile ("cpuid" : "=a"(r->a), "=b"(r->b), "=c"(r->c), "=d"(r->d)
-			  : "a"(leaf), "c"(sub));
-}
 
 static unsigned long xgetbv0(void)
 {
@@ -31,13 +23,13 @@ static unsigned long xgetbv0(void)
 /* Deterministic cache parameters (Intel leaf 4, AMD leaf 0x8000001d). */
 static void cache_sizes(unsigned int leaf, struct vlibc_memcpy_state *m)
 {
-	struct cpuid_regs r;
+	struct vlibc_cpuid_regs r;
 	unsigned int i;
 
 	for (i = 0; i < 16; i++) {
 		unsigned long size;
 
-		cpuid(leaf, i, &r);
+		vlibc_cpuid(leaf, i, &r);
 		if (!(r.a & 31))			/* no more caches */
 			break;
 		if ((r.a & 31) == 2)			/* instruction cache */
@@ -58,24 +50,24 @@ static void cache_sizes(unsigned int leaf, struct vlibc_memcpy_state *m)
 /* CPU facts and cache sizes into @m (cpu, l1d_size, l2_size, l3_size). */
 void __arch_memcpy_cpu_facts(struct vlibc_memcpy_state *m)
 {
-	struct cpuid_regs r, v;
+	struct vlibc_cpuid_regs r, v;
 	unsigned int max, max_ext;
 	int amd;
 
-	cpuid(0, 0, &v);
+	vlibc_cpuid(0, 0, &v);
 	max = v.a;
 	/* "AuthenticAMD", "HygonGenuine": ebx "Auth", "Hygo". */
 	amd = v.b == 0x68747541 || v.b == 0x6f677948;
-	cpuid(0x80000000, 0, &r);
+	vlibc_cpuid(0x80000000, 0, &r);
 	max_ext = r.a;
 	m->cpu = VLIBC_MEM_CPU_KNOWN;
 	if (max < 7)
 		return;
-	cpuid(1, 0, &r);
+	vlibc_cpuid(1, 0, &r);
 	if ((r.c & (1U << 27)) && (r.c & (1U << 28))) {	/* OSXSAVE, AVX */
 		unsigned long xcr0 = xgetbv0();
 
-		cpuid(7, 0, &v);
+		vlibc_cpuid(7, 0, &v);
 		if ((xcr0 & 0x6) == 0x6 && (v.b & (1U << 5)))	/* AVX2 */
 			m->cpu |= VLIBC_MEM_CPU_AVX2;
 		/* F (16), BW (30), VL (31); opmask, ZMM_Hi256, Hi16_ZMM. */
@@ -83,7 +75,7 @@ void __arch_memcpy_cpu_facts(struct vlibc_memcpy_state *m)
 		    (v.b & (1U << 16)) && (v.b & (1U << 30)) && (v.b & (1U << 31)))
 			m->cpu |= VLIBC_MEM_CPU_AVX512;
 	}
-	cpuid(7, 0, &v);
+	vlibc_cpuid(7, 0, &v);
 	if (v.b & (1U << 9))
 		m->cpu |= VLIBC_MEM_CPU_ERMS;
 	if (v.d & (1U << 4))
@@ -94,13 +86,13 @@ void __arch_memcpy_cpu_facts(struct vlibc_memcpy_state *m)
 		return;
 	}
 	if (max_ext >= 0x8000001d) {
-		cpuid(0x80000001, 0, &r);
+		vlibc_cpuid(0x80000001, 0, &r);
 		if (r.c & (1U << 22))			/* TOPOEXT */
 			cache_sizes(0x8000001d, m);
 	}
 	if (!m->l2_size && max_ext >= 0x80000006) {
-		cpuid(0x80000006, 0, &r);
-		cpuid(0x80000005, 0, &v);
+		vlibc_cpuid(0x80000006, 0, &r);
+		vlibc_cpuid(0x80000005, 0, &v);
 		m->l1d_size = (unsigned long)(v.c >> 24) * KiB;
 		m->l2_size = (unsigned long)(r.c >> 16) * KiB;
 		m->l3_size = (unsigned long)(r.d >> 18) * 512 * KiB;
