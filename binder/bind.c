@@ -22,6 +22,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/single_threaded.h>
 #include <vlibc/stat-abi.h>
 #include "binder.h"
 #include "slot.h"
@@ -540,6 +541,17 @@ int binder_before_threads(enum binder_family_id f)
 	return 1;
 }
 
+void *binder_bind_single(void **slot, void *lazy, const char *name,
+			 void *single_fn)
+{
+	void *target = single_fn ? single_fn : binder_glibc_own(name);
+
+	if (!__atomic_compare_exchange_n(slot, &lazy, target, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		target = lazy;
+	return target;
+}
+
 extern const struct binder_slot_desc __start_binder_slots[], __stop_binder_slots[]
 	__attribute__((visibility("hidden")));
 
@@ -734,14 +746,10 @@ void *vlibc_binder_bound(const char *name)
  */
 __attribute__((constructor)) static void binder_constructor(void)
 {
-	const char *single_threaded;
-
 	once_run(&binder.startup_state, startup_read, 0, 0);
 	binder_stat_init();
 	/* Loaded into a process with threads already: bind as at any call. */
-	single_threaded = binder_glibc_own("__libc_single_threaded");
-	if (single_threaded == (void *)unbound_name ||
-	    !__atomic_load_n(single_threaded, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
 		__atomic_store_n(&binder.threaded, 1, __ATOMIC_RELEASE);
 	if (binder.startup_ok && debug_wanted())
 		say("binder", binder_self_path(&binder.startup),

@@ -193,6 +193,13 @@ int binder_warming_up(enum binder_family_id f);
  */
 int binder_before_threads(enum binder_family_id f);
 /*
+ * Before the first thread: set *@slot, if still at its lazy stub @lazy, to
+ * @single_fn, or to glibc's own @name with NULL; returns the target now
+ * in the slot (binder_threads_start()'s, if it won the slot).
+ */
+void *binder_bind_single(void **slot, void *lazy, const char *name,
+			 void *single_fn);
+/*
  * threads.c, before the process's first thread through pthread_create():
  * set up the families that waited for it and bind their slots for good.
  */

@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/single_threaded.h>
 #include "binder.h"
 #include "slot.h"
 
@@ -142,10 +143,8 @@ static int pthread_once_counted(pthread_once_t *control, void (*routine)(void))
  */
 void binder_locks_once_first_thread(void)
 {
-	char *single = binder_glibc_own("__libc_single_threaded");
-
 	if (__atomic_load_n(&once.glibc_running, __ATOMIC_RELAXED) ||
-	    !__atomic_load_n(single, __ATOMIC_RELAXED))
+	    !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
 		__atomic_store_n(&once.keep_glibc, 1, __ATOMIC_RELAXED);
 }
 

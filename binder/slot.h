@@ -57,10 +57,11 @@ struct binder_slot_desc {
  * by glibc's own @name and the slot stays lazy; after that, the first call
  * decides and binds.  Until the process's first thread, a family bound at
  * the first thread (binder_before_threads()) has the slot set to
- * @single_expr (glibc's own @name, or a binder function that forwards to
- * it); binder_threads_start() binds it for good.
+ * @single_fn (a binder function that forwards to glibc's own @name), or
+ * with NULL to glibc's own @name; binder_threads_start() binds it for
+ * good.
  */
-#define BINDER_SLOT_THREADED(name, family, target_expr, single_expr)	\
+#define BINDER_SLOT_THREADED(name, family, target_expr, single_fn)	\
 	static void *binder_resolve_##name(void);			\
 	BINDER_SLOT_DATA(name, binder_resolve_##name, BINDER_FAMILY_##family); \
 	static void *binder_resolve_##name(void)			\
@@ -78,17 +79,10 @@ struct binder_slot_desc {
 		static void *glibc_own;					\
 		void *target;						\
 									\
-		if (binder_before_threads(BINDER_FAMILY_##family)) {	\
-			void *lazy = binder_lazy_##name;		\
-									\
-			target = (single_expr);				\
-			/* Lost to binder_threads_start(): its target. */ \
-			if (!__atomic_compare_exchange_n(&binder_slot_##name, \
-					&lazy, target, 0, __ATOMIC_ACQ_REL, \
-					__ATOMIC_ACQUIRE))		\
-				target = lazy;				\
-			return target;					\
-		}							\
+		if (binder_before_threads(BINDER_FAMILY_##family))	\
+			return binder_bind_single(&binder_slot_##name,	\
+						  binder_lazy_##name, #name, \
+						  (single_fn));		\
 		if (!binder_warming_up(BINDER_FAMILY_##family))		\
 			return binder_resolve_##name();			\
 		target = __atomic_load_n(&glibc_own, __ATOMIC_RELAXED);	\
@@ -101,7 +95,7 @@ struct binder_slot_desc {
 	BINDER_ARCH_SLOT_ASM(name)
 
 #define BINDER_SLOT(name, family, target_expr)				\
-	BINDER_SLOT_THREADED(name, family, target_expr, binder_glibc_own(#name))
+	BINDER_SLOT_THREADED(name, family, target_expr, NULL)
 
 /*
  * @name always jumps to glibc's own function (no family, nothing in the

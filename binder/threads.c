@@ -19,7 +19,15 @@ typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
 
 static pthread_create_fn glibc_pthread_create;
 
-/* glibc's pthread_create(), found at the latest in the constructor. */
+/*
+ * glibc's pthread_create(), found at the first call: binder_glibc_own()
+ * reads the dynamic linker's list and libc.so's symbol table without a
+ * lock, an allocation or a system call, so any caller may run it (a
+ * library's constructor before the binder's own, a signal handler).
+ * Found in the constructor instead, it cost every process under the
+ * preload a page fault or two (libc.so's symbol table pages it touches)
+ * for a name most never call.
+ */
 static pthread_create_fn glibc_create(void)
 {
 	pthread_create_fn fn = __atomic_load_n(&glibc_pthread_create, __ATOMIC_RELAXED);
@@ -29,12 +37,6 @@ static pthread_create_fn glibc_create(void)
 		__atomic_store_n(&glibc_pthread_create, fn, __ATOMIC_RELAXED);
 	}
 	return fn;
-}
-
-/* Another library's constructor may create a thread before this runs. */
-__attribute__((constructor)) static void threads_constructor(void)
-{
-	glibc_create();
 }
 
 __attribute__((visibility("default")))
