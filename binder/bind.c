@@ -5,7 +5,9 @@
  * The first call through a jump slot (slot.h) reads the start-up facts,
  * finds the image and lets each family decide, once for the process,
  * whether it runs on vlibc; then that slot, and each other slot at its
- * own first call, is bound.  The code up to the decision reads only what
+ * own first call, is bound.  A family that waits for the process's
+ * first thread (the locks family) is served by glibc until then and
+ * decides in binder_threads_start().  The code up to the decision reads only what
  * the process started with, through raw system calls, so the answer does
  * not depend on when it runs.
  *
@@ -20,6 +22,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/single_threaded.h>
 #include <vlibc/stat-abi.h>
 #include "binder.h"
 #include "slot.h"
@@ -154,6 +157,12 @@ static struct {
 	long			(*image_init)(const struct vlibc_init_args *);
 	/* A seccomp filter or strict mode was announced (sandbox.c). */
 	int			sandbox_coming;
+	/*
+	 * The process has had a second thread (binder_threads_start()), or
+	 * had one when the binder was loaded: the families bound at the
+	 * first thread are set up and bound.
+	 */
+	int			threaded;
 } binder;
 
 /* The families of this binder, in <vlibc/family-list.h> order. */
@@ -522,6 +531,62 @@ int binder_warming_up(enum binder_family_id f)
 	return __atomic_fetch_add(&binder.warmup_calls[f], 1, __ATOMIC_RELAXED) < limit;
 }
 
+int binder_before_threads(enum binder_family_id f)
+{
+	if (!families[f]->bind_at_first_thread ||
+	    __atomic_load_n(&binder.threaded, __ATOMIC_ACQUIRE))
+		return 0;
+	/* Used: a filter announced now sets the family up (sandbox.c). */
+	__atomic_store_n(&binder.waited[f], 1, __ATOMIC_RELAXED);
+	return 1;
+}
+
+void *binder_bind_single(void **slot, void *lazy, const char *name,
+			 void *single_fn)
+{
+	void *target = single_fn ? single_fn : binder_glibc_own(name);
+
+	if (!__atomic_compare_exchange_n(slot, &lazy, target, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		target = lazy;
+	return target;
+}
+
+extern const struct binder_slot_desc __start_binder_slots[], __stop_binder_slots[]
+	__attribute__((visibility("hidden")));
+
+/*
+ * The process is about to get its second thread, so its locks can now be
+ * contended: set up each family that waited for this (mapping the image
+ * if need be; a sandbox refusing that leaves it on glibc for good), then
+ * mark the process threaded, so that a lazy slot resolves for good, then
+ * bind every slot of those families, one atomic store each.  A signal
+ * handler that calls a name between two stores gets glibc's function or
+ * the family's, which keep the same words the same way.  The process has
+ * one thread here (or others that glibc started itself, whose calls meet
+ * the same protocols); a second caller (one of those) does the same work
+ * again, which changes nothing: first_thread() only ever moves one way,
+ * family_ready() runs once, and every slot gets the same target.
+ */
+void binder_threads_start(void)
+{
+	const struct binder_slot_desc *d;
+	int f;
+
+	if (__atomic_load_n(&binder.threaded, __ATOMIC_ACQUIRE))
+		return;
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if (families[f]->bind_at_first_thread && families[f]->first_thread)
+			families[f]->first_thread();
+	for (f = 0; f < BINDER_FAMILIES; f++)
+		if (families[f]->bind_at_first_thread)
+			family_ready(f);
+	__atomic_store_n(&binder.threaded, 1, __ATOMIC_RELEASE);
+	for (d = __start_binder_slots; d < __stop_binder_slots; d++)
+		if (d->family >= 0 && families[d->family]->bind_at_first_thread)
+			d->bind();
+}
+
 void *binder_resolve(const char *name, enum binder_family_id f, void *vlibc_impl,
 		    int *final)
 {
@@ -655,13 +720,11 @@ void binder_sandbox_coming(void)
 	}
 }
 
-extern const struct binder_slot_desc __start_binder_slots[], __stop_binder_slots[]
-	__attribute__((visibility("hidden")));
-
 /*
  * Where @name is bound in this process: an address in the image, in the
  * binder (a veneer) or in glibc.  NULL for a name the binder does not
- * bind.  For tests and diagnostics.
+ * bind.  For tests and diagnostics: binds at once, past a warm-up, but
+ * a family that waits for the first thread is not bound before it.
  */
 __attribute__((visibility("default")))
 void *vlibc_binder_bound(const char *name)
@@ -670,7 +733,8 @@ void *vlibc_binder_bound(const char *name)
 
 	for (d = __start_binder_slots; d < __stop_binder_slots; d++)
 		if (binder_streq(d->name, name))
-			return d->bind();
+			return d->family >= 0 && binder_before_threads(d->family) ?
+			       d->bind_lazy() : d->bind();
 	return 0;
 }
 
@@ -684,8 +748,12 @@ __attribute__((constructor)) static void binder_constructor(void)
 {
 	once_run(&binder.startup_state, startup_read, 0, 0);
 	binder_stat_init();
+	/* Loaded into a process with threads already: bind as at any call. */
+	if (!__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
+		__atomic_store_n(&binder.threaded, 1, __ATOMIC_RELEASE);
 	if (binder.startup_ok && debug_wanted())
 		say("binder", binder_self_path(&binder.startup),
-		    "loaded: each family decides at its first bound call", 0);
+		    "loaded: each family decides at its first bound call"
+		    " (locks: at the first thread)", 0);
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -156,6 +156,15 @@ struct binder_family {
 	 * decide at the first call).
 	 */
 	unsigned int	warmup_calls;
+	/*
+	 * Bind at the process's first pthread_create(), not at the first
+	 * call: until then every name goes to glibc's own function (or the
+	 * slot's single-threaded target, slot.h) and nothing is set up.
+	 * first_thread() runs then, before the family is set up, on the one
+	 * thread the process has (optional).
+	 */
+	int	bind_at_first_thread;
+	void	(*first_thread)(void);
 };
 
 #define VLIBC_FAMILY(name, binder)					\
@@ -177,6 +186,24 @@ void *binder_resolve(const char *name, enum binder_family_id f,
  * Counts this call; 0 once the family is decided or a sandbox came.
  */
 int binder_warming_up(enum binder_family_id f);
+/*
+ * Does family @f wait for the process's first thread (struct
+ * binder_family's bind_at_first_thread) and has none come yet?
+ * Lock-free and system-call-free.
+ */
+int binder_before_threads(enum binder_family_id f);
+/*
+ * Before the first thread: set *@slot, if still at its lazy stub @lazy, to
+ * @single_fn, or to glibc's own @name with NULL; returns the target now
+ * in the slot (binder_threads_start()'s, if it won the slot).
+ */
+void *binder_bind_single(void **slot, void *lazy, const char *name,
+			 void *single_fn);
+/*
+ * threads.c, before the process's first thread through pthread_create():
+ * set up the families that waited for it and bind their slots for good.
+ */
+void binder_threads_start(void);
 /* Entry point @entry of the image if family @f runs on vlibc; else NULL. */
 void *binder_family_entry(enum binder_family_id f, const char *entry);
 void *binder_glibc_sym(const char *name);
@@ -190,6 +217,8 @@ int binder_sandbox_announced(void);
 
 /* once.c: pthread_once()'s image entry points found (1) or not (0). */
 int binder_locks_once_decide(const struct binder_image *img);
+/* once.c: the first thread comes; glibc's onces under way keep it on glibc. */
+void binder_locks_once_first_thread(void);
 
 void binder_debug(const char *a, const char *b, const char *c,
 		  unsigned long hex);

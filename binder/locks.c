@@ -277,6 +277,9 @@ const struct binder_family binder_locks_family = {
 	.attach		= locks_attach,
 	.fork_child	= locks_fork_child,
 	.sandbox_coming	= locks_sandbox_coming,
+	/* One thread cannot contend: glibc's until the second (threads.c). */
+	.bind_at_first_thread	= 1,
+	.first_thread	= binder_locks_once_first_thread,
 };
 
 BINDER_BIND_DIRECT(pthread_mutex_lock, locks, "__vlibc_pthread_mutex_lock");

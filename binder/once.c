@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/single_threaded.h>
 #include "binder.h"
 #include "slot.h"
 
@@ -70,6 +71,11 @@ static struct {
 	int	(*begin)(pthread_once_t *);
 	void	(*end)(pthread_once_t *);
 	void	(*abort)(pthread_once_t *);
+	int	(*glibc_once)(pthread_once_t *, void (*)(void));
+	/* glibc's pthread_once() calls under way (the process's one thread). */
+	unsigned long	glibc_running;
+	/* Latched at the first thread: pthread_once stays on glibc for good. */
+	int	keep_glibc;
 } once;
 
 int binder_locks_once_decide(const struct binder_image *img)
@@ -96,4 +102,58 @@ static int pthread_once_veneer(pthread_once_t *control, void (*routine)(void))
 	return 0;
 }
 
-BINDER_BIND_VENEER(pthread_once, locks, pthread_once_veneer);
+static void glibc_once_left(void *unused)
+{
+	__atomic_sub_fetch(&once.glibc_running, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * pthread_once() before the first thread: glibc's, counted while under
+ * way.  glibc's encoding of a once in progress (its fork counter) is not
+ * vlibc's (a thread id): vlibc would take it for one a fork interrupted
+ * and run the routine again.  A routine that is cancelled or throws
+ * leaves glibc's once, and this count, as before the call.
+ */
+static int pthread_once_counted(pthread_once_t *control, void (*routine)(void))
+{
+	int (*glibc_once)(pthread_once_t *, void (*)(void)) =
+		__atomic_load_n(&once.glibc_once, __ATOMIC_RELAXED);
+	int r;
+
+	if (!glibc_once) {
+		glibc_once = binder_glibc_own("pthread_once");
+		__atomic_store_n(&once.glibc_once, glibc_once, __ATOMIC_RELAXED);
+	}
+	__atomic_add_fetch(&once.glibc_running, 1, __ATOMIC_RELAXED);
+	pthread_cleanup_push(glibc_once_left, NULL);
+	r = glibc_once(control, routine);
+	pthread_cleanup_pop(0);
+	glibc_once_left(NULL);
+	return r;
+}
+
+/*
+ * The process's first thread comes (binder_threads_start()).  A glibc
+ * once under way can only be on this thread's stack (a routine creates
+ * the thread): it may still be running when the new thread calls
+ * pthread_once() on the same control, so pthread_once stays on glibc for
+ * the process's life.  So it does when glibc has started threads of its
+ * own (timer or AIO helpers), which may be inside one now.  Onces done
+ * read the same on both sides.
+ */
+void binder_locks_once_first_thread(void)
+{
+	if (__atomic_load_n(&once.glibc_running, __ATOMIC_RELAXED) ||
+	    !__atomic_load_n(&__libc_single_threaded, __ATOMIC_RELAXED))
+		__atomic_store_n(&once.keep_glibc, 1, __ATOMIC_RELAXED);
+}
+
+/* After the first thread: vlibc's veneer, or NULL (glibc's own) for good. */
+static void *once_target(void)
+{
+	return __atomic_load_n(&once.keep_glibc, __ATOMIC_RELAXED) ?
+	       NULL : (void *)pthread_once_veneer;
+}
+
+BINDER_SLOT_THREADED(pthread_once, locks, once_target(),
+		     (void *)pthread_once_counted);

@@ -23,18 +23,25 @@
 #include "binder.h"
 #include <binder/arch/slot.h>
 
-/* One per slot, collected in section binder_slots (see vlibc_binder_bound()). */
+/*
+ * One per slot, collected in section binder_slots (see vlibc_binder_bound()
+ * and binder_threads_start()).
+ */
 struct binder_slot_desc {
 	const char	*name;
 	void		*(*bind)(void);
+	/* What the lazy stub calls: honours the warm-up and the wait for threads. */
+	void		*(*bind_lazy)(void);
+	int		family;		/* enum binder_family_id, or -1 */
 };
 
 /*
  * The slot, its lazy stub and its descriptor; binder_bind_NAME (what the
  * stub calls) and @bind_now (the descriptor's: binds at once, for
- * vlibc_binder_bound(); declared before) are the caller's.
+ * vlibc_binder_bound(); declared before) are the caller's.  @family: the
+ * enum binder_family_id owning the name, or -1.
  */
-#define BINDER_SLOT_DATA(name, bind_now)				\
+#define BINDER_SLOT_DATA(name, bind_now, family)			\
 	extern char binder_lazy_##name[] __attribute__((visibility("hidden"))); \
 	__attribute__((visibility("hidden"), used))			\
 	void *binder_slot_##name = binder_lazy_##name;			\
@@ -42,17 +49,21 @@ struct binder_slot_desc {
 	void *binder_bind_##name(void);					\
 	static const struct binder_slot_desc binder_slot_desc_##name	\
 	__attribute__((used, section("binder_slots"), aligned(sizeof(void *)))) = { \
-		#name, bind_now						\
+		#name, bind_now, binder_bind_##name, family		\
 	}
 
 /*
  * While family @family warms up (binder_warming_up()), a call is served
  * by glibc's own @name and the slot stays lazy; after that, the first call
- * decides and binds.
+ * decides and binds.  Until the process's first thread, a family bound at
+ * the first thread (binder_before_threads()) has the slot set to
+ * @single_fn (a binder function that forwards to glibc's own @name), or
+ * with NULL to glibc's own @name; binder_threads_start() binds it for
+ * good.
  */
-#define BINDER_SLOT(name, family, target_expr)				\
+#define BINDER_SLOT_THREADED(name, family, target_expr, single_fn)	\
 	static void *binder_resolve_##name(void);			\
-	BINDER_SLOT_DATA(name, binder_resolve_##name);			\
+	BINDER_SLOT_DATA(name, binder_resolve_##name, BINDER_FAMILY_##family); \
 	static void *binder_resolve_##name(void)			\
 	{								\
 		int final;						\
@@ -68,6 +79,10 @@ struct binder_slot_desc {
 		static void *glibc_own;					\
 		void *target;						\
 									\
+		if (binder_before_threads(BINDER_FAMILY_##family))	\
+			return binder_bind_single(&binder_slot_##name,	\
+						  binder_lazy_##name, #name, \
+						  (single_fn));		\
 		if (!binder_warming_up(BINDER_FAMILY_##family))		\
 			return binder_resolve_##name();			\
 		target = __atomic_load_n(&glibc_own, __ATOMIC_RELAXED);	\
@@ -79,6 +94,9 @@ struct binder_slot_desc {
 	}								\
 	BINDER_ARCH_SLOT_ASM(name)
 
+#define BINDER_SLOT(name, family, target_expr)				\
+	BINDER_SLOT_THREADED(name, family, target_expr, NULL)
+
 /*
  * @name always jumps to glibc's own function (no family, nothing in the
  * image), but the calls that @guard_asm picks out (<binder/arch/slot.h>) go
@@ -87,7 +105,7 @@ struct binder_slot_desc {
  * as they were.  See sandbox.c.
  */
 #define BINDER_GUARDED_SLOT(name, guard_asm)				\
-	BINDER_SLOT_DATA(name, binder_bind_##name);			\
+	BINDER_SLOT_DATA(name, binder_bind_##name, -1);			\
 	void *binder_bind_##name(void)					\
 	{								\
 		void *target = binder_glibc_own(#name);			\

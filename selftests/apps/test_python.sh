@@ -67,6 +67,8 @@ fi
 
 probe='
 import os, random, threading, _thread
+# The locks family binds at the process'"'"'s first thread.
+t = threading.Thread(target=lambda: None); t.start(); t.join()
 l = threading.Lock(); l.acquire()
 assert not l.acquire(timeout=0.01)
 r = threading.RLock(); r.acquire(); r.acquire(); r.release(); r.release()

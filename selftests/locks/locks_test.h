@@ -171,6 +171,41 @@ static inline int lt_on_vlibc(void)
 	return !strcmp(owner, "image") || !strcmp(owner, "binder");
 }
 
+static inline void *lt_no_work(void *arg)
+{
+	return arg;
+}
+
+/*
+ * The binder binds the locks family at the process's first
+ * pthread_create() (before that, one thread cannot contend and glibc's
+ * functions serve): create and join one thread, so that this process and
+ * its fork children (each case) run on the binding a threaded program
+ * gets.  test_lazy.c tests the time before.
+ */
+static inline void lt_threads_start(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, lt_no_work, NULL) || pthread_join(t, NULL))
+		abort();
+}
+
+/* Is the image mapped in this process (/proc/self/maps)? */
+static inline int lt_image_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int found = 0;
+
+	if (!f)
+		abort();
+	while (!found && fgets(line, sizeof(line), f))
+		found = vt_is_image_path(line) != 0;
+	fclose(f);
+	return found;
+}
+
 /* What a case prints once, to say which code it tests. */
 static inline const char *lt_running_on(void)
 {
@@ -209,6 +244,7 @@ static inline void lt_reexec(char **argv)
 int main(int argc, char **argv)						\
 {									\
 	lt_reexec(argv);						\
+	lt_threads_start();						\
 	fprintf(stderr, "# locks on %s\n", lt_running_on());		\
 	return test_harness_run(argc, argv);				\
 }

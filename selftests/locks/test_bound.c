@@ -197,7 +197,10 @@ static int check_works(const char *mode)
 
 static int mini_main(const char *mode)
 {
-	int failed = check_binding(mode);
+	int failed;
+
+	lt_threads_start();	/* the family binds at the first thread */
+	failed = check_binding(mode);
 
 	failed += check_works(mode);
 	printf("mini %s: %s\n", mode, failed ? "FAILED" : "ok");

@@ -4,7 +4,8 @@
  * (454/455), as Firefox's content processes do: a SECCOMP_RET_ERRNO
  * filter (ENOSYS, EPERM) or SECCOMP_RET_TRAP with a SIGSYS handler that
  * answers -ENOSYS.  The filter comes before the first lock call or after
- * the family was bound and in use.  Then contended mutexes (default and
+ * the family was bound and in use ("before": after the process's first
+ * thread, which binds the family).  Then contended mutexes (default and
  * error-checking), semaphores across threads, timed waits (mutex and
  * semaphore, timing out and succeeding), pthread_once and condition
  * variables must all be correct and complete, twice:
@@ -485,6 +486,8 @@ static int worker(const char *mode, const char *when)
 	work_init();
 	if (!strcmp(when, "after"))
 		workload();
+	else	/* binds the family, no lock call (a thread-less filter: test_lazy) */
+		lt_threads_start();
 	if (refuse(mode)) {
 		fprintf(stderr, "# worker: cannot install the filter: %s\n",
 			strerror(errno));
@@ -658,6 +661,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "--worker"))
 		return worker(argv[2], argv[3]);
 	lt_reexec(argv);
+	lt_threads_start();
 	fprintf(stderr, "# locks on %s\n", lt_running_on());
 	return test_harness_run(argc, argv);
 }

@@ -41,6 +41,29 @@
 
 /* --- reading the counters ------------------------------------------------ */
 
+static void *no_work(void *arg)
+{
+	return arg;
+}
+
+/* The process's first thread: the locks family binds then, not before. */
+static int first_thread(void)
+{
+	pthread_t t;
+
+	return pthread_create(&t, NULL, no_work, NULL) || pthread_join(t, NULL);
+}
+
+/* Is the image mapped in this process? */
+static int image_mapped(void)
+{
+	char *maps = vt_read_file("/proc/self/maps", NULL);
+	int r = maps && vt_is_image_path(maps);
+
+	free(maps);
+	return r;
+}
+
 /* The image's counter header in this process, or NULL (no binder, no image). */
 static const struct vlibc_stat_header *stat_header(void)
 {
@@ -56,7 +79,9 @@ static const struct vlibc_stat_header *stat_header(void)
 
 	if (h)
 		return h;
-	/* A name every binder binds: its target is in the image. */
+	/* A name every binder binds, at the first thread: its target is in the image. */
+	if (first_thread())
+		return NULL;
 	addr = bound ? (unsigned long)bound("pthread_mutex_lock") : 0;
 	if (!addr || vt_mapping_path(addr, path, sizeof(path)) || !vt_is_image_path(path))
 		return NULL;
@@ -282,6 +307,44 @@ static int work_sem_spin_once(void)
 		D(once, N), D(once_ran, 1),
 		/* The routine's end wakes waiters, always (as glibc's). */
 		D(futex_wake, 1), END }, NULL);
+}
+
+/*
+ * A process with one thread: its lock calls go to glibc's functions and
+ * are not counted, and no image is mapped for them; the first thread binds
+ * the family, and only the calls after it count.
+ */
+static int work_locks_first_thread(void)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	const struct vlibc_stat_header *h;
+	struct snap a, b;
+	sem_t s;
+	int i;
+
+	sem_init(&s, 0, 0);
+	for (i = 0; i < N; i++) {
+		pthread_mutex_lock(&m);
+		pthread_mutex_unlock(&m);
+		sem_post(&s);
+		sem_wait(&s);
+	}
+	if (image_mapped()) {
+		printf("image mapped before the first thread\n");
+		return 1;
+	}
+	if (stat_begin(&h, VLIBC_STAT_FAMILY_locks, &a))	/* the first thread */
+		return 0;
+	pthread_mutex_lock(&m);
+	pthread_mutex_unlock(&m);
+	snapshot(h, &b);
+	if (a.c[VLIBC_STAT_mutex_lock] || a.c[VLIBC_STAT_sem_post]) {
+		printf("calls before the first thread counted: %ld, %ld\n",
+		       (long)a.c[VLIBC_STAT_mutex_lock], (long)a.c[VLIBC_STAT_sem_post]);
+		return 1;
+	}
+	return deltas_wrong(&a, &b, (const long[]){
+		D(mutex_lock, 1), D(mutex_unlock, 1), END }, NULL);
 }
 
 /* @variant: "vdso", "syscall" or NULL (the vDSO if the kernel has one). */
@@ -663,6 +726,7 @@ static const struct work works[] = {
 	{ "aio_ring", work_aio_ring },
 	{ "memcpy", work_memcpy },
 	{ "threads", work_threads },
+	{ "locks_first_thread", work_locks_first_thread },
 	{ NULL, NULL }
 };
 
@@ -722,6 +786,11 @@ TEST(count_getrandom_variants)
 	ASSERT_LE(0, run_child("getrandom_syscall", "libvlibc.so",
 			       "VLIBC_GETRANDOM=syscall"));
 	ASSERT_LE(0, run_child("getrandom_vdso", "libvlibc.so", "VLIBC_GETRANDOM=vdso"));
+}
+
+TEST(count_locks_from_first_thread)
+{
+	ASSERT_EQ(0, run_child("locks_first_thread", "libvlibc.so", NULL));
 }
 
 TEST(count_aio_ring)

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The locks family binds at the process's first pthread_create(), not at
+ * its first lock call: one thread cannot contend, and vlibc's lock path
+ * wins only under contention.  Until then glibc's own functions serve
+ * (pthread_once through a binder function that counts glibc's onces
+ * under way) and no image is mapped.  Each case runs in a fork child of
+ * this program's single-threaded main process, so it starts before the
+ * switch (this program does not call lt_threads_start()).
+ *
+ *  - a process with one thread that locks, unlocks, trylocks, posts and
+ *    waits on a semaphore, spins and runs a once maps no image, and its
+ *    locks answer right; its first thread binds the family;
+ *  - mutexes (normal, recursive, error-checking) locked by glibc before
+ *    the first thread are unlocked by vlibc after it, owners kept;
+ *  - a once whose routine creates the first thread, whose new thread
+ *    calls pthread_once on the same control: the routine runs once and
+ *    the thread waits for it; pthread_once stays on glibc for good;
+ *  - a once done before the first thread is done for vlibc too;
+ *  - a signal handler that locks while the first thread binds the slots;
+ *  - fork before the first thread (the child is still on glibc until its
+ *    own first thread) and after it (the child keeps vlibc's binding);
+ *  - a seccomp filter installed with the system call instruction (the
+ *    binder does not see it coming) that refuses the image's mmap()
+ *    before the first thread: the family stays on glibc, all works.
+ *
+ * Without the binder (LOCKS_SELFTEST_REEXECUTED=1 on plain glibc) the
+ * cases run their locks only: every "where bound" check is skipped.
+ */
+#include "kselftest_harness.h"
+#include "locks_test.h"
+#include "seccomp.h"
+
+#include <sys/time.h>
+
+/* Where @name is bound; "glibc" without the binder, for the checks. */
+static const char *owner(const char *name)
+{
+	return lt_binder_loaded() ? lt_owner(name) : "glibc";
+}
+
+static int on_glibc(const char *name)
+{
+	return !strcmp(owner(name), "glibc");
+}
+
+static int on_vlibc(const char *name)
+{
+	const char *o = owner(name);
+
+	return !lt_binder_loaded() || !strcmp(o, "image") || !strcmp(o, "binder");
+}
+
+static void *start_and_return(void *arg)
+{
+	return arg;
+}
+
+/* The process's first thread (the switch), joined. */
+static int first_thread(void)
+{
+	pthread_t t;
+
+	return pthread_create(&t, NULL, start_and_return, NULL) ||
+	       pthread_join(t, NULL);
+}
+
+static int once_runs;
+
+static void count_run(void)
+{
+	once_runs++;
+}
+
+TEST(one_thread_maps_nothing)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_spinlock_t s;
+	pthread_once_t o = PTHREAD_ONCE_INIT;
+	struct timespec past = lt_abs(CLOCK_REALTIME, -1);
+	sem_t sem;
+	int v = -1;
+
+	ASSERT_EQ(0, sem_init(&sem, 0, 0));
+	ASSERT_EQ(0, pthread_spin_init(&s, 0));
+	EXPECT_EQ(0, pthread_mutex_lock(&m));
+	EXPECT_EQ(EBUSY, pthread_mutex_trylock(&m));
+	EXPECT_EQ(ETIMEDOUT, pthread_mutex_timedlock(&m, &past));
+	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+	EXPECT_EQ(0, pthread_mutex_trylock(&m));
+	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+	EXPECT_EQ(0, pthread_spin_lock(&s));
+	EXPECT_EQ(EBUSY, pthread_spin_trylock(&s));
+	EXPECT_EQ(0, pthread_spin_unlock(&s));
+	EXPECT_EQ(-1, sem_trywait(&sem));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, sem_post(&sem));
+	EXPECT_EQ(0, sem_getvalue(&sem, &v));
+	EXPECT_EQ(1, v);
+	EXPECT_EQ(0, sem_wait(&sem));
+	EXPECT_EQ(-1, sem_timedwait(&sem, &past));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	once_runs = 0;
+	EXPECT_EQ(0, pthread_once(&o, count_run));
+	EXPECT_EQ(0, pthread_once(&o, count_run));
+	EXPECT_EQ(1, once_runs);
+	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
+	EXPECT_TRUE(on_glibc("pthread_mutex_unlock"));
+	EXPECT_TRUE(on_glibc("pthread_spin_lock"));
+	EXPECT_TRUE(on_glibc("sem_post"));
+	/* Counted in the binder, served by glibc. */
+	EXPECT_STRNE("image", owner("pthread_once"));
+	EXPECT_FALSE(lt_image_mapped());
+
+	ASSERT_EQ(0, first_thread());
+	if (lt_binder_loaded() && lt_on_vlibc())
+		EXPECT_TRUE(lt_image_mapped());
+	EXPECT_TRUE(on_vlibc("pthread_mutex_lock"));
+	EXPECT_TRUE(on_vlibc("sem_post"));
+	EXPECT_TRUE(on_vlibc("pthread_once"));
+	EXPECT_EQ(0, pthread_once(&o, count_run));
+	EXPECT_EQ(1, once_runs);
+	EXPECT_EQ(0, pthread_mutex_lock(&m));
+	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+}
+
+/* --- mutexes locked before the first thread ------------------------------ */
+
+struct handover {
+	pthread_mutex_t	m;
+	int		owner_checked;	/* not the default kind */
+	int		trylock, lock, unlock;
+};
+
+/* The new thread: the mutex is still held by main, then it gets it. */
+static void *take_over(void *arg)
+{
+	struct handover *h = arg;
+
+	h->trylock = pthread_mutex_trylock(&h->m);
+	if (h->owner_checked)
+		h->unlock = pthread_mutex_unlock(&h->m);	/* not the owner */
+	h->lock = pthread_mutex_lock(&h->m);
+	if (!h->lock)
+		pthread_mutex_unlock(&h->m);
+	return NULL;
+}
+
+/* @type: -1 for PTHREAD_MUTEX_INITIALIZER's default kind. */
+static void handover(struct __test_metadata *_metadata, int type)
+{
+	struct handover h = { .m = PTHREAD_MUTEX_INITIALIZER,
+			      .owner_checked = type >= 0 };
+	pthread_t t;
+
+	if (type >= 0)
+		ASSERT_EQ(0, lt_mutex_init(&h.m, type, 0, 0, 0));
+	ASSERT_EQ(0, pthread_mutex_lock(&h.m));
+	if (type == PTHREAD_MUTEX_RECURSIVE)
+		ASSERT_EQ(0, pthread_mutex_lock(&h.m));
+	ASSERT_TRUE(on_glibc("pthread_mutex_lock"));
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, take_over, &h));
+	EXPECT_TRUE(on_vlibc("pthread_mutex_lock"));
+	/* The thread tries while main holds it. */
+	vt_sleep_ms(50);
+	if (type == PTHREAD_MUTEX_ERRORCHECK)
+		EXPECT_EQ(EDEADLK, pthread_mutex_lock(&h.m));
+	if (type == PTHREAD_MUTEX_RECURSIVE) {
+		EXPECT_EQ(0, pthread_mutex_trylock(&h.m));	/* count 3 */
+		EXPECT_EQ(0, pthread_mutex_unlock(&h.m));
+		EXPECT_EQ(0, pthread_mutex_unlock(&h.m));
+	}
+	EXPECT_EQ(0, pthread_mutex_unlock(&h.m));
+	ASSERT_EQ(0, lt_join(t, NULL, LT_WAIT_MS));
+	EXPECT_EQ(EBUSY, h.trylock);
+	if (h.owner_checked)
+		EXPECT_EQ(EPERM, h.unlock);
+	EXPECT_EQ(0, h.lock);
+	if (h.owner_checked)
+		EXPECT_EQ(EPERM, pthread_mutex_unlock(&h.m));
+	EXPECT_EQ(0, pthread_mutex_trylock(&h.m));
+	EXPECT_EQ(0, pthread_mutex_unlock(&h.m));
+}
+
+TEST(locked_before_unlocked_after_errorcheck)
+{
+	handover(_metadata, PTHREAD_MUTEX_ERRORCHECK);
+}
+
+TEST(locked_before_unlocked_after_recursive)
+{
+	handover(_metadata, PTHREAD_MUTEX_RECURSIVE);
+}
+
+TEST(locked_before_unlocked_after_default)
+{
+	handover(_metadata, -1);
+}
+
+/* --- once under way at the first thread --------------------------------- */
+
+static struct {
+	pthread_once_t	once;
+	pthread_t	thread;
+	int		runs, created, thread_returned, seen_done, routine_done;
+} ow = { .once = PTHREAD_ONCE_INIT };
+
+static void *once_again(void *arg)
+{
+	__atomic_store_n(&ow.created, 1, __ATOMIC_RELEASE);
+	pthread_once(&ow.once, count_run);
+	ow.seen_done = __atomic_load_n(&ow.routine_done, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&ow.thread_returned, 1, __ATOMIC_RELEASE);
+	return arg;
+}
+
+/* Creates the process's first thread, which calls the same once. */
+static void routine_creating_a_thread(void)
+{
+	ow.runs++;
+	if (pthread_create(&ow.thread, NULL, once_again, NULL))
+		return;
+	lt_poll(&ow.created, 1, LT_WAIT_MS);
+	vt_sleep_ms(50);	/* the thread is in pthread_once() now */
+	if (__atomic_load_n(&ow.thread_returned, __ATOMIC_ACQUIRE))
+		ow.runs += 100;	/* it did not wait */
+	__atomic_store_n(&ow.routine_done, 1, __ATOMIC_RELEASE);
+}
+
+TEST(once_under_way_at_first_thread)
+{
+	once_runs = 0;
+	EXPECT_EQ(0, pthread_once(&ow.once, routine_creating_a_thread));
+	ASSERT_EQ(0, lt_join(ow.thread, NULL, LT_WAIT_MS));
+	EXPECT_EQ(1, ow.runs);
+	EXPECT_EQ(0, once_runs);	/* the thread's routine never ran */
+	EXPECT_EQ(1, ow.seen_done);
+	EXPECT_TRUE(on_vlibc("pthread_mutex_lock"));
+	/* Kept on glibc for the process's life. */
+	EXPECT_TRUE(on_glibc("pthread_once"));
+	EXPECT_EQ(0, pthread_once(&ow.once, count_run));
+	EXPECT_EQ(0, once_runs);
+}
+
+TEST(once_done_before_first_thread)
+{
+	pthread_once_t o = PTHREAD_ONCE_INIT;
+
+	once_runs = 0;
+	EXPECT_EQ(0, pthread_once(&o, count_run));
+	ASSERT_EQ(0, first_thread());
+	EXPECT_TRUE(on_vlibc("pthread_once"));
+	EXPECT_EQ(0, pthread_once(&o, count_run));
+	EXPECT_EQ(1, once_runs);
+}
+
+/* --- a signal handler locking during the switch ------------------------- */
+
+#define SWITCH_ROUNDS	100
+
+static pthread_mutex_t handler_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_spinlock_t handler_s;
+static sem_t handler_sem;
+static volatile sig_atomic_t handler_runs, handler_errors;
+
+static void lock_in_handler(int sig)
+{
+	int e = errno;
+
+	if (pthread_mutex_lock(&handler_m) || pthread_mutex_unlock(&handler_m) ||
+	    pthread_mutex_trylock(&handler_m) || pthread_mutex_unlock(&handler_m) ||
+	    pthread_spin_lock(&handler_s) || pthread_spin_unlock(&handler_s) ||
+	    sem_post(&handler_sem) || sem_trywait(&handler_sem))
+		handler_errors++;
+	handler_runs++;
+	errno = e;
+}
+
+/* One process: signals every few microseconds while the family binds. */
+static int switch_under_signals(void *arg)
+{
+	struct itimerval fast = { { 0, 20 }, { 0, 20 } }, stop = { 0 };
+	struct sigaction sa = { .sa_handler = lock_in_handler };
+	int v = -1;
+
+	if (pthread_spin_init(&handler_s, 0) || sem_init(&handler_sem, 0, 0))
+		return 10;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	/* Some slots bound to glibc before, some still lazy. */
+	pthread_mutex_lock(&handler_m);
+	pthread_mutex_unlock(&handler_m);
+	setitimer(ITIMER_REAL, &fast, NULL);
+	while (handler_runs < 2)
+		;
+	if (first_thread())
+		return 11;
+	while (handler_runs < 50)
+		;
+	setitimer(ITIMER_REAL, &stop, NULL);
+	if (handler_errors)
+		return 12;
+	if (pthread_mutex_trylock(&handler_m) || pthread_mutex_unlock(&handler_m) ||
+	    pthread_spin_trylock(&handler_s) || pthread_spin_unlock(&handler_s))
+		return 13;
+	if (sem_getvalue(&handler_sem, &v) || v)
+		return 14;
+	return lt_binder_loaded() && !lt_on_vlibc() ? 15 : 0;
+}
+
+TEST(signal_handler_locks_during_switch)
+{
+	int i, r = 0;
+
+	for (i = 0; i < SWITCH_ROUNDS && !r; i++)
+		r = vt_run_child(switch_under_signals, NULL, LT_WAIT_MS);
+	EXPECT_EQ(0, r) TH_LOG("round %d", i);
+}
+
+/* --- fork ----------------------------------------------------------------- */
+
+/* The child of a process with one thread: glibc's, until its first thread. */
+static int child_before(void *arg)
+{
+	pthread_mutex_t *m = arg;
+
+	if (!on_glibc("pthread_mutex_lock") || lt_image_mapped())
+		return 1;
+	if (pthread_mutex_unlock(m) || pthread_mutex_trylock(m) != 0)
+		return 2;
+	if (first_thread() || !on_vlibc("pthread_mutex_lock"))
+		return 3;
+	if (pthread_mutex_unlock(m) || pthread_mutex_lock(m) || pthread_mutex_unlock(m))
+		return 4;
+	return 0;
+}
+
+TEST(fork_before_first_thread)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+
+	ASSERT_EQ(0, pthread_mutex_lock(&m));
+	EXPECT_EQ(0, vt_run_child(child_before, &m, LT_WAIT_MS));
+	/* The parent is still as it was. */
+	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
+	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+}
+
+/* The child of a process that had threads keeps vlibc's binding. */
+static int child_after(void *arg)
+{
+	pthread_mutex_t *m = arg;
+
+	if (!on_vlibc("pthread_mutex_lock"))
+		return 1;
+	if (pthread_mutex_unlock(m) || pthread_mutex_trylock(m) != 0 ||
+	    pthread_mutex_unlock(m))
+		return 2;
+	return first_thread() ? 3 : 0;
+}
+
+TEST(fork_after_first_thread)
+{
+	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+
+	ASSERT_EQ(0, pthread_mutex_lock(&m));
+	ASSERT_EQ(0, first_thread());
+	EXPECT_EQ(0, vt_run_child(child_after, &m, LT_WAIT_MS));
+	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+}
+
+/* --- a sandbox that refuses the image before the first thread ------------ */
+
+struct seccomp_work {
+	pthread_mutex_t	m;
+	sem_t		sem;
+	long		counter;
+};
+
+static void *add_under_lock(void *arg)
+{
+	struct seccomp_work *w = arg;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		pthread_mutex_lock(&w->m);
+		w->counter++;
+		pthread_mutex_unlock(&w->m);
+	}
+	sem_post(&w->sem);
+	return NULL;
+}
+
+TEST(unannounced_filter_refuses_the_image)
+{
+	struct seccomp_work w = { .m = PTHREAD_MUTEX_INITIALIZER };
+	struct vsc_allow allow;
+	pthread_t t[2];
+	int i;
+
+	ASSERT_EQ(0, sem_init(&w.sem, 0, 0));
+	pthread_mutex_lock(&w.m);
+	pthread_mutex_unlock(&w.m);
+	/* The image's reservation: MAP_NORESERVE (thread stacks do without). */
+	vsc_allow_all_but_mmap(&allow, MAP_NORESERVE);
+	ASSERT_EQ(0, vsc_install(VSC_EPERM, &allow));
+	ASSERT_TRUE(mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+			 MAP_NORESERVE, -1, 0) == MAP_FAILED);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, add_under_lock, &w));
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, sem_wait(&w.sem));
+		EXPECT_EQ(0, lt_join(t[i], NULL, LT_WAIT_MS));
+	}
+	EXPECT_EQ(20000, w.counter);
+	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
+	EXPECT_TRUE(on_glibc("sem_post"));
+}
+
+int main(int argc, char **argv)
+{
+	lt_reexec(argv);
+	fprintf(stderr, "# locks on %s before the first thread\n", lt_running_on());
+	return test_harness_run(argc, argv);
+}
