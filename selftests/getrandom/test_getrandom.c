@@ -725,7 +725,7 @@ TEST(bound_to_vlibc)
 	}
 	/* The binder maps the image at the first call after the warm-up. */
 	ASSERT_EQ(0, past_warmup());
-	ASSERT_FALSE(maps_have_image()) {
+	ASSERT_FALSE(vt_image_file_mapped()) {
 		TH_LOG("the image is mapped during the warm-up");
 	}
 	ASSERT_EQ(0, past_warmup());
@@ -754,7 +754,7 @@ TEST(warmup_maps_nothing)
 	(void)arc4random();
 	(void)arc4random_uniform(10);
 	EXPECT_FALSE(all_zero(a, sizeof(a)) || all_zero(b, sizeof(b)));
-	EXPECT_FALSE(maps_have_image()) {
+	EXPECT_FALSE(vt_image_file_mapped()) {
 		TH_LOG("the image was mapped for the first calls of the family");
 	}
 }
@@ -1266,7 +1266,7 @@ TEST(warmup_then_announced_filter)
 
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(16, getrandom(b, sizeof(b), 0));
-	ASSERT_FALSE(maps_have_image());
+	ASSERT_FALSE(vt_image_file_mapped());
 	vsc_allow_all_but_mmap(&allow, MAP_DROPPABLE_);
 	vsc_through_glibc = 1;
 	ASSERT_EQ(0, vsc_install(VSC_ENOSYS, &allow));

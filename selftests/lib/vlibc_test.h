@@ -385,6 +385,26 @@ static inline int vt_is_image_path(const char *path)
 }
 
 /*
+ * Has the binder mapped the image file into this process?  Under kernel
+ * delivery the kernel maps [vlibc] into every process at exec, whatever
+ * the binder does, so "nothing was mapped for it" can only be asked of
+ * the file (which the binder then never maps).
+ */
+static inline int vt_image_file_mapped(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int found = 0;
+
+	if (!f)
+		abort();
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "linux-vlibc") != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
  * Where the binder bound @name in this process, asked through its
  * vlibc_binder_bound() (its public names are jump stubs, so the symbol's
  * own address says nothing): "image", "binder" (a veneer), "glibc", the

@@ -17,6 +17,7 @@
  *    calls pthread_once on the same control: the routine runs once and
  *    the thread waits for it; pthread_once stays on glibc for good;
  *  - a once done before the first thread is done for vlibc too;
+ *  - a process-shared semaphore's sem_init() binds as a first thread does;
  *  - a signal handler that locks while the first thread binds the slots;
  *  - fork before the first thread (the child is still on glibc until its
  *    own first thread) and after it (the child keeps vlibc's binding);
@@ -31,7 +32,9 @@
 #include "locks_test.h"
 #include "seccomp.h"
 
+#include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 /* Where @name is bound; "glibc" without the binder, for the checks. */
 static const char *owner(const char *name)
@@ -104,14 +107,14 @@ TEST(one_thread_maps_nothing)
 	EXPECT_EQ(0, pthread_once(&o, count_run));
 	EXPECT_EQ(0, pthread_once(&o, count_run));
 	EXPECT_EQ(1, once_runs);
-	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_FALSE(vt_image_file_mapped());
 	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
 	EXPECT_TRUE(on_glibc("pthread_mutex_unlock"));
 	EXPECT_TRUE(on_glibc("pthread_spin_lock"));
 	EXPECT_TRUE(on_glibc("sem_post"));
 	/* Counted in the binder, served by glibc. */
 	EXPECT_STRNE("image", owner("pthread_once"));
-	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_FALSE(vt_image_file_mapped());
 
 	ASSERT_EQ(0, first_thread());
 	if (lt_binder_loaded() && lt_on_vlibc())
@@ -123,6 +126,38 @@ TEST(one_thread_maps_nothing)
 	EXPECT_EQ(1, once_runs);
 	EXPECT_EQ(0, pthread_mutex_lock(&m));
 	EXPECT_EQ(0, pthread_mutex_unlock(&m));
+}
+
+/*
+ * A process-shared semaphore: other processes can contend for it while
+ * this one has one thread (PostgreSQL's backends), so its sem_init()
+ * binds the family as a first thread would; a child posts, the parent
+ * waits on vlibc's side.
+ */
+TEST(process_shared_semaphore_binds)
+{
+	sem_t *sem = mmap(NULL, sizeof(*sem), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+	int status;
+
+	ASSERT_NE(MAP_FAILED, sem);
+	EXPECT_TRUE(on_glibc("sem_wait"));
+	ASSERT_EQ(0, sem_init(sem, 1, 0));
+	if (lt_binder_loaded() && lt_on_vlibc())
+		EXPECT_TRUE(lt_image_mapped());
+	EXPECT_TRUE(on_vlibc("sem_wait"));
+	EXPECT_TRUE(on_vlibc("pthread_mutex_lock"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(20000);
+		_exit(sem_post(sem) ? 1 : 0);
+	}
+	EXPECT_EQ(0, sem_wait(sem));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	munmap(sem, sizeof(*sem));
 }
 
 /* --- mutexes locked before the first thread ------------------------------ */
@@ -326,7 +361,7 @@ static int child_before(void *arg)
 {
 	pthread_mutex_t *m = arg;
 
-	if (!on_glibc("pthread_mutex_lock") || lt_image_mapped())
+	if (!on_glibc("pthread_mutex_lock") || vt_image_file_mapped())
 		return 1;
 	if (pthread_mutex_unlock(m) || pthread_mutex_trylock(m) != 0)
 		return 2;
@@ -345,7 +380,7 @@ TEST(fork_before_first_thread)
 	EXPECT_EQ(0, vt_run_child(child_before, &m, LT_WAIT_MS));
 	/* The parent is still as it was. */
 	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
-	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_FALSE(vt_image_file_mapped());
 	EXPECT_EQ(0, pthread_mutex_unlock(&m));
 }
 
@@ -416,7 +451,7 @@ TEST(unannounced_filter_refuses_the_image)
 		EXPECT_EQ(0, lt_join(t[i], NULL, LT_WAIT_MS));
 	}
 	EXPECT_EQ(20000, w.counter);
-	EXPECT_FALSE(lt_image_mapped());
+	EXPECT_FALSE(vt_image_file_mapped());
 	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
 	EXPECT_TRUE(on_glibc("sem_post"));
 }
