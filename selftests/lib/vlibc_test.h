@@ -390,7 +390,7 @@ static inline int vt_is_image_path(const char *path)
  * the binder does, so "nothing was mapped for it" can only be asked of
  * the file (which the binder then never maps).
  */
-static inline int vt_image_file_mapped(void)
+static inline int vt_maps_have(const char *what)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[4096];
@@ -399,9 +399,20 @@ static inline int vt_image_file_mapped(void)
 	if (!f)
 		abort();
 	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "linux-vlibc") != NULL;
+		found = strstr(line, what) != NULL;
 	fclose(f);
 	return found;
+}
+
+static inline int vt_image_file_mapped(void)
+{
+	return vt_maps_have("linux-vlibc");
+}
+
+/* Did the kernel map the image at exec ([vlibc], kernel delivery)? */
+static inline int vt_kernel_image(void)
+{
+	return vt_maps_have("[vlibc]");
 }
 
 /*

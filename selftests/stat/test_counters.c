@@ -54,16 +54,6 @@ static int first_thread(void)
 	return pthread_create(&t, NULL, no_work, NULL) || pthread_join(t, NULL);
 }
 
-/* Is the image mapped in this process? */
-static int image_mapped(void)
-{
-	char *maps = vt_read_file("/proc/self/maps", NULL);
-	int r = maps && vt_is_image_path(maps);
-
-	free(maps);
-	return r;
-}
-
 /* The image's counter header in this process, or NULL (no binder, no image). */
 static const struct vlibc_stat_header *stat_header(void)
 {
@@ -329,7 +319,7 @@ static int work_locks_first_thread(void)
 		sem_post(&s);
 		sem_wait(&s);
 	}
-	if (image_mapped()) {
+	if (vt_image_file_mapped()) {
 		printf("image mapped before the first thread\n");
 		return 1;
 	}
