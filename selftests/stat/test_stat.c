@@ -1039,6 +1039,20 @@ TEST(no_such_process)
 }
 
 /* vlibc-stat -i 0.1 @pid in the background, its output into @out. */
+/* @who's output @text, each line as a TAP comment (kept by every runner). */
+static void said(const char *who, const char *text)
+{
+	const char *p = text ? text : "";
+
+	fprintf(stderr, "# %s said:\n", who);
+	while (*p) {
+		int len = strcspn(p, "\n");
+
+		fprintf(stderr, "#   %.*s\n", len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
 static pid_t poll_start(pid_t pid, int out)
 {
 	char spid[16], *argv[] = { vt_build_path("vlibc-stat"), "-i", "0.1", spid, NULL };
@@ -1074,7 +1088,7 @@ TEST(exits_while_polled)
 	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 42  mutex_unlock 42"));
 	EXPECT_NE(NULL, strstr(text, "exited"));
 	if (_metadata->exit_code)
-		fprintf(stderr, "# vlibc-stat -i said:\n%s", text);
+		said("vlibc-stat -i", text);
 	free(text);
 	close(out);
 }
@@ -1124,7 +1138,7 @@ TEST(polled_across_exec)
 	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 21  mutex_unlock 21"));
 	EXPECT_NE(NULL, strstr(text, "exited"));
 	if (_metadata->exit_code)
-		fprintf(stderr, "# vlibc-stat -i said:\n%s", text);
+		said("vlibc-stat -i", text);
 	free(text);
 	close(out);
 }

@@ -413,8 +413,13 @@ static int repeat(pid_t pid)
 			return 0;
 		}
 		t_now = now();
-		if (n && (r == STAT_READ_NOT_SET_UP || r == STAT_READ_NOT_VLIBC)) {
-			/* After an exec: say so, and start again from the totals. */
+		if (n && (r == STAT_READ_NOT_SET_UP || r == STAT_READ_NOT_VLIBC ||
+			  r == STAT_READ_INVALID)) {
+			/*
+			 * After an exec: say so, and start again from the
+			 * totals.  An exec under way can read as invalid for
+			 * longer than reread() waits (seen emulated, in QEMU).
+			 */
 			if (opt.json)
 				printf("{\"pid\":%d,\"time\":%.3f,\"status\":%d}\n", (int)pid,
 				       t_now - start, r);
