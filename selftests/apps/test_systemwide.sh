@@ -111,6 +111,8 @@ for t in ts:
 for t in ts:
     t.join()
 print(hashlib.sha256("".join(out[i] for i in range(400)).encode()).hexdigest())
+for _ in range(300):    # past the getrandom warm-up (256 calls)
+    os.urandom(16)
 u = uuid.uuid4()
 print("uuid4", u.version, u.variant == uuid.RFC_4122)
 a, b = secrets.token_hex(16), secrets.token_hex(16)
@@ -175,6 +177,9 @@ int main(void)
 		pthread_create(&t[i], NULL, add, NULL);
 	for (int i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
+	/* Past the getrandom family's warm-up (glibc serves the first 256). */
+	for (int i = 0; i < 300; i++)
+		getrandom(buf, sizeof(buf), 0);
 	printf("total %ld getrandom %zd\n", total, getrandom(buf, sizeof(buf), 0));
 	return 0;
 }
@@ -207,10 +212,13 @@ if need apt-cache; then
 	aptscript='apt-cache policy bash && apt-cache show coreutils'
 	plain=$(sh -c "$aptscript" 2>&1)
 	under=$(VLIBC_DEBUG=1 sw sh -c "$aptscript" 2>"$d/apt.log")
+	# One thread: the locks family stays on glibc's functions.
 	if [ -z "$plain" ] || [ "$plain" != "$under" ]; then
-		not_ok "apt-cache: same output, locks bound" "$(diff <(echo "$plain") <(echo "$under"))"
+		not_ok "apt-cache: same output, one thread: locks on glibc" "$(diff <(echo "$plain") <(echo "$under"))"
+	elif bound locks "$d/apt.log"; then
+		not_ok "apt-cache: same output, one thread: locks on glibc" "$(grep '^vlibc: family' "$d/apt.log")"
 	else
-		bound_all "apt-cache: same output, locks bound" "$d/apt.log" locks
+		ok "apt-cache: same output, one thread: locks on glibc"
 	fi
 else
 	skip "apt-cache" "apt-cache is not installed"
@@ -325,11 +333,10 @@ if need su; then
 	if [ "$plain" != "$under" ] || ! grep -q '^Uid: 65534 0 ' <<<"$under"; then
 		not_ok "su as nobody: runs as plainly" "$(diff <(echo "$plain") <(echo "$under"))"
 	elif ! grep -q " $MAPPED_BINDER$" "$d/su-sw/su.maps" ||
-	     ! grep -q " $MAPPED_IMAGE$" "$d/su-sw/su.maps" ||
 	     grep -q "$MAPPED_USER_IMAGE" "$d/su-sw/su.maps"; then
 		not_ok "su as nobody: runs as plainly" "maps: $(grep -e vlibc "$d/su-sw/su.maps")"
 	else
-		ok "su as nobody: runs as plainly, binder and installed image in its maps"
+		ok "su as nobody: runs as plainly, the binder in its maps, no user-writable image (one thread: nothing bound)"
 	fi
 else
 	skip "su as nobody" "su is not installed"
