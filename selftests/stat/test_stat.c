@@ -1038,7 +1038,6 @@ TEST(no_such_process)
 	EXPECT_EQ(ST_NO_PROCESS, stat_status(pid, NULL, err, sizeof(err)));
 }
 
-/* vlibc-stat -i 0.1 @pid in the background, its output into @out. */
 /* @who's output @text, each line as a TAP comment (kept by every runner). */
 static void said(const char *who, const char *text)
 {
@@ -1053,12 +1052,20 @@ static void said(const char *who, const char *text)
 	}
 }
 
-static pid_t poll_start(pid_t pid, int out)
+/*
+ * vlibc-stat -i 0.1 @pid in the background, with --json when @json: its
+ * output and its stderr into @out.
+ */
+static pid_t poll_start(pid_t pid, int out, int json)
 {
-	char spid[16], *argv[] = { vt_build_path("vlibc-stat"), "-i", "0.1", spid, NULL };
+	char spid[16], *argv[] = { vt_build_path("vlibc-stat"), "-i", "0.1", spid, NULL, NULL };
 	pid_t reader;
 
 	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	if (json) {
+		argv[3] = "--json";
+		argv[4] = spid;
+	}
 	fflush(NULL);
 	reader = fork();
 	if (reader == 0) {
@@ -1072,75 +1079,124 @@ static pid_t poll_start(pid_t pid, int out)
 	return reader;
 }
 
+/*
+ * The first line of @text that holds every string of @want (NULL-ended),
+ * after the first line holding @first (NULL: from the start); or NULL.
+ */
+static const char *line_with(const char *text, const char *first,
+			     const char *const want[])
+{
+	const char *line, *found = NULL;
+	int seen = !first;
+
+	for (line = text; !found && *line; ) {
+		size_t len = strcspn(line, "\n");
+		char *copy = vt_nonnull(strndup(line, len));
+		int i;
+
+		if (seen) {
+			for (i = 0; want[i] && strstr(copy, want[i]); i++)
+				;
+			if (!want[i])
+				found = line;
+		}
+		seen = seen || strstr(copy, first);
+		free(copy);
+		line += len + (line[len] == '\n');
+	}
+	return found;
+}
+
+/*
+ * Wait, at most 10 s, until the poller's output in @out has a line that
+ * line_with() finds: 1, or 0.  A poller's readings come when they come
+ * (emulated or loaded, as in the QEMU suite, its start, an exec and a
+ * first thread take a while): a test waits for the reading it needs,
+ * never for a fixed time.
+ */
+static int poll_output_has(int out, const char *first, const char *const want[])
+{
+	double end = vt_now_ms() + 10000;
+	char *text;
+	int found;
+
+	for (;;) {
+		text = vt_read_fd(out, NULL);
+		found = !!line_with(text, first, want);
+		free(text);
+		if (found || vt_now_ms() > end)
+			return found;
+		vt_sleep_ms(20);
+	}
+}
+
+#define WANT(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* The process exits after the poller's first reading: it says so, exits 0. */
 TEST(exits_while_polled)
 {
+	static const char totals[] = "total  mutex_lock 42  mutex_unlock 42";
 	int out = memfd_create("stat-out", MFD_CLOEXEC);
 	struct target t;
 	pid_t reader;
 	char *text;
 
 	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("pairs", "42")));
-	reader = poll_start(t.pid, out);
-	vt_sleep_ms(500);
+	reader = poll_start(t.pid, out, 0);
+	EXPECT_EQ(1, poll_output_has(out, NULL, WANT(totals)));
 	EXPECT_EQ(0, target_stop(&t));
 	EXPECT_EQ(0, vt_wait_child(reader, 5000));
 	text = vt_read_fd(out, NULL);
-	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 42  mutex_unlock 42"));
-	EXPECT_NE(NULL, strstr(text, "exited"));
+	EXPECT_NE(NULL, line_with(text, totals, WANT("exited")));
 	if (_metadata->exit_code)
 		said("vlibc-stat -i", text);
 	free(text);
 	close(out);
 }
 
-/* An exec under -i: the new program's totals, then its exit. */
 /*
- * Wait until the poller's output in @out holds @want, at most @ms: read
- * through a description of its own, so the poller's offset stays.
+ * An exec under -i: the new program's counters, then its exit.  The text
+ * gives totals once, at the first reading after the exec, which may come
+ * before the new program's locks ("total  (all zero)", then the 21 as a
+ * rate): it must give the old program's totals and new ones after them.
+ * JSON gives the totals on every line: the new program's exact counts.
  */
-static void poll_output_has(int out, const char *want, double ms)
-{
-	char path[64], *text;
-	double end = vt_now_ms() + ms;
-	int fd, found;
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", out);
-	do {
-		vt_sleep_ms(100);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return;
-		text = vt_read_fd(fd, NULL);
-		close(fd);
-		found = text && strstr(text, want);
-		free(text);
-	} while (!found && vt_now_ms() < end);
-}
-
 TEST(polled_across_exec)
 {
-	int out = memfd_create("stat-out", MFD_CLOEXEC);
+	static const char old_text[] = "total  mutex_lock 500  mutex_unlock 500";
+	static const char old_json[] = "\"mutex_lock\":500,";
+	static const char *const who[] = { "vlibc-stat -i", "vlibc-stat -i --json" };
+	int out[2], i;
 	struct target t;
-	pid_t reader;
-	char *text;
+	pid_t reader[2];
+	char *text[2];
 
 	ASSERT_EQ(0, target_start(&t, 1, NULL, NULL, ARGS("exec", "500", "21")));
-	reader = poll_start(t.pid, out);
-	vt_sleep_ms(300);
+	for (i = 0; i < 2; i++) {
+		out[i] = memfd_create("stat-out", MFD_CLOEXEC);
+		reader[i] = poll_start(t.pid, out[i], i);
+	}
+	/* Each has read the old program before it execs. */
+	EXPECT_EQ(1, poll_output_has(out[0], NULL, WANT(old_text)));
+	EXPECT_EQ(1, poll_output_has(out[1], NULL, WANT(old_json)));
 	ASSERT_EQ(1, write(t.in, "\n", 1));
+	/* The new program's "ready": its 21 locks and unlocks are done. */
 	ASSERT_EQ(0, target_line(&t));
-	/* Emulated (the QEMU suite), an exec and a first thread take a while. */
-	poll_output_has(out, "total  mutex_lock 21  mutex_unlock 21", 5000);
+	EXPECT_EQ(1, poll_output_has(out[0], old_text, WANT("    total")));
+	EXPECT_EQ(1, poll_output_has(out[1], old_json,
+				     WANT("\"mutex_lock\":21,", "\"mutex_unlock\":21,")));
 	EXPECT_EQ(0, target_stop(&t));
-	EXPECT_EQ(0, vt_wait_child(reader, 5000));
-	text = vt_read_fd(out, NULL);
-	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 500  mutex_unlock 500"));
-	EXPECT_NE(NULL, strstr(text, "total  mutex_lock 21  mutex_unlock 21"));
-	EXPECT_NE(NULL, strstr(text, "exited"));
-	if (_metadata->exit_code)
-		said("vlibc-stat -i", text);
-	free(text);
-	close(out);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, vt_wait_child(reader[i], 5000));
+		text[i] = vt_read_fd(out[i], NULL);
+		EXPECT_NE(NULL, strstr(text[i], "exited"));
+	}
+	for (i = 0; i < 2 && _metadata->exit_code; i++)
+		said(who[i], text[i]);
+	for (i = 0; i < 2; i++) {
+		free(text[i]);
+		close(out[i]);
+	}
 }
 
 TEST(interval_json_lines)
