@@ -7,7 +7,10 @@
  * whether it runs on vlibc; then that slot, and each other slot at its
  * own first call, is bound.  A family that waits for the process's
  * first thread (the locks family) is served by glibc until then and
- * decides in binder_threads_start().  The code up to the decision reads only what
+ * decides in binder_threads_start(); one that warms up (getrandom), after
+ * its warm-up.  Either maps the image at its first call all the same
+ * (binder_prepare()), so that its late set-up opens nothing: a seccomp
+ * filter may have come in between.  The code up to the decision reads only what
  * the process started with, through raw system calls, so the answer does
  * not depend on when it runs.
  *
@@ -463,6 +466,12 @@ static int binder_init_once(void)
 	return r ? r : once_run(&binder.state, binder_start, binder_start_private, 0);
 }
 
+void binder_prepare(void)
+{
+	/* -EDEADLK (a signal handler inside this work): the next call. */
+	binder_init_once();
+}
+
 /* glibc's @name in @libc (NULL: not known), else from the dynamic linker. */
 static void *libc_lookup(const struct vlibc_elf_dyn *libc, const char *name)
 {
@@ -696,11 +705,12 @@ void binder_sandbox_coming(void)
 	int f;
 
 	/*
-	 * A family the process used during its warm-up is set up now,
-	 * while no filter refuses what that takes (mapping the image
-	 * file), as if the warm-up had ended.  A filter installed without
-	 * glibc's prctl()/syscall() comes unannounced: a family that was
-	 * still warming up then finds it, and stays on glibc.
+	 * A family the process used during its warm-up (or before its
+	 * first thread) is set up now, as if the wait had ended, and
+	 * switches below as any set-up family.  Its first call mapped the
+	 * image (binder_prepare()); its set-up opens nothing.  A filter
+	 * installed without glibc's prctl()/syscall() comes unannounced:
+	 * the family meets it through its own calls' refusals.
 	 */
 	for (f = 0; f < BINDER_FAMILIES; f++)
 		if (__atomic_load_n(&binder.waited[f], __ATOMIC_RELAXED) &&
@@ -723,8 +733,10 @@ void binder_sandbox_coming(void)
 /*
  * Where @name is bound in this process: an address in the image, in the
  * binder (a veneer) or in glibc.  NULL for a name the binder does not
- * bind.  For tests and diagnostics: binds at once, past a warm-up, but
- * a family that waits for the first thread is not bound before it.
+ * bind.  For tests and diagnostics: binds at once, past a warm-up; for a
+ * family that waits for the first thread, before it, says what its first
+ * call would bind, and binds and maps nothing (that call still maps the
+ * image, binder_prepare()).
  */
 __attribute__((visibility("default")))
 void *vlibc_binder_bound(const char *name)
@@ -734,7 +746,7 @@ void *vlibc_binder_bound(const char *name)
 	for (d = __start_binder_slots; d < __stop_binder_slots; d++)
 		if (binder_streq(d->name, name))
 			return d->family >= 0 && binder_before_threads(d->family) ?
-			       d->bind_lazy() : d->bind();
+			       d->single() : d->bind();
 	return 0;
 }
 

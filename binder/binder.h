@@ -151,15 +151,16 @@ struct binder_family {
 	void	(*sandbox_coming)(void);
 	/*
 	 * The process's first @warmup_calls calls of the family's names go
-	 * to glibc's own functions, with nothing found, mapped or decided:
-	 * for a family whose set-up costs more than a few calls save (0:
-	 * decide at the first call).
+	 * to glibc's own functions, with nothing decided (the first maps the
+	 * image, binder_prepare()): for a family whose own set-up costs more
+	 * than a few calls save (0: decide at the first call).
 	 */
 	unsigned int	warmup_calls;
 	/*
 	 * Bind at the process's first pthread_create(), not at the first
 	 * call: until then every name goes to glibc's own function (or the
-	 * slot's single-threaded target, slot.h) and nothing is set up.
+	 * slot's single-threaded target, slot.h) and nothing is set up but
+	 * the image, at the first call (binder_prepare()).
 	 * first_thread() runs then, before the family is set up, on the one
 	 * thread the process has (optional).
 	 */
@@ -181,6 +182,16 @@ struct binder_family {
  */
 void *binder_resolve(const char *name, enum binder_family_id f,
 		     void *vlibc_impl, int *final);
+/*
+ * A call of a family's name, before or without its set-up: the
+ * process-wide start-up runs now if it has not (once for the process):
+ * the seccomp check, and finding, mapping and checking the image, which
+ * take open() and other calls glibc would not make for the same work.  A
+ * family that defers its own set-up (its warm-up, the wait for the first
+ * thread) then makes none of those when it sets up: a seccomp filter
+ * installed in between, unannounced, cannot kill the process on them.
+ */
+void binder_prepare(void);
 /*
  * Is family @f still warming up (struct binder_family's warmup_calls)?
  * Counts this call; 0 once the family is decided or a sandbox came.

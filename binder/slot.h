@@ -30,18 +30,21 @@
 struct binder_slot_desc {
 	const char	*name;
 	void		*(*bind)(void);
-	/* What the lazy stub calls: honours the warm-up and the wait for threads. */
-	void		*(*bind_lazy)(void);
+	/*
+	 * Before the process's first thread, for a family that waits for
+	 * it: what the lazy stub would bind, neither bound nor mapped.
+	 */
+	void		*(*single)(void);
 	int		family;		/* enum binder_family_id, or -1 */
 };
 
 /*
  * The slot, its lazy stub and its descriptor; binder_bind_NAME (what the
- * stub calls) and @bind_now (the descriptor's: binds at once, for
- * vlibc_binder_bound(); declared before) are the caller's.  @family: the
- * enum binder_family_id owning the name, or -1.
+ * stub calls), @bind_now (binds at once) and @single (NULL for a slot of
+ * no family), both for vlibc_binder_bound() and declared before, are the
+ * caller's.  @family: the enum binder_family_id owning the name, or -1.
  */
-#define BINDER_SLOT_DATA(name, bind_now, family)			\
+#define BINDER_SLOT_DATA(name, bind_now, single, family)		\
 	extern char binder_lazy_##name[] __attribute__((visibility("hidden"))); \
 	__attribute__((visibility("hidden"), used))			\
 	void *binder_slot_##name = binder_lazy_##name;			\
@@ -49,21 +52,24 @@ struct binder_slot_desc {
 	void *binder_bind_##name(void);					\
 	static const struct binder_slot_desc binder_slot_desc_##name	\
 	__attribute__((used, section("binder_slots"), aligned(sizeof(void *)))) = { \
-		#name, bind_now, binder_bind_##name, family		\
+		#name, bind_now, single, family				\
 	}
 
 /*
- * While family @family warms up (binder_warming_up()), a call is served
- * by glibc's own @name and the slot stays lazy; after that, the first call
- * decides and binds.  Until the process's first thread, a family bound at
- * the first thread (binder_before_threads()) has the slot set to
- * @single_fn (a binder function that forwards to glibc's own @name), or
- * with NULL to glibc's own @name; binder_threads_start() binds it for
- * good.
+ * The first call of @name maps the image (binder_prepare(), once for the
+ * process).  While family @family warms up (binder_warming_up()), a call
+ * is served by glibc's own @name and the slot stays lazy; after that, the
+ * first call decides and binds.  Until the process's first thread, a
+ * family bound at the first thread (binder_before_threads()) has the slot
+ * set to @single_fn (a binder function that forwards to glibc's own
+ * @name), or with NULL to glibc's own @name; binder_threads_start() binds
+ * it for good.
  */
 #define BINDER_SLOT_THREADED(name, family, target_expr, single_fn)	\
 	static void *binder_resolve_##name(void);			\
-	BINDER_SLOT_DATA(name, binder_resolve_##name, BINDER_FAMILY_##family); \
+	static void *binder_single_##name(void);			\
+	BINDER_SLOT_DATA(name, binder_resolve_##name, binder_single_##name, \
+			 BINDER_FAMILY_##family);			\
 	static void *binder_resolve_##name(void)			\
 	{								\
 		int final;						\
@@ -74,11 +80,18 @@ struct binder_slot_desc {
 					 __ATOMIC_RELEASE);		\
 		return target;						\
 	}								\
+	static void *binder_single_##name(void)				\
+	{								\
+		void *fn = (single_fn);					\
+									\
+		return fn ? fn : binder_glibc_own(#name);		\
+	}								\
 	void *binder_bind_##name(void)					\
 	{								\
 		static void *glibc_own;					\
 		void *target;						\
 									\
+		binder_prepare();					\
 		if (binder_before_threads(BINDER_FAMILY_##family))	\
 			return binder_bind_single(&binder_slot_##name,	\
 						  binder_lazy_##name, #name, \
@@ -105,7 +118,7 @@ struct binder_slot_desc {
  * as they were.  See sandbox.c.
  */
 #define BINDER_GUARDED_SLOT(name, guard_asm)				\
-	BINDER_SLOT_DATA(name, binder_bind_##name, -1);			\
+	BINDER_SLOT_DATA(name, binder_bind_##name, NULL, -1);		\
 	void *binder_bind_##name(void)					\
 	{								\
 		void *target = binder_glibc_own(#name);			\

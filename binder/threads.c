@@ -68,6 +68,8 @@ int sem_init(sem_t *sem, int pshared, unsigned int value)
 {
 	sem_init_fn fn = glibc_fn((void **)&glibc_sem_init, "sem_init");
 
+	/* A call of the locks family's: map the image now (binder_prepare()). */
+	binder_prepare();
 	if (pshared)
 		binder_threads_start();
 	return fn(sem, pshared, value);

@@ -307,7 +307,7 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sqlite3' 2>/dev/null &
 	fi
 	# Python binds sem_* for its own locks and libsqlite3's mutexes.  The
 	# sqlite3 shell has one thread: the locks family, which binds at the
-	# first thread, stays on glibc there and maps nothing.
+	# first thread, stays on glibc there (its first lock maps the image).
 	check_binds "sqlite3: locks family bound (python3: libsqlite3's mutexes, Python's semaphores)" \
 		sq-vlibc.log pthread_mutex_lock pthread_mutex_unlock sem_wait sem_post
 	check "sqlite3 shell (one thread): locks family left on glibc" \

@@ -4,12 +4,15 @@
  * its first lock call: one thread cannot contend, and vlibc's lock path
  * wins only under contention.  Until then glibc's own functions serve
  * (pthread_once through a binder function that counts glibc's onces
- * under way) and no image is mapped.  Each case runs in a fork child of
- * this program's single-threaded main process, so it starts before the
- * switch (this program does not call lt_threads_start()).
+ * under way).  The first lock call maps the image (binder_prepare(): what
+ * needs open() is done before a filter the binder is not told of could
+ * be there); the first thread sets the family up and binds it, with no
+ * such call.  Each case runs in a fork child of this program's
+ * single-threaded main process, so it starts before the switch (this
+ * program does not call lt_threads_start()).
  *
  *  - a process with one thread that locks, unlocks, trylocks, posts and
- *    waits on a semaphore, spins and runs a once maps no image, and its
+ *    waits on a semaphore, spins and runs a once binds nothing, and its
  *    locks answer right; its first thread binds the family;
  *  - mutexes (normal, recursive, error-checking) locked by glibc before
  *    the first thread are unlocked by vlibc after it, owners kept;
@@ -21,9 +24,12 @@
  *  - a signal handler that locks while the first thread binds the slots;
  *  - fork before the first thread (the child is still on glibc until its
  *    own first thread) and after it (the child keeps vlibc's binding);
- *  - a seccomp filter installed with the system call instruction (the
- *    binder does not see it coming) that refuses the image's mmap()
- *    before the first thread: the family stays on glibc, all works.
+ *  - seccomp filters installed with the system call instruction (the
+ *    binder does not see them coming): one in force at the first lock
+ *    call keeps the family on glibc; after the first lock call, one that
+ *    refuses the image's mmap(), traps or kills on open(): the family
+ *    binds at the first thread all the same (file mode: the image was
+ *    mapped at the first lock), all works, the process lives.
  *
  * Without the binder (LOCKS_SELFTEST_REEXECUTED=1 on plain glibc) the
  * cases run their locks only: every "where bound" check is skipped.
@@ -75,7 +81,7 @@ static void count_run(void)
 	once_runs++;
 }
 
-TEST(one_thread_maps_nothing)
+TEST(one_thread_binds_nothing)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	pthread_spinlock_t s;
@@ -107,14 +113,15 @@ TEST(one_thread_maps_nothing)
 	EXPECT_EQ(0, pthread_once(&o, count_run));
 	EXPECT_EQ(0, pthread_once(&o, count_run));
 	EXPECT_EQ(1, once_runs);
-	EXPECT_FALSE(vt_image_file_mapped());
+	/* Mapped at the first call (sem_init), bound at the first thread. */
+	if (lt_binder_loaded())
+		EXPECT_TRUE(lt_image_mapped());
 	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
 	EXPECT_TRUE(on_glibc("pthread_mutex_unlock"));
 	EXPECT_TRUE(on_glibc("pthread_spin_lock"));
 	EXPECT_TRUE(on_glibc("sem_post"));
 	/* Counted in the binder, served by glibc. */
 	EXPECT_STRNE("image", owner("pthread_once"));
-	EXPECT_FALSE(vt_image_file_mapped());
 
 	ASSERT_EQ(0, first_thread());
 	if (lt_binder_loaded() && lt_on_vlibc())
@@ -361,7 +368,8 @@ static int child_before(void *arg)
 {
 	pthread_mutex_t *m = arg;
 
-	if (!on_glibc("pthread_mutex_lock") || vt_image_file_mapped())
+	/* The image mapped in the parent (its lock), the binding glibc's. */
+	if (!on_glibc("pthread_mutex_lock") || (lt_binder_loaded() && !lt_image_mapped()))
 		return 1;
 	if (pthread_mutex_unlock(m) || pthread_mutex_trylock(m) != 0)
 		return 2;
@@ -380,7 +388,6 @@ TEST(fork_before_first_thread)
 	EXPECT_EQ(0, vt_run_child(child_before, &m, LT_WAIT_MS));
 	/* The parent is still as it was. */
 	EXPECT_TRUE(on_glibc("pthread_mutex_lock"));
-	EXPECT_FALSE(vt_image_file_mapped());
 	EXPECT_EQ(0, pthread_mutex_unlock(&m));
 }
 
@@ -429,19 +436,24 @@ static void *add_under_lock(void *arg)
 	return NULL;
 }
 
-TEST(unannounced_filter_refuses_the_image)
+/*
+ * A filter in force at the family's first call (sem_init): the binder
+ * reads the seccomp mode then and maps no image file; the family stays
+ * on glibc (the kernel's [vlibc] needs no mapping: it binds there).
+ */
+TEST(unannounced_filter_before_first_call)
 {
 	struct seccomp_work w = { .m = PTHREAD_MUTEX_INITIALIZER };
 	struct vsc_allow allow;
 	pthread_t t[2];
 	int i;
 
-	ASSERT_EQ(0, sem_init(&w.sem, 0, 0));
-	pthread_mutex_lock(&w.m);
-	pthread_mutex_unlock(&w.m);
 	/* The image's reservation: MAP_NORESERVE (thread stacks do without). */
 	vsc_allow_all_but_mmap(&allow, MAP_NORESERVE);
 	ASSERT_EQ(0, vsc_install(VSC_EPERM, &allow));
+	ASSERT_EQ(0, sem_init(&w.sem, 0, 0));
+	pthread_mutex_lock(&w.m);
+	pthread_mutex_unlock(&w.m);
 	ASSERT_TRUE(mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 			 MAP_NORESERVE, -1, 0) == MAP_FAILED);
 	for (i = 0; i < 2; i++)
@@ -460,12 +472,10 @@ TEST(unannounced_filter_refuses_the_image)
 }
 
 /*
- * The same filter shape killing the process at open()/openat(), after a
- * lock call: glibc alone makes no such call to create a thread or lock,
- * so the process must live.  Known bug: the family's set-up at the first
- * thread opens the status file and the image file (the family bound at
- * the first lock call, before the filter, until it waited for a thread);
- * run with VLIBC_KNOWN_BUGS=1.
+ * A filter killing the process at open()/openat(), after a lock call:
+ * glibc alone makes no such call to create a thread or lock, so the
+ * process must live.  The lock call mapped the image; the set-up at the
+ * first thread opens nothing.
  */
 TEST(unannounced_kill_filter_after_a_lock)
 {
@@ -475,8 +485,6 @@ TEST(unannounced_kill_filter_after_a_lock)
 	int i, status;
 	pid_t pid;
 
-	if (!getenv("VLIBC_KNOWN_BUGS"))
-		SKIP(return, "known bug: set VLIBC_KNOWN_BUGS=1 to run");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -499,6 +507,192 @@ TEST(unannounced_kill_filter_after_a_lock)
 		TH_LOG("child status %#x (killed by signal %d)", status,
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	}
+}
+
+/*
+ * More filters the binder is not told of, after the family's first call
+ * of one kind or another (a semaphore's sem_init(), a once, a spinlock, a
+ * mutex), or in a fork child of a process that made it: two threads then
+ * add under a mutex, and the process lives.  The family binds at the first
+ * thread (file mode: the image was mapped at the first call, before the
+ * filter), except where the filter refuses what the family's own work
+ * needs.  Each case runs in a child, whose exit status says what went
+ * wrong.
+ */
+enum first_call { FIRST_SEM_INIT, FIRST_ONCE, FIRST_SPIN, FIRST_MUTEX };
+
+FIXTURE(unannounced_after_first_call) {
+};
+
+FIXTURE_VARIANT(unannounced_after_first_call) {
+	enum first_call	first;
+	unsigned int	ret;		/* SECCOMP_RET_* for the calls in nrs */
+	int		nrs[4];
+	int		n;
+	int		reserve_eperm;	/* instead: EPERM on the image's mmap() */
+	int		in_fork;	/* the filter and threads in a fork child */
+};
+
+FIXTURE_VARIANT_ADD(unannounced_after_first_call, sem_init_then_kill) {
+	.first = FIRST_SEM_INIT, .ret = SECCOMP_RET_KILL_PROCESS,
+	.nrs = { __NR_openat, __NR_open }, .n = 2,
+};
+FIXTURE_VARIANT_ADD(unannounced_after_first_call, once_then_kill) {
+	.first = FIRST_ONCE, .ret = SECCOMP_RET_KILL_PROCESS,
+	.nrs = { __NR_openat, __NR_open }, .n = 2,
+};
+/* What mapping the image file takes: none of it comes at the first thread. */
+FIXTURE_VARIANT_ADD(unannounced_after_first_call, spin_then_trap_image_calls) {
+	.first = FIRST_SPIN, .ret = SECCOMP_RET_TRAP,
+	.nrs = { __NR_openat, __NR_open, __NR_uname }, .n = 3,
+};
+FIXTURE_VARIANT_ADD(unannounced_after_first_call, mutex_then_eperm_on_the_image) {
+	.first = FIRST_MUTEX, .reserve_eperm = 1,
+};
+FIXTURE_VARIANT_ADD(unannounced_after_first_call, mutex_then_fork_child_kill) {
+	.first = FIRST_MUTEX, .ret = SECCOMP_RET_KILL_PROCESS,
+	.nrs = { __NR_openat, __NR_open }, .n = 2, .in_fork = 1,
+};
+
+FIXTURE_SETUP(unannounced_after_first_call)
+{
+}
+
+FIXTURE_TEARDOWN(unannounced_after_first_call)
+{
+}
+
+static void first_once_routine(void)
+{
+}
+
+/* The family's first call of the kind @first. */
+static int first_call(enum first_call first, struct seccomp_work *w)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_spinlock_t s;
+
+	switch (first) {
+	case FIRST_SEM_INIT:
+		return 0;	/* done by the caller */
+	case FIRST_ONCE:
+		return pthread_once(&once, first_once_routine);
+	case FIRST_SPIN:
+		return pthread_spin_init(&s, 0) || pthread_spin_lock(&s) ||
+		       pthread_spin_unlock(&s);
+	default:
+		return pthread_mutex_lock(&w->m) || pthread_mutex_unlock(&w->m);
+	}
+}
+
+/*
+ * The filter, the threads: an exit status (0 when all went well).  Where
+ * pthread_mutex_lock is bound is asked without reading /proc (the filter
+ * may kill on open): its target must not be glibc's own.
+ */
+static int after_first_call_run(const FIXTURE_VARIANT(unannounced_after_first_call) *v,
+				struct seccomp_work *w)
+{
+	void *(*bound)(const char *) = (void *(*)(const char *))
+		dlsym(RTLD_DEFAULT, "vlibc_binder_bound");
+	void *glibc_lock = lt_glibc("pthread_mutex_lock");
+	struct vsc_allow allow;
+	pthread_t t[2];
+	int i;
+
+	if (v->reserve_eperm) {
+		vsc_allow_all_but_mmap(&allow, MAP_NORESERVE);
+		if (vsc_install(VSC_EPERM, &allow))
+			return 3;
+	} else if (vsc_deny(v->nrs, v->n, v->ret, VSC_VIA_RAW)) {
+		return 3;
+	}
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, add_under_lock, w))
+			return 4;
+	for (i = 0; i < 2; i++)
+		if (sem_wait(&w->sem) || pthread_join(t[i], NULL))
+			return 5;
+	if (w->counter != 20000)
+		return 6;
+	for (i = 0; i < v->n; i++)
+		if (vsc_trapped_nr[v->nrs[i]])
+			return 7;
+	if (bound && bound("pthread_mutex_lock") == glibc_lock)
+		return 8;
+	return 0;
+}
+
+static int after_first_call_child(void *arg)
+{
+	const FIXTURE_VARIANT(unannounced_after_first_call) *v = arg;
+	struct seccomp_work w = { .m = PTHREAD_MUTEX_INITIALIZER };
+	int status;
+	pid_t pid;
+
+	if (sem_init(&w.sem, 0, 0) || first_call(v->first, &w))
+		return 2;
+	if (lt_binder_loaded() && !lt_image_mapped())
+		return 9;
+	if (!v->in_fork)
+		return after_first_call_run(v, &w);
+	pid = fork();
+	if (pid < 0)
+		return 10;
+	if (!pid)
+		_exit(after_first_call_run(v, &w));
+	if (waitpid(pid, &status, 0) != pid)
+		return 10;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST_F(unannounced_after_first_call, process_lives)
+{
+	int r = vt_run_child(after_first_call_child, (void *)variant, LT_WAIT_MS);
+	char why[64];
+
+	EXPECT_EQ(0, r) {
+		TH_LOG("child: %s (2 first call, 3 filter, 4 threads, 5 wait,"
+		       " 6 count, 7 trapped, 8 on glibc, 9 no image, 10 fork)",
+		       vt_child_what(r, why, sizeof(why)));
+	}
+}
+
+/*
+ * The file-mode limit: a filter that kills on openat(), installed before
+ * the family's first call, kills the process at that call (here the
+ * first thread), where the binder maps the image file: it must open it,
+ * and it reads the seccomp mode from /proc first; no call can tell a
+ * process that a filter is in force without being one a filter may kill
+ * on.  Under kernel delivery ([vlibc]: nothing to open) the process
+ * lives.  This case documents the limit (Documentation/userspace-api/
+ * vlibc.rst): it fails if that changes.
+ */
+static int kill_filter_first_child(void *unused)
+{
+	static const int calls[] = { __NR_openat, __NR_open };
+	struct seccomp_work w = { .m = PTHREAD_MUTEX_INITIALIZER };
+	pthread_t t;
+
+	if (vsc_deny(calls, 2, SECCOMP_RET_KILL_PROCESS, VSC_VIA_RAW))
+		return 3;
+	if (sem_init(&w.sem, 0, 0))
+		return 2;
+	if (pthread_create(&t, NULL, add_under_lock, &w) ||
+	    sem_wait(&w.sem) || pthread_join(t, NULL))
+		return 4;
+	return w.counter == 10000 ? 0 : 6;
+}
+
+TEST(unannounced_kill_filter_before_first_call)
+{
+	int r = vt_run_child(kill_filter_first_child, NULL, LT_WAIT_MS);
+	char why[64];
+
+	EXPECT_EQ(!lt_binder_loaded() || vt_kernel_image() ? 0 : 128 + SIGSYS, r);
+	TH_LOG("%s: child %s", !lt_binder_loaded() ? "no binder" :
+	       vt_kernel_image() ? "kernel image" : "file image",
+	       vt_child_what(r, why, sizeof(why)));
 }
 
 int main(int argc, char **argv)
