@@ -15,11 +15,12 @@
 #   glibc/patches/*.patch   edits to glibc (patch -p1, in file name order;
 #                           may be empty)
 # Two keys, sha256 sums of the inputs:
-#   tree key   the tarball's identity and Debian version, this script (the
-#              configure options are in it) and the compiler's and
-#              assembler's versions: what the configured object tree
-#              depends on
-#   key        the tree key plus the series (file names and content)
+#   tree key   the tarball's identity and Debian version, the configure
+#              options and configparms (below), the compiler's, the
+#              assembler's and the linker's versions: what the
+#              configured object tree depends on
+#   key        the tree key, this script and the series (file names and
+#              content)
 # A finished build is cached under $CACHE/<key>/ (root/, the installed
 # tree, and build.log): a key built before is installed without building.
 # Otherwise the one build tree, $CACHE/work (src/ and obj/), is reused
@@ -130,13 +131,17 @@ PATCHES=(glibc/patches/*.patch)
 # The tree key: what the configured object tree depends on.
 tree_digest() {
 	echo "glibc-source $DEBVER $(stat -c '%s %Y' "$TAR")"
-	sha256sum glibc/build.sh
+	echo "$CONFIGPARMS"
+	printf '%s\n' "${CONFIGURE_OPTIONS[@]}" "${GCC[@]}"
 	"${GCC[0]}" --version | head -1
 	as --version | head -1
 	ld --version | head -1
 }
 TREE_KEY=$(tree_digest | sha256sum | cut -c1-64)
+# The key: the tree key, this script (how the result is installed) and
+# the series.
 KEY=$( { echo "$TREE_KEY"
+	 sha256sum glibc/build.sh
 	 [ ${#PATCHES[@]} -eq 0 ] || sha256sum "${PATCHES[@]}"
        } | sha256sum | cut -c1-64)
 RESULT=$CACHE/$KEY
@@ -311,7 +316,6 @@ t=$(date +%s)
 touch "$WORK_BUILDING"
 "${GMAKE[@]}" >> "$LOG" 2>&1 ||
 	{ grep -E 'error|Error' "$LOG" | head -20; tail -20 "$LOG"; die "build failed (log: $LOG)"; }
-rm -f "$WORK_BUILDING"
 say "built in $(elapsed "$t") with -j$JOBS"
 
 # Installed as Debian installs it, then laid out as Debian 12's merged
@@ -325,6 +329,8 @@ rm -rf "$RESULT.tmp"
 mkdir -p "$R"
 "${GMAKE[@]}" install install_root="$R" >> "$LOG" 2>&1 ||
 	{ tail -20 "$LOG"; die "install failed (log: $LOG)"; }
+# make install may rebuild in obj/ too: the build is finished only now.
+rm -f "$WORK_BUILDING"
 mkdir -p "$R/usr/lib/$MULTIARCH" "$R/usr/lib64"
 cp -a "$R/lib/$MULTIARCH/." "$R/usr/lib/$MULTIARCH/"
 mv "$R/lib64/ld-linux-x86-64.so.2" "$R/usr/lib/$MULTIARCH/"
