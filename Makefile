@@ -138,6 +138,7 @@ DIRS		+= $(KSFT_DIR)
 include selftests/Makefile.inc
 -include bench/Makefile.inc
 include kernel/Makefile.inc
+include glibc/Makefile.inc
 
 # The folders of DIRS, made before what goes in them (order-only
 # prerequisites); vdso-link/Makefile.image makes its own (IMAGE_DIRS).
