@@ -810,4 +810,20 @@ static inline char vt_thread_state(pid_t tid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/*
+ * Wait up to @ms for thread @tid of this process to be asleep ('S'), as
+ * in a blocking call: 0, or -1.
+ */
+static inline int vt_wait_asleep(pid_t tid, double ms)
+{
+	double end = vt_now_ms() + ms;
+
+	while (vt_thread_state(tid) != 'S') {
+		if (vt_now_ms() > end)
+			return -1;
+		vt_sleep_ms(1);
+	}
+	return 0;
+}
+
 #endif /* _VLIBC_SELFTEST_H */

@@ -82,19 +82,6 @@ static inline pid_t lt_gettid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-/* Wait up to @ms for thread @tid to be asleep ('S'): 0, or -1. */
-static inline int lt_wait_asleep(pid_t tid, double ms)
-{
-	double end = vt_now_ms() + ms;
-
-	while (vt_thread_state(tid) != 'S') {
-		if (vt_now_ms() > end)
-			return -1;
-		vt_sleep_ms(1);
-	}
-	return 0;
-}
-
 /* --- threads and children -------------------------------------------------- */
 
 /* Join @t within @ms: 0, or ETIMEDOUT (the thread is left running). */

@@ -174,7 +174,7 @@ TEST(lock_blocks_until_unlock)
 		ASSERT_EQ(0, pthread_create(&t, NULL, call_thread, &c));
 		ASSERT_EQ(0, lt_poll(&c.tid, 1, LT_WAIT_MS));
 		/* It sleeps in the kernel (after any spinning) ... */
-		EXPECT_EQ(0, lt_wait_asleep(c.tid, 3000))
+		EXPECT_EQ(0, vt_wait_asleep(c.tid, 3000))
 			TH_LOG("%s: the waiter is not asleep after 3 s (state %c)",
 			       lt_type_name(all_types[i]), vt_thread_state(c.tid) ?: '-');
 		EXPECT_EQ(-1, c.ret) TH_LOG("%s: got a held mutex", lt_type_name(all_types[i]));

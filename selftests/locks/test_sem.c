@@ -304,7 +304,7 @@ TEST(eintr)
 		c.ts = lt_abs(op == 2 ? CLOCK_MONOTONIC : CLOCK_REALTIME, 8000);
 		ASSERT_EQ(0, pthread_create(&t, NULL, sem_thread, &c));
 		ASSERT_EQ(0, lt_poll(&c.tid, 1, LT_WAIT_MS));
-		ASSERT_EQ(0, lt_wait_asleep(c.tid, 3000))
+		ASSERT_EQ(0, vt_wait_asleep(c.tid, 3000))
 			TH_LOG("op %d: the waiter is not asleep (state %c)", op,
 			       vt_thread_state(c.tid) ?: '-');
 		vt_sleep_ms(10);
@@ -583,7 +583,7 @@ TEST(cancel_blocked_wait)
 		a.s = b.s = &s;
 		ASSERT_EQ(0, pthread_create(&t, NULL, cancel_blocked, &a));
 		ASSERT_EQ(0, lt_poll(&a.tid, 1, LT_WAIT_MS));
-		ASSERT_EQ(0, lt_wait_asleep(a.tid, 3000)) TH_LOG("op %d", op);
+		ASSERT_EQ(0, vt_wait_asleep(a.tid, 3000)) TH_LOG("op %d", op);
 		ASSERT_EQ(0, pthread_cancel(t));
 		ASSERT_EQ(0, lt_join(t, &ret, LT_WAIT_MS)) TH_LOG("op %d: cancel did not act", op);
 		EXPECT_EQ(PTHREAD_CANCELED, ret) TH_LOG("op %d", op);
@@ -594,7 +594,7 @@ TEST(cancel_blocked_wait)
 		/* The semaphore still works: the next waiter gets the next post. */
 		ASSERT_EQ(0, pthread_create(&t2, NULL, cancel_blocked, &b));
 		ASSERT_EQ(0, lt_poll(&b.tid, 1, LT_WAIT_MS));
-		ASSERT_EQ(0, lt_wait_asleep(b.tid, 3000));
+		ASSERT_EQ(0, vt_wait_asleep(b.tid, 3000));
 		ASSERT_EQ(0, sem_post(&s));
 		ASSERT_EQ(0, lt_join(t2, &ret, LT_WAIT_MS)) TH_LOG("op %d: the post was lost", op);
 		EXPECT_EQ(NULL, ret);
