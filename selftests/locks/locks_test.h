@@ -64,6 +64,19 @@ static inline struct timespec lt_abs(clockid_t clock, double ms)
 	return ts;
 }
 
+/*
+ * How long after deadline @deadline the clock read @after (the same
+ * clock, read once a timed call returned), in ms: negative when a
+ * timeout came before its deadline.  A thread that starts late cannot
+ * make it negative, as a duration measured in the thread could be.
+ */
+static inline double lt_ms_past(const struct timespec *deadline,
+				const struct timespec *after)
+{
+	return (after->tv_sec - deadline->tv_sec) * 1e3 +
+	       (after->tv_nsec - deadline->tv_nsec) / 1e6;
+}
+
 /* Poll *@flag (set by another thread or process) for up to @ms. */
 static inline int lt_poll(volatile int *flag, int want, double ms)
 {
