@@ -173,6 +173,8 @@ struct handover {
 	pthread_mutex_t	m;
 	int		owner_checked;	/* not the default kind */
 	int		trylock, lock, unlock;
+	pid_t		tid;
+	int		tried;		/* trylock and unlock done, lock next */
 };
 
 /* The new thread: the mutex is still held by main, then it gets it. */
@@ -180,9 +182,11 @@ static void *take_over(void *arg)
 {
 	struct handover *h = arg;
 
+	h->tid = lt_gettid();
 	h->trylock = pthread_mutex_trylock(&h->m);
 	if (h->owner_checked)
 		h->unlock = pthread_mutex_unlock(&h->m);	/* not the owner */
+	__atomic_store_n(&h->tried, 1, __ATOMIC_RELEASE);
 	h->lock = pthread_mutex_lock(&h->m);
 	if (!h->lock)
 		pthread_mutex_unlock(&h->m);
@@ -205,8 +209,11 @@ static void handover(struct __test_metadata *_metadata, int type)
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, take_over, &h));
 	EXPECT_TRUE(on_vlibc("pthread_mutex_lock"));
-	/* The thread tries while main holds it. */
-	vt_sleep_ms(50);
+	/* The thread tries while main holds it, and waits in lock. */
+	ASSERT_EQ(0, lt_poll(&h.tried, 1, LT_WAIT_MS));
+	EXPECT_EQ(0, vt_wait_asleep(h.tid, LT_WAIT_MS))
+		TH_LOG("the thread is not asleep in lock (state %c)",
+		       vt_thread_state(h.tid) ?: '-');
 	if (type == PTHREAD_MUTEX_ERRORCHECK)
 		EXPECT_EQ(EDEADLK, pthread_mutex_lock(&h.m));
 	if (type == PTHREAD_MUTEX_RECURSIVE) {
@@ -246,11 +253,13 @@ TEST(locked_before_unlocked_after_default)
 static struct {
 	pthread_once_t	once;
 	pthread_t	thread;
+	pid_t		tid;
 	int		runs, created, thread_returned, seen_done, routine_done;
 } ow = { .once = PTHREAD_ONCE_INIT };
 
 static void *once_again(void *arg)
 {
+	ow.tid = lt_gettid();
 	__atomic_store_n(&ow.created, 1, __ATOMIC_RELEASE);
 	pthread_once(&ow.once, count_run);
 	ow.seen_done = __atomic_load_n(&ow.routine_done, __ATOMIC_ACQUIRE);
@@ -261,11 +270,17 @@ static void *once_again(void *arg)
 /* Creates the process's first thread, which calls the same once. */
 static void routine_creating_a_thread(void)
 {
+	double end;
+
 	ow.runs++;
 	if (pthread_create(&ow.thread, NULL, once_again, NULL))
 		return;
+	/* The thread waits in pthread_once() (asleep), or it did not wait. */
 	lt_poll(&ow.created, 1, LT_WAIT_MS);
-	vt_sleep_ms(50);	/* the thread is in pthread_once() now */
+	end = vt_now_ms() + LT_WAIT_MS;
+	while (vt_thread_state(ow.tid) != 'S' && vt_now_ms() < end &&
+	       !__atomic_load_n(&ow.thread_returned, __ATOMIC_ACQUIRE))
+		vt_sleep_ms(1);
 	if (__atomic_load_n(&ow.thread_returned, __ATOMIC_ACQUIRE))
 		ow.runs += 100;	/* it did not wait */
 	__atomic_store_n(&ow.routine_done, 1, __ATOMIC_RELEASE);
