@@ -377,6 +377,7 @@ TEST(timedwait_under_contention)
 		pthread_mutex_t m;
 		long counter = 0, want = 0, timeouts = 0, errors = 0;
 		int stop = 0, k;
+		double end;
 
 		ASSERT_EQ(0, lt_mutex_init(&m, all_types[i], 0, 0, 0));
 		for (k = 0; k < 6; k++) {
@@ -386,7 +387,11 @@ TEST(timedwait_under_contention)
 				h[k].c = &never;
 			ASSERT_EQ(0, pthread_create(&t[k], NULL, hammer_thread, &h[k]));
 		}
+		/* 300 ms, and on until the waiter nobody signals timed out. */
 		vt_sleep_ms(300);
+		end = vt_now_ms() + LT_WAIT_MS;
+		while (!__atomic_load_n(&h[0].timeouts, __ATOMIC_RELAXED) && vt_now_ms() < end)
+			vt_sleep_ms(1);
 		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 		for (k = 0; k < 6; k++) {
 			ASSERT_EQ(0, lt_join(t[k], NULL, 10000))
