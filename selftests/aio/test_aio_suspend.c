@@ -126,29 +126,74 @@ static void on_alarm(int sig)
 }
 
 /*
+ * Thread @tid is asleep in the call it makes once *@calling is set (for
+ * a few seconds at most): 0, or -1.
+ */
+static int asleep_in_call(int *calling, pid_t tid)
+{
+	if (at_poll_flag(calling, 1, AT_WAIT_MS))
+		return -1;
+	return vt_wait_asleep(tid, AT_WAIT_MS);
+}
+
+/*
+ * A thread that, once thread @tid is asleep in aio_suspend(), sends
+ * SIGALRM to the process (it blocks the signal itself) or writes @fd.
+ */
+struct poke {
+	pid_t	tid;
+	int	calling;	/* @tid calls aio_suspend() now */
+	int	fd;		/* -1: the signal */
+	double	at;		/* when it did, vt_now_ms() */
+	int	asleep;		/* 0 if @tid was asleep before it did */
+};
+
+static void *poke_when_asleep(void *arg)
+{
+	struct poke *pk = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pk->asleep = asleep_in_call(&pk->calling, pk->tid);
+	pk->at = vt_now_ms();
+	if (pk->fd < 0)
+		kill(getpid(), SIGALRM);
+	else
+		vt_write_full(pk->fd, "late", 4);
+	return NULL;
+}
+
+/*
  * A signal for the process (not aimed at the waiting thread) whose
- * handler has no SA_RESTART: -1/EINTR, well before the timeout.
+ * handler has no SA_RESTART, once the thread waits: -1/EINTR then, well
+ * before the timeout.
  */
 TEST(interrupted_by_signal)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
+	struct poke pk = { .tid = syscall(SYS_gettid), .fd = -1 };
 	struct at_pending pd;
 	const struct aiocb *list[1];
+	pthread_t t;
 	int r, err;
 	double took;
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarms = 0;
 	ASSERT_EQ(0, at_pending_start(&pd));
 	list[0] = &pd.cb;
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, pthread_create(&t, NULL, poke_when_asleep, &pk));
+	__atomic_store_n(&pk.calling, 1, __ATOMIC_RELEASE);
 	r = suspend_ms(list, 1, 5000, &err, &took);
+	pthread_join(t, NULL);
 	TH_LOG("returned %d (%s) after %.1f ms, %d signal(s)", r,
 	       r ? strerror(err) : "ok", took, alarms);
+	EXPECT_EQ(0, pk.asleep) TH_LOG("the waiter was not asleep: no wait to interrupt");
 	EXPECT_EQ(-1, r);
 	EXPECT_EQ(EINTR, err);
-	EXPECT_TRUE(took >= 50 && took < 2000);
 	EXPECT_EQ(1, alarms);
 	EXPECT_EQ(EINPROGRESS, aio_error(&pd.cb));
 	EXPECT_EQ(0, at_pending_finish(&pd));
@@ -193,41 +238,30 @@ TEST(interrupted_by_signal_at_whole_seconds)
 	EXPECT_EQ(0, at_pending_finish(&pd));
 }
 
-struct delayed_write {
-	int	fd;
-	double	ms;
-};
-
-static void *write_later(void *arg)
-{
-	struct delayed_write *dw = arg;
-
-	vt_sleep_ms(dw->ms);
-	vt_write_full(dw->fd, "late", 4);
-	return NULL;
-}
-
 /* A waiter wakes when the request completes, not at the timeout. */
 TEST(wakes_on_completion)
 {
 	struct at_pending pd;
-	struct delayed_write dw = { .ms = 100 };
+	struct poke pk = { .tid = syscall(SYS_gettid) };
 	const struct aiocb *list[1];
 	pthread_t t;
 	int err;
-	double took;
+	double took, back;
 
 	ASSERT_EQ(0, at_pending_start(&pd));
-	dw.fd = pd.p[1];
+	pk.fd = pd.p[1];
 	list[0] = &pd.cb;
-	ASSERT_EQ(0, pthread_create(&t, NULL, write_later, &dw));
+	ASSERT_EQ(0, pthread_create(&t, NULL, poke_when_asleep, &pk));
+	__atomic_store_n(&pk.calling, 1, __ATOMIC_RELEASE);
 	EXPECT_EQ(0, suspend_ms(list, 1, 5000, &err, &took)) {
 		TH_LOG("%s after %.1f ms", strerror(err), took);
 	}
-	EXPECT_TRUE(took >= 90 && took < 2000) {
-		TH_LOG("woke after %.1f ms", took);
-	}
+	back = vt_now_ms();
 	pthread_join(t, NULL);
+	EXPECT_EQ(0, pk.asleep) TH_LOG("the waiter was not asleep before the write");
+	EXPECT_TRUE(back >= pk.at && back - pk.at < 2000) {
+		TH_LOG("woke %.1f ms after the write", back - pk.at);
+	}
 	EXPECT_EQ(0, at_done_with(&pd.cb, 4));
 	EXPECT_EQ(0, memcmp(pd.buf, "late", 4));
 	close(pd.p[0]);
@@ -241,6 +275,8 @@ struct waiter {
 	pthread_barrier_t	*ready;
 	const struct aiocb	*list[PIPES];
 	int			n;
+	pid_t			tid;
+	int			calling;	/* aio_suspend() now */
 	/* results */
 	int			ret, err;
 	volatile int		woke;	/* 1 + the round it woke in */
@@ -249,13 +285,25 @@ struct waiter {
 
 static volatile int round_now;
 
+/* All of @n waiters asleep (in aio_suspend()), for a few seconds at most. */
+static int all_asleep(struct waiter *w, int n)
+{
+	int i, r = 0;
+
+	for (i = 0; i < n; i++)
+		r |= asleep_in_call(&w[i].calling, w[i].tid);
+	return r;
+}
+
 /* Wait (5 s at most) until one of the list is done. */
 static void *wait_thread(void *arg)
 {
 	struct waiter *w = arg;
 	struct timespec ts = at_ts(5000);
 
+	w->tid = syscall(SYS_gettid);
 	pthread_barrier_wait(w->ready);
+	__atomic_store_n(&w->calling, 1, __ATOMIC_RELEASE);
 	errno = 0;
 	w->ret = aio_suspend(w->list, w->n, &ts);
 	w->err = errno;
@@ -293,7 +341,7 @@ TEST(threads_on_overlapping_lists)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
 	}
 	pthread_barrier_wait(&ready);
-	vt_sleep_ms(100);
+	EXPECT_EQ(0, all_asleep(w, WAITERS));
 	for (i = 0; i < WAITERS; i++)
 		EXPECT_EQ(0, w[i].woke);
 	round_now = 1;
@@ -347,7 +395,7 @@ TEST(many_threads_one_request)
 		ASSERT_EQ(0, pthread_create(&t[i], NULL, wait_thread, &w[i]));
 	}
 	pthread_barrier_wait(&ready);
-	vt_sleep_ms(100);
+	EXPECT_EQ(0, all_asleep(w, SAME_WAITERS));
 	round_now = 1;
 	ASSERT_EQ(0, vt_write_full(pd.p[1], "all!", 4));
 	for (i = 0; i < SAME_WAITERS; i++) {
@@ -383,7 +431,7 @@ TEST(wakes_on_cancel)
 	round_now = 0;
 	ASSERT_EQ(0, pthread_create(&t, NULL, wait_thread, &w));
 	pthread_barrier_wait(&ready);
-	vt_sleep_ms(100);
+	EXPECT_EQ(0, all_asleep(&w, 1));
 	EXPECT_EQ(0, w.woke);
 	round_now = 1;
 	ASSERT_EQ(AIO_CANCELED, aio_cancel(p[0], &cb[1]));
