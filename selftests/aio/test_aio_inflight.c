@@ -287,12 +287,27 @@ static int nofile_at_least(rlim_t want)
 }
 
 /*
+ * Cases with tens of thousands of requests: seconds here, far more on a
+ * loaded machine or in an emulated guest, so a timeout of their own.
+ */
+FIXTURE(huge) {
+};
+
+FIXTURE_SETUP(huge)
+{
+}
+
+FIXTURE_TEARDOWN(huge)
+{
+}
+
+/*
  * 10,000 one-byte reads waiting on 20 pipes, then 10,000 file writes
  * submitted behind them before anything is reaped: all accepted; once
  * the pipes are written every read has one byte (each pipe's bytes
  * exactly once), every write is on the file.
  */
-TEST(ten_thousand_reads_waiting_and_ten_thousand_writes)
+TEST_F_TIMEOUT(huge, ten_thousand_reads_waiting_and_ten_thousand_writes, 120)
 {
 	unsigned char *data = vt_nonnull(malloc((size_t)FILE_WRITES * SMALL));
 	unsigned char *back = vt_nonnull(malloc((size_t)FILE_WRITES * SMALL));
@@ -367,20 +382,9 @@ static void on_list_signal(int sig, siginfo_t *si, void *uc)
  * 100,000 reads with a signal for the list: glibc checks no
  * AIO_LISTIO_MAX (sysconf(_SC_AIO_LISTIO_MAX) says -1, no limit), so
  * neither may vlibc; the list's signal comes once, after the last read,
- * and every entry has its bytes.
+ * and every entry has its bytes.  glibc's lio_listio() is quadratic in
+ * the list's length: time for it.
  */
-FIXTURE(huge) {
-};
-
-FIXTURE_SETUP(huge)
-{
-}
-
-FIXTURE_TEARDOWN(huge)
-{
-}
-
-/* glibc's lio_listio() is quadratic in the list's length: time for it. */
 TEST_F_TIMEOUT(huge, lio_listio_hundred_thousand, 280)
 {
 	unsigned char *data = vt_nonnull(malloc((size_t)LIO_HUGE * LIO_BYTES));
