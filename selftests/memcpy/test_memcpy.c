@@ -531,8 +531,23 @@ TEST(default_binder_does_not_bind)
 	expect_owners(_metadata, "VLIBC_MEMCPY=auto", 2, "(not bound)");
 }
 
+/*
+ * Twelve runs of this program: seconds here, far more on a loaded machine
+ * or in an emulated guest, so a timeout of their own.
+ */
+FIXTURE(variants) {
+};
+
+FIXTURE_SETUP(variants)
+{
+}
+
+FIXTURE_TEARDOWN(variants)
+{
+}
+
 /* Each variant, and plain glibc: the quick sweep passes, as on glibc. */
-TEST(each_variant)
+TEST_F_TIMEOUT(variants, each_variant, 180)
 {
 	static const char *const toggles[] = {
 		"", "VLIBC_MEMCPY=auto", "VLIBC_MEMCPY=avx512",
