@@ -321,11 +321,20 @@ static pthread_mutex_t handler_m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_spinlock_t handler_s;
 static sem_t handler_sem;
 static volatile sig_atomic_t handler_runs, handler_errors;
+static pid_t handler_tid;
 
+/*
+ * SIGALRM is sent to the process: while the first thread runs, the kernel
+ * may deliver it there, and two handlers at once would see each other's
+ * lock held (trylock EBUSY, the semaphore's post taken).  Only the main
+ * thread's handler, the one that interrupts the switch, locks.
+ */
 static void lock_in_handler(int sig)
 {
 	int e = errno;
 
+	if (gettid() != handler_tid)
+		return;
 	if (pthread_mutex_lock(&handler_m) || pthread_mutex_unlock(&handler_m) ||
 	    pthread_mutex_trylock(&handler_m) || pthread_mutex_unlock(&handler_m) ||
 	    pthread_spin_lock(&handler_s) || pthread_spin_unlock(&handler_s) ||
@@ -342,6 +351,7 @@ static int switch_under_signals(void *arg)
 	struct sigaction sa = { .sa_handler = lock_in_handler };
 	int v = -1;
 
+	handler_tid = gettid();
 	if (pthread_spin_init(&handler_s, 0) || sem_init(&handler_sem, 0, 0))
 		return 10;
 	sa.sa_flags = SA_RESTART;
