@@ -5,7 +5,9 @@
  * image mapped as the kernel maps it, AT_VLIBC), without the binder.
  * For selftests/glibc/test_glibc.sh, which looks at what the cases do
  * from outside too (strace, vlibc-stat).  Each case prints "ok CASE ..."
- * and exits 0, or prints why and exits 1.
+ * and exits 0, or prints why and exits 1.  The patched glibc makes its
+ * first 64 calls (in a process, in a fork child) with the system call:
+ * the cases warm up first, their fork children too.
  *
  *	getrandom_cases loop N		N getrandom(16) and N arc4random()
  *	getrandom_cases stat N		loop N, then print the pid and wait
@@ -90,26 +92,52 @@ static int loop(long n)
 	return 0;
 }
 
+/* Past the patched glibc's warm-up: the image answers from now on. */
+#define WARMUP_CALLS	100
+
+static int warm(void)
+{
+	unsigned char buf[16];
+	int i;
+
+	for (i = 0; i < WARMUP_CALLS; i++)
+		if (getrandom(buf, sizeof(buf), 0) != sizeof(buf))
+			return -1;
+	return 0;
+}
+
+#define THREADS	40
+
+static pthread_barrier_t all_filled;
+
+/* Each thread keeps its state until every thread of the round has one. */
 static void *thread_fill(void *arg)
 {
 	unsigned char buf[32];
+	long bad = fill(buf, sizeof(buf)) || arc4random_uniform(10) >= 10;
 
-	return (void *)(long)(fill(buf, sizeof(buf)) || arc4random_uniform(10) >= 10);
+	pthread_barrier_wait(&all_filled);
+	return (void *)bad;
 }
 
-/* Rounds of threads: the second and third find the first's states free. */
+/*
+ * Rounds of 40 threads at once (more than a page of states): the second
+ * and third find the first's states free.
+ */
 static int threads(void)
 {
-	pthread_t t[20];
+	pthread_t t[THREADS];
 	void *r;
 	int round, i;
 
+	if (warm() || pthread_barrier_init(&all_filled, NULL, THREADS))
+		return fail("getrandom");
 	for (round = 1; round <= 3; round++) {
 		dprintf(2, "round %d\n", round);
-		for (i = 0; i < 20; i++)
+		for (i = 0; i < THREADS; i++)
 			if (pthread_create(&t[i], NULL, thread_fill, NULL))
 				return fail("pthread_create");
-		for (i = 0; i < 20; i++)
+		for (i = 0; i < THREADS; i++)
 			if (pthread_join(t[i], &r) || r)
 				return fail("a thread's getrandom");
 	}
@@ -136,7 +164,7 @@ static int fork_case(int with_thread)
 	pthread_t t;
 	pid_t pid;
 
-	if (fill(mine, sizeof(mine)))
+	if (warm() || fill(mine, sizeof(mine)))
 		return fail("getrandom");
 	if (with_thread && pthread_create(&t, NULL, spin, &stop))
 		return fail("pthread_create");
@@ -148,7 +176,7 @@ static int fork_case(int with_thread)
 	if (!pid) {
 		unsigned char buf[32];
 
-		_exit(fill(buf, sizeof(buf)) ||
+		_exit(warm() || fill(buf, sizeof(buf)) ||
 		      write(p[1], buf, sizeof(buf)) != sizeof(buf));
 	}
 	if (fill(mine, sizeof(mine)))
@@ -180,7 +208,7 @@ static void fork_in_handler(int sig)
 	if (!pid) {
 		unsigned char buf[16];
 
-		_exit(fill(buf, sizeof(buf)) ? 1 : 0);
+		_exit(warm() || fill(buf, sizeof(buf)) ? 1 : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
 		fork_failures++;
@@ -195,10 +223,13 @@ static int sigfork(void)
 	unsigned char buf[64];
 	long i;
 
+	if (warm())
+		return fail("getrandom");
 	signal(SIGALRM, fork_in_handler);
 	setitimer(ITIMER_REAL, &it, NULL);
 	for (i = 0; forks < 50 && i < 100000000; i++)
-		if (fill(buf, 1 + i % sizeof(buf)) || !(arc4random() | arc4random()))
+		if (getrandom(buf, 1 + i % sizeof(buf), 0) != (ssize_t)(1 + i % sizeof(buf)) ||
+		    !(arc4random() | arc4random()))
 			return fail("getrandom around forks in a handler");
 	it = (struct itimerval){ 0 };
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -257,8 +288,8 @@ static int cancel(void)
 	pthread_t t;
 	void *r;
 
-	/* The thread's state exists before the cancellation. */
-	if (fill(buf, sizeof(buf)) ||
+	/* The image answers before the cancellation. */
+	if (warm() || fill(buf, sizeof(buf)) ||
 	    pthread_create(&t, NULL, getrandom_forever, NULL))
 		return fail("pthread_create");
 	usleep(10000);
@@ -274,6 +305,8 @@ static int uniform(void)
 					   0x80000001U, 0xffffffffU };
 	unsigned int seen[7] = { 0 }, i, k;
 
+	if (warm())
+		return fail("getrandom");
 	if (arc4random_uniform(0) || arc4random_uniform(1))
 		return fail("arc4random_uniform(0 or 1) is not 0");
 	for (k = 0; k < sizeof(bounds) / sizeof(bounds[0]); k++)
@@ -295,6 +328,8 @@ static int errno_case(void)
 	unsigned char buf[16];
 	void *volatile unmapped = (void *)8;
 
+	if (warm())
+		return fail("getrandom");
 	errno = 0;
 	if (getrandom(buf, sizeof(buf), GRND_NONBLOCK) != sizeof(buf) ||
 	    getrandom(buf, sizeof(buf), GRND_INSECURE) != sizeof(buf) ||
