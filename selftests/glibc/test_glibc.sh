@@ -22,7 +22,7 @@ WITH_FACTS=$VLIBC_BUILD/selftests/glibc/with_facts
 COST=$VLIBC_BUILD/selftests/facts/cost
 CASES_BIN=$VLIBC_BUILD/selftests/glibc/getrandom_cases
 IMAGE=$VLIBC_BUILD/linux-vlibc.so.1
-CASES=30
+CASES=31
 
 apps_begin $CASES
 if [ ! -e "$LIBDIR/libc.so.6" ]; then
@@ -192,7 +192,7 @@ image_case() {
 		not_ok "$name" "$out"
 	fi
 }
-grnd_cases=15
+grnd_cases=16
 kernel=$(uname -r)
 if [ "$(printf '6.11\n%s\n' "${kernel%%-*}" | sort -V | head -1)" != 6.11 ]; then
 	for i in $(seq $grnd_cases); do
@@ -287,6 +287,22 @@ print("ok python", len(secrets.token_bytes(32)))'
 		ok "python3 os.urandom, SystemRandom, secrets on the image: $py_n getrandom(2)"
 	else
 		not_ok "python3 on the image" "$py_n: $(cat "$d/out")"
+	fi
+	# A static-pie program linked against the built libc.a finds the
+	# image through _dl_aux_init's auxiliary vector too.
+	if ! out=$(gcc -O2 -static-pie -pthread -nostdinc -isystem "$ROOT/usr/include" \
+		   -isystem "$(gcc -print-file-name=include)" \
+		   -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include \
+		   -B"$LIBDIR" -L"$LIBDIR" "$VLIBC_SRC/selftests/glibc/getrandom_cases.c" \
+		   -o "$d/getrandom_static" 2>&1); then
+		not_ok "static-pie: getrandom on the image" "$out"
+	else
+		static_n=$(getrandom_calls "$WITH_FACTS" --image "$IMAGE" "$d/getrandom_static" loop $n)
+		if grep -q "^ok loop" "$d/out" && [ "$static_n" -le $((WARMUP + 2)) ] 2>/dev/null; then
+			ok "static-pie: getrandom on the image ($static_n getrandom(2))"
+		else
+			not_ok "static-pie: getrandom on the image" "$static_n: $(cat "$d/out")"
+		fi
 	fi
 	py_stock=$(getrandom_calls "$STOCK" /usr/bin/python3 -c "$py")
 	if grep -q '^ok python 32' "$d/out" && [ "$py_stock" -ge 3000 ] 2>/dev/null; then
