@@ -12,8 +12,10 @@
  *	getrandom_cases loop N		N getrandom(16) and N arc4random()
  *	getrandom_cases stat N		loop N, then print the pid and wait
  *					for a line on stdin (vlibc-stat PID)
- *	getrandom_cases threads		3 rounds of 20 threads; "round" marks
- *					(write(2) of "round K") between them
+ *	getrandom_cases threads [wait]	4 rounds of 40 threads; "round" marks
+ *					(write(2) of "round K") between them;
+ *					wait: then print the pid and wait for
+ *					a line on stdin
  *	getrandom_cases fork		parent's and child's bytes differ
  *					(single- and multi-threaded)
  *	getrandom_cases sigfork		fork from a signal handler that
@@ -124,7 +126,7 @@ static void *thread_fill(void *arg)
  * Rounds of 40 threads at once (more than a page of states): the second
  * and third find the first's states free.
  */
-static int threads(void)
+static int threads(int wait)
 {
 	pthread_t t[THREADS];
 	void *r;
@@ -132,7 +134,7 @@ static int threads(void)
 
 	if (warm() || pthread_barrier_init(&all_filled, NULL, THREADS))
 		return fail("getrandom");
-	for (round = 1; round <= 3; round++) {
+	for (round = 1; round <= 4; round++) {
 		dprintf(2, "round %d\n", round);
 		for (i = 0; i < THREADS; i++)
 			if (pthread_create(&t[i], NULL, thread_fill, NULL))
@@ -143,6 +145,12 @@ static int threads(void)
 	}
 	dprintf(2, "round end\n");
 	printf("ok threads\n");
+	if (wait) {
+		char line[16];
+
+		printf("pid %d\n", getpid());
+		return !fgets(line, sizeof(line), stdin);
+	}
 	return 0;
 }
 
@@ -366,7 +374,7 @@ int main(int argc, char **argv)
 		return !fgets(line, sizeof(line), stdin);
 	}
 	if (!strcmp(c, "threads"))
-		return threads();
+		return threads(argc > 2 && !strcmp(argv[2], "wait"));
 	if (!strcmp(c, "fork")) {
 		if (fork_case(0) || fork_case(1))
 			return 1;

@@ -22,7 +22,7 @@ WITH_FACTS=$VLIBC_BUILD/selftests/glibc/with_facts
 COST=$VLIBC_BUILD/selftests/facts/cost
 CASES_BIN=$VLIBC_BUILD/selftests/glibc/getrandom_cases
 IMAGE=$VLIBC_BUILD/linux-vlibc.so.1
-CASES=31
+CASES=32
 
 apps_begin $CASES
 if [ ! -e "$LIBDIR/libc.so.6" ]; then
@@ -192,7 +192,7 @@ image_case() {
 		not_ok "$name" "$out"
 	fi
 }
-grnd_cases=16
+grnd_cases=17
 kernel=$(uname -r)
 if [ "$(printf '6.11\n%s\n' "${kernel%%-*}" | sort -V | head -1)" != 6.11 ]; then
 	for i in $(seq $grnd_cases); do
@@ -235,21 +235,33 @@ else
 		not_ok "with the image: no getrandom(2) after the warm-up" "$img_n: $(cat "$d/out")"
 	fi
 	# The image counted them: vlibc-stat reads the process's counters.
-	rm -f "$d/fifo"; mkfifo "$d/fifo"
-	"${ON_IMAGE[@]}" "$CASES_BIN" stat $n < "$d/fifo" > "$d/stat.out" 2>&1 &
-	exec 3> "$d/fifo"
-	for i in $(seq 100); do grep -q '^pid ' "$d/stat.out" && break; sleep 0.1; done
-	counts=$("$VLIBC_BUILD/vlibc-stat" "$(sed -n 's/^pid //p' "$d/stat.out")" 2>&1)
-	echo >&3; exec 3>&-; wait
+	# stat_of CASE ARG...: vlibc-stat of getrandom_cases CASE once it says
+	# "pid N" (it waits for a line on stdin then).
+	stat_of() {
+		rm -f "$d/fifo"; mkfifo "$d/fifo"
+		"${ON_IMAGE[@]}" "$CASES_BIN" "$@" < "$d/fifo" > "$d/stat.out" 2>&1 &
+		exec 3> "$d/fifo"
+		for i in $(seq 300); do grep -q '^pid ' "$d/stat.out" && break; sleep 0.1; done
+		"$VLIBC_BUILD/vlibc-stat" "$(sed -n 's/^pid //p' "$d/stat.out")" 2>&1
+		echo >&3; exec 3>&-; wait
+	}
+	counts=$(stat_of stat $n)
 	count() { awk -v c="$1" '$2 == c { print $3 }' <<< "$counts"; }
 	gr=$(count getrandom); vdso=$(count getrandom_vdso); a4=$(count arc4random)
 	if [ "${gr:-0}" -ge $((n + 1 - WARMUP)) ] && [ "${vdso:-0}" -ge $((3 * n - WARMUP)) ] &&
-	   [ "${a4:-0}" -ge $((2 * n - WARMUP)) ]; then
-		ok "vlibc-stat: the image counted getrandom=$gr (vDSO $vdso) arc4random=$a4"
+	   [ "${a4:-0}" -ge $((2 * n - WARMUP)) ] && grep -q '(1 owned)' <<< "$counts"; then
+		ok "vlibc-stat: the image counted getrandom=$gr (vDSO $vdso) arc4random=$a4, in the thread's own block"
 	else
-		not_ok "vlibc-stat: the image counted the calls" "$counts"
+		not_ok "vlibc-stat: the image counted the calls, in the thread's own block" "$counts"
 	fi
-	# Threads: the first round's states serve the next two rounds.
+	# 160 threads, 40 at a time, gave their counter blocks back.
+	counts=$(stat_of threads wait)
+	if grep -q '^ok threads' "$d/stat.out" && grep -q '(1 owned)' <<< "$counts"; then
+		ok "threads gave their counter blocks back at exit: $(grep -o '[0-9]* blocks ([0-9]* owned)' <<< "$counts")"
+	else
+		not_ok "threads gave their counter blocks back at exit" "$counts"
+	fi
+	# Threads: the first round's states serve the next three rounds.
 	strace -f -qq -e trace=mmap,write -e signal=none -o "$d/strace" \
 		"${ON_IMAGE[@]}" "$CASES_BIN" threads > "$d/out" 2>&1
 	state_maps() {
@@ -258,7 +270,7 @@ else
 	}
 	first=$(state_maps 1 2); later=$(state_maps 2 end)
 	if grep -q '^ok threads' "$d/out" && [ "$first" -ge 1 ] && [ "$later" = 0 ]; then
-		ok "threads: states mapped in the first round ($first pages), reused by the next two"
+		ok "threads: states mapped in the first round ($first pages), reused by the next three"
 	else
 		not_ok "threads: states reused" "first round: $first maps, later: $later; $(cat "$d/out")"
 	fi
