@@ -5,7 +5,9 @@
 # natively: it runs host programs as their libc, its ld.so sees the CPU
 # as Debian's does, and with a machine-facts block (handed over by
 # with_facts, as a vlibc kernel would) it takes the CPUID values from the
-# block and executes no CPUID.  Skipped when glibc was not built: `make
+# block and executes no CPUID; with the image mapped too (with_facts
+# --image), its getrandom family runs on the image without the binder
+# (getrandom_cases).  Skipped when glibc was not built: `make
 # check-glibc` never builds it.  Every ld.so runs pinned to CPU 0 (the
 # block is CPU 0's view; leaf 1 EBX holds the APIC ID of the CPU ld.so
 # starts on).
@@ -18,7 +20,9 @@ LDSO=$ROOT/lib64/ld-linux-x86-64.so.2
 STOCK=/lib64/ld-linux-x86-64.so.2
 WITH_FACTS=$VLIBC_BUILD/selftests/glibc/with_facts
 COST=$VLIBC_BUILD/selftests/facts/cost
-CASES=15
+CASES_BIN=$VLIBC_BUILD/selftests/glibc/getrandom_cases
+IMAGE=$VLIBC_BUILD/linux-vlibc.so.1
+CASES=32
 
 apps_begin $CASES
 if [ ! -e "$LIBDIR/libc.so.6" ]; then
@@ -162,6 +166,161 @@ else
 		ok "$name (CPUID: $n)"
 	else
 		not_ok "$name" "with the block: $with, ERMS cleared in it: $cleared, CPUID: $n"
+	fi
+fi
+
+# --- The getrandom family on the image (glibc/patches/0002) ---------------
+# The image mapped as the kernel maps it, AT_VLIBC, no binder: getrandom
+# and arc4random* call the image, which runs the vDSO's vgetrandom, after
+# a warm-up of 64 calls per process made with the system call.
+WARMUP=64
+ON_IMAGE=("$WITH_FACTS" --image "$IMAGE" "$LDSO" --library-path "$LIBDIR")
+# getrandom(2) calls made by "$@", all threads and children.
+getrandom_calls() {
+	strace -f -qq -e trace=getrandom -e signal=none -o "$d/strace" "$@" > "$d/out" 2>&1 ||
+		{ echo "failed: $(cat "$d/out")"; return; }
+	grep -c 'getrandom(' "$d/strace"
+}
+# A case of getrandom_cases on the image: it says "ok CASE".
+image_case() {
+	local name=$1 out
+	shift
+	if out=$(timeout 120 "${ON_IMAGE[@]}" "$CASES_BIN" "$@" 2>&1) &&
+	   grep -q "^ok ${1%%-*}" <<< "$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "$out"
+	fi
+}
+grnd_cases=17
+kernel=$(uname -r)
+if [ "$(printf '6.11\n%s\n' "${kernel%%-*}" | sort -V | head -1)" != 6.11 ]; then
+	for i in $(seq $grnd_cases); do
+		skip "getrandom on the image $i" "Linux $kernel has no vgetrandom (6.11+)"
+	done
+elif ! command -v strace > /dev/null; then
+	for i in $(seq $grnd_cases); do
+		skip "getrandom on the image $i" "no strace"
+	done
+else
+	# Without the image: from the first getrandom(2) on, the same system
+	# calls as Debian's glibc started the same way (one per call).
+	n=1000
+	calls_after_first() {
+		strace -f -qq -o "$d/strace" "$@" > "$d/out" 2>&1 &&
+			sed 's/^[0-9]* *//; s/(.*//' "$d/strace" | sed -n '/^getrandom$/,$p'
+	}
+	stock_calls=$(calls_after_first "$WITH_FACTS" --no-block "$STOCK" "$CASES_BIN" loop $n)
+	stock_n=$(grep -c '^getrandom$' <<< "$stock_calls")
+	plain_calls=$(calls_after_first "$WITH_FACTS" --no-block "$LDSO" --library-path "$LIBDIR" "$CASES_BIN" loop $n)
+	if [ "$stock_n" -ge $((3 * n)) ] && [ "$stock_calls" = "$plain_calls" ]; then
+		ok "without the image: the system calls of Debian's glibc ($stock_n getrandom(2) for $((n + 1)) getrandom() + $((2 * n)) arc4random() + 1 arc4random_buf())"
+	else
+		not_ok "without the image: the system calls of Debian's glibc" \
+			"$(diff <(echo "$stock_calls") <(echo "$plain_calls") | head -20)"
+	fi
+	block_calls=$(calls_after_first "$WITH_FACTS" "$LDSO" --library-path "$LIBDIR" "$CASES_BIN" loop $n)
+	if [ "$stock_calls" = "$block_calls" ]; then
+		ok "with AT_VLIBC at a page of zeros (no image): the system calls of Debian's glibc"
+	else
+		not_ok "with AT_VLIBC at a page of zeros (no image): the system calls of Debian's glibc" \
+			"$(diff <(echo "$stock_calls") <(echo "$block_calls") | head -20)"
+	fi
+	# With the image: the vDSO answers after the warm-up (one more call:
+	# its first reseed).
+	img_n=$(getrandom_calls "${ON_IMAGE[@]}" "$CASES_BIN" loop $n)
+	if [ "$img_n" -le $((WARMUP + 2)) ] 2>/dev/null && grep -q "^ok loop" "$d/out"; then
+		ok "with the image: $img_n getrandom(2) for the same calls ($WARMUP of them the warm-up)"
+	else
+		not_ok "with the image: no getrandom(2) after the warm-up" "$img_n: $(cat "$d/out")"
+	fi
+	# The image counted them: vlibc-stat reads the process's counters.
+	# stat_of CASE ARG...: vlibc-stat of getrandom_cases CASE once it says
+	# "pid N" (it waits for a line on stdin then).
+	stat_of() {
+		rm -f "$d/fifo"; mkfifo "$d/fifo"
+		"${ON_IMAGE[@]}" "$CASES_BIN" "$@" < "$d/fifo" > "$d/stat.out" 2>&1 &
+		exec 3> "$d/fifo"
+		for i in $(seq 300); do grep -q '^pid ' "$d/stat.out" && break; sleep 0.1; done
+		"$VLIBC_BUILD/vlibc-stat" "$(sed -n 's/^pid //p' "$d/stat.out")" 2>&1
+		echo >&3; exec 3>&-; wait
+	}
+	counts=$(stat_of stat $n)
+	count() { awk -v c="$1" '$2 == c { print $3 }' <<< "$counts"; }
+	gr=$(count getrandom); vdso=$(count getrandom_vdso); a4=$(count arc4random)
+	if [ "${gr:-0}" -ge $((n + 1 - WARMUP)) ] && [ "${vdso:-0}" -ge $((3 * n - WARMUP)) ] &&
+	   [ "${a4:-0}" -ge $((2 * n - WARMUP)) ] && grep -q '(1 owned)' <<< "$counts"; then
+		ok "vlibc-stat: the image counted getrandom=$gr (vDSO $vdso) arc4random=$a4, in the thread's own block"
+	else
+		not_ok "vlibc-stat: the image counted the calls, in the thread's own block" "$counts"
+	fi
+	# 160 threads, 40 at a time, gave their counter blocks back.
+	counts=$(stat_of threads wait)
+	if grep -q '^ok threads' "$d/stat.out" && grep -q '(1 owned)' <<< "$counts"; then
+		ok "threads gave their counter blocks back at exit: $(grep -o '[0-9]* blocks ([0-9]* owned)' <<< "$counts")"
+	else
+		not_ok "threads gave their counter blocks back at exit" "$counts"
+	fi
+	# Threads: the first round's states serve the next three rounds.
+	strace -f -qq -e trace=mmap,write -e signal=none -o "$d/strace" \
+		"${ON_IMAGE[@]}" "$CASES_BIN" threads > "$d/out" 2>&1
+	state_maps() {
+		sed -n "/\"round $1\\\\n\"/,/\"round $2\\\\n\"/p" "$d/strace" |
+			grep -c 'mmap(.*\(MAP_DROPPABLE\|0x8 /\* MAP_\)'
+	}
+	first=$(state_maps 1 2); later=$(state_maps 2 end)
+	if grep -q '^ok threads' "$d/out" && [ "$first" -ge 1 ] && [ "$later" = 0 ]; then
+		ok "threads: states mapped in the first round ($first pages), reused by the next three"
+	else
+		not_ok "threads: states reused" "first round: $first maps, later: $later; $(cat "$d/out")"
+	fi
+	image_case "fork: the child's bytes differ from the parent's (with and without threads)" fork
+	image_case "fork in a signal handler that interrupted getrandom and arc4random" sigfork
+	image_case "a seccomp filter refusing the states' mmap (EPERM): still correct" seccomp-eperm
+	eperm_n=$(getrandom_calls "${ON_IMAGE[@]}" "$CASES_BIN" seccomp-eperm)
+	if [ "$eperm_n" -ge 3000 ] 2>/dev/null; then
+		ok "with the states' mmap refused: the system call answers ($eperm_n getrandom(2))"
+	else
+		not_ok "with the states' mmap refused: the system call answers" "$eperm_n: $(cat "$d/out")"
+	fi
+	image_case "a seccomp filter killing on the states' mmap, announced with prctl: not killed" seccomp-kill
+	image_case "pthread_cancel of a thread calling only getrandom" cancel
+	image_case "arc4random_uniform: within its bound, uniform" uniform
+	image_case "getrandom: flags, errno as the system call's" errno
+	# Python on it: os.urandom, random.SystemRandom, secrets.
+	py='import os, random, secrets
+b = [os.urandom(16) for i in range(2000)]
+assert len(set(b)) == 2000 and all(len(x) == 16 for x in b)
+r = random.SystemRandom()
+assert all(0 <= r.randrange(10) < 10 for i in range(1000))
+print("ok python", len(secrets.token_bytes(32)))'
+	py_n=$(getrandom_calls "${ON_IMAGE[@]}" /usr/bin/python3 -c "$py")
+	if grep -q '^ok python 32' "$d/out" && [ "$py_n" -le $((WARMUP + 4)) ] 2>/dev/null; then
+		ok "python3 os.urandom, SystemRandom, secrets on the image: $py_n getrandom(2)"
+	else
+		not_ok "python3 on the image" "$py_n: $(cat "$d/out")"
+	fi
+	# A static-pie program linked against the built libc.a finds the
+	# image through _dl_aux_init's auxiliary vector too.
+	if ! out=$(gcc -O2 -static-pie -pthread -nostdinc -isystem "$ROOT/usr/include" \
+		   -isystem "$(gcc -print-file-name=include)" \
+		   -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include \
+		   -B"$LIBDIR" -L"$LIBDIR" "$VLIBC_SRC/selftests/glibc/getrandom_cases.c" \
+		   -o "$d/getrandom_static" 2>&1); then
+		not_ok "static-pie: getrandom on the image" "$out"
+	else
+		static_n=$(getrandom_calls "$WITH_FACTS" --image "$IMAGE" "$d/getrandom_static" loop $n)
+		if grep -q "^ok loop" "$d/out" && [ "$static_n" -le $((WARMUP + 2)) ] 2>/dev/null; then
+			ok "static-pie: getrandom on the image ($static_n getrandom(2))"
+		else
+			not_ok "static-pie: getrandom on the image" "$static_n: $(cat "$d/out")"
+		fi
+	fi
+	py_stock=$(getrandom_calls "$STOCK" /usr/bin/python3 -c "$py")
+	if grep -q '^ok python 32' "$d/out" && [ "$py_stock" -ge 3000 ] 2>/dev/null; then
+		ok "python3 on Debian's glibc, for comparison: $py_stock getrandom(2)"
+	else
+		not_ok "python3 on Debian's glibc makes getrandom(2) per call" "$py_stock"
 	fi
 fi
 apps_end

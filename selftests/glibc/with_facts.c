@@ -11,10 +11,15 @@
  * program: LDSO runs as a program ("LDSO ARG...", e.g. LDSO
  * --list-diagnostics, or LDSO --library-path DIR /bin/true), with this
  * process's environment and auxiliary vector, describing LDSO, plus
- * AT_VLIBC: the address of a page of zeros standing for the image, right
- * above a block filled as arch/x86/entry/vlibc/vlibc.c fills it (CPUID
- * on CPU 0, the leaves <vlibc/facts.h> lists).
+ * AT_VLIBC: the address of a page of zeros standing for the image (or,
+ * with --image, the image itself), right above a block filled as
+ * arch/x86/entry/vlibc/vlibc.c fills it (CPUID on CPU 0, the leaves
+ * <vlibc/facts.h> lists).
  *
+ *	--image PATH		  map the image file PATH (build/linux-vlibc.so.1)
+ *				  as the kernel maps [vlibc]: its text read/execute
+ *				  right above the block, then its private region,
+ *				  anonymous, zero-filled, wiped on fork
  *	--clear LEAF:SUB:REG:BIT  clear BIT of REG (0-3: EAX-EDX) in the
  *				  block's entry (LEAF, SUB): a value only the
  *				  block says, to see that LDSO reads it
@@ -226,6 +231,59 @@ static unsigned long map_elf(const char *path, Elf64_Ehdr *ehdr, Elf64_Phdr *phd
 	return bias;
 }
 
+/*
+ * Maps the image file PATH as arch/x86/entry/vlibc/vlibc.c maps [vlibc]:
+ * the block's page (returned), the text (the first PT_LOAD, from the
+ * file, read/execute) right above it, the private region (the second,
+ * p_filesz 0) anonymous, zero-filled and wiped on fork.
+ */
+static char *map_image(const char *path)
+{
+	unsigned long text = 0, priv_off = 0, priv_size = 0;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[16];
+	char *base;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), i, loads = 0;
+
+	if (fd < 0)
+		die(path);
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_phnum > 16 ||
+	    pread(fd, ph, eh.e_phnum * sizeof(*ph), eh.e_phoff) !=
+	    (ssize_t)(eh.e_phnum * sizeof(*ph))) {
+		fprintf(stderr, "with_facts: %s: not an image\n", path);
+		exit(2);
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD)
+			continue;
+		if (loads++ == 0) {
+			text = ROUND(ph[i].p_memsz);
+		} else {
+			priv_off = ph[i].p_vaddr;
+			priv_size = ROUND(ph[i].p_memsz);
+		}
+	}
+	if (loads != 2 || priv_off < text || !priv_size) {
+		fprintf(stderr, "with_facts: %s: not two PT_LOADs\n", path);
+		exit(2);
+	}
+	base = mmap(NULL, PAGE + priv_off + priv_size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED ||
+	    mmap(base, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED ||
+	    mmap(base + PAGE, text, PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED ||
+	    mmap(base + PAGE + priv_off, priv_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		die("mmap image");
+	if (madvise(base + PAGE + priv_off, priv_size, MADV_WIPEONFORK))
+		die("madvise");
+	close(fd);
+	return base;
+}
+
 /* This process's rseq area, unregistered so that LDSO's libc can register its own. */
 static void unregister_rseq(void)
 {
@@ -243,7 +301,7 @@ int main(int argc, char **argv, char **envp)
 	Elf64_Phdr phdr[32];
 	struct vlibc_facts *f;
 	unsigned long bias, *sp, *stack, *auxv, image;
-	const char *clear[8];
+	const char *clear[8], *image_path = NULL;
 	int nclear = 0, block = 1, dump = 0, i, n, envc, auxc;
 	unsigned int magic = VLIBC_FACTS_MAGIC;
 	char *blockpages;
@@ -253,6 +311,8 @@ int main(int argc, char **argv, char **envp)
 			clear[nclear++] = argv[++i];
 		else if (!strcmp(argv[i], "--magic") && i + 1 < argc)
 			magic = strtoul(argv[++i], NULL, 16);
+		else if (!strcmp(argv[i], "--image") && i + 1 < argc)
+			image_path = argv[++i];
 		else if (!strcmp(argv[i], "--no-block"))
 			block = 0;
 		else if (!strcmp(argv[i], "--dump"))
@@ -262,13 +322,17 @@ int main(int argc, char **argv, char **envp)
 	}
 	if (i >= argc && !dump) {
 		fprintf(stderr, "usage: with_facts [--clear LEAF:SUB:REG:BIT] "
-			"[--magic HEX] [--no-block] [--dump] LDSO [ARG...]\n");
+			"[--magic HEX] [--image PATH] [--no-block] [--dump] "
+			"LDSO [ARG...]\n");
 		return 2;
 	}
 
 	/* The block's page, then the image's: AT_VLIBC is the second. */
-	blockpages = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (image_path)
+		blockpages = map_image(image_path);
+	else
+		blockpages = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (blockpages == MAP_FAILED)
 		die("mmap");
 	f = (struct vlibc_facts *)blockpages;
