@@ -5,8 +5,10 @@
 # Debian packages and the project's build outputs:
 #   busybox-static (with its applet links), bash and a few dynamic
 #   coreutils, fio, strace, stress-ng, every library they and the
-#   project's programs load (ldd), Debian's python3 with the modules its
-#   start-up imports (when installed: the libc boot counts its start-up), the binder, vlibc-run, vlibc-stat, vlibc-ab, the selftest
+#   project's programs load (ldd), Debian's python3 as /vlibc/python3 with
+#   the modules its start-up imports (when installed: the libc boot counts
+#   its start-up; not /usr/bin/python3, which selftests take for a whole
+#   Python), the binder, vlibc-run, vlibc-stat, vlibc-ab, the selftest
 #   programs and the exec-cost probes at the same absolute path as on the host (probe-linked has it
 #   as its run path), selftests/run, and kernel/guest/ (/init, the payload).
 # No linux-vlibc.so* file goes in: in the guest the image can only come
@@ -62,11 +64,15 @@ for applet in $(/bin/busybox --list); do
 	[ -e "usr/bin/$applet" ] || ln -s busybox "usr/bin/$applet"
 done
 
+# Host programs staged under other paths, for the libraries below.
+HOST_ELVES=()
 # Debian's python3 and the standard modules `python3 -c pass` imports,
-# with their compiled forms (and times, which those are checked against).
+# with their compiled forms (and times, which those are checked against);
+# it finds them from its compiled-in prefix, /usr.
 PYTHON=/usr/bin/python3.11
 if [ -x $PYTHON ]; then
-	cp $PYTHON usr/bin/python3
+	cp $PYTHON vlibc/python3
+	HOST_ELVES+=($PYTHON)
 	mkdir -p usr/lib/python3.11/lib-dynload
 	for mod in $(env -i $PYTHON -I -c 'import sys
 for m in list(sys.modules.values()):
@@ -96,7 +102,7 @@ echo "VLIBC_BUILD=$BUILD" > vlibc/env
 # Every library an ELF file in the stage loads, at the path ldd gives.
 mapfile -t elves < <(find usr/bin ".$BUILD" -type f ! -name busybox \
 	-exec sh -c 'head -c4 "$1" | grep -q ELF' _ {} \; -print)
-libs=$(for f in "${elves[@]}"; do
+libs=$(for f in "${elves[@]}" "${HOST_ELVES[@]}"; do
 	host=/${f#./}
 	ldd "$host" 2>/dev/null | awk -v f="$host" '
 		/not found/ { print "MISSING " $1 " for " f }

@@ -369,9 +369,9 @@ check_libc_cost() {
 	libc_compare "selftests/facts/cost work getrandom" cpuid "$cost" work getrandom 10
 	# Python's start-up runs too long to single-step whole under
 	# emulation; its hash seed fixed, it makes the same calls each run.
-	if [ -x /usr/bin/python3 ]; then
+	if [ -x /vlibc/python3 ]; then
 		export PYTHONHASHSEED=0
-		libc_compare "python3 -c pass" cpuid-startup /usr/bin/python3 -c pass
+		libc_compare "python3 -c pass" cpuid-startup /vlibc/python3 -c pass
 		unset PYTHONHASHSEED
 	fi
 	echo "$aslr" > /proc/sys/kernel/randomize_va_space
