@@ -76,14 +76,16 @@ collect() {
 	fi
 }
 
-# boot LABEL [INITRD=FILE] KERNEL-PARAMETER...
+# boot LABEL [INITRD=FILE] [TIMEOUT=SECONDS] KERNEL-PARAMETER...
 boot() {
 	local label=$1 log=$LOGS/qemu-$1.log initrd=$O/kernel/initramfs.cpio.gz
+	local timeout=${VLIBC_QEMU_TIMEOUT:-600}
 	shift
 	case $1 in INITRD=*) initrd=${1#INITRD=}; shift ;; esac
+	case $1 in TIMEOUT=*) timeout=${1#TIMEOUT=}; shift ;; esac
 	echo "# boot $label: $*"
-	O=$O VLIBC_QEMU_INITRD=$initrd "$SRC/kernel/qemu-run.sh" "$log" "$@" |
-		sed 's/^/# /'
+	O=$O VLIBC_QEMU_INITRD=$initrd VLIBC_QEMU_TIMEOUT=$timeout \
+		"$SRC/kernel/qemu-run.sh" "$log" "$@" | sed 's/^/# /'
 	collect "$label" "$log"
 }
 
@@ -137,7 +139,9 @@ elif [ ! -f "$LIBC_IMAGE" ]; then
 	echo "# no libc boots: no $LIBC_IMAGE (kernel/initramfs.sh with VLIBC_LIBC_ROOT, make glibc)"
 else
 	if wanted libc; then
-		boot libc INITRD="$LIBC_IMAGE" vlibc_qemu.libc=1 vlibc_qemu.expect="$EXPECT" \
+		# The "on" boot's work and the counting: half as long again.
+		boot libc INITRD="$LIBC_IMAGE" TIMEOUT=$(( ${VLIBC_QEMU_TIMEOUT:-600} * 3 / 2 )) \
+			vlibc_qemu.libc=1 vlibc_qemu.expect="$EXPECT" \
 			vlibc_qemu.storm="$STORM" vlibc_qemu.selftests="$SELFTESTS"
 		startup_cost
 	fi
