@@ -27,6 +27,12 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
 O=${O:-build}
 BUILD=$(cd "$O" && pwd)
+# The libc boot's glibc root, if any (relative to the source folder, as $O).
+LIBC_ROOT=
+if [ -n "${VLIBC_LIBC_ROOT:-}" ]; then
+	LIBC_ROOT=$(cd "$VLIBC_LIBC_ROOT" 2>/dev/null && pwd) ||
+		{ echo "initramfs: error: VLIBC_LIBC_ROOT=$VLIBC_LIBC_ROOT is no folder" >&2; exit 1; }
+fi
 OUT=$BUILD/kernel
 STAGE=$OUT/initramfs.d
 IMAGE=$OUT/initramfs.cpio.gz
@@ -147,8 +153,8 @@ say "$IMAGE: $(du -sm . | cut -f1) MB in $(find . -type f | wc -l) files," \
 LIBC_IMAGE=$OUT/initramfs-libc.cpio.gz
 LIBC_STAGE=$OUT/initramfs-libc.d
 rm -rf "$LIBC_STAGE" "$LIBC_IMAGE"
-[ -n "${VLIBC_LIBC_ROOT:-}" ] || exit 0
-ROOT=$(cd "$VLIBC_LIBC_ROOT" && pwd) || die "VLIBC_LIBC_ROOT=$VLIBC_LIBC_ROOT is no folder"
+[ -n "$LIBC_ROOT" ] || exit 0
+ROOT=$LIBC_ROOT
 GLIBC_LIBS=$ROOT/usr/lib/x86_64-linux-gnu
 for f in ld-linux-x86-64.so.2 libc.so.6; do
 	[ -f "$GLIBC_LIBS/$f" ] || die "$GLIBC_LIBS/$f missing: no glibc root"
