@@ -7,12 +7,20 @@
 # TODO results).  Called by `make qemu-check` after kernel/initramfs.sh.
 #   boot 1  kernel delivery on: delivery checks, selftests, fio, storm
 #   boot 2  vlibc=off: no delivery, the binder falls back to glibc
+#   boot 3  "libc", when kernel/initramfs.sh wrote initramfs-libc.cpio.gz
+#           (VLIBC_LIBC_ROOT, `make glibc`'s root): kernel delivery with
+#           that glibc as the guest's system libc, its start-up counted
+#           against stock glibc's (CPUID, system calls, page faults), the
+#           selftests, fio and the storm; VLIBC_QEMU_LIBC=0 leaves it out
+#   boot 4  "libc-off": the same guest with vlibc=off, glibc without the
+#           machine-facts block (as many CPUID as stock glibc), fio, storm
 # VLIBC_QEMU_EXPECT=kernel (default) expects kernel delivery on boot 1;
 # VLIBC_QEMU_EXPECT=none expects none (a kernel without CONFIG_VLIBC),
 # which validates the suite itself: selftest failures are then TODO.
 # VLIBC_QEMU_STORM sets the fork/exec storm's size (200).
 # VLIBC_QEMU_SELFTESTS=stat/,locks/ runs only the guest selftests whose
 # path under selftests/ starts so (a developer's loop; default: all).
+# VLIBC_QEMU_BOOTS=libc runs only the boots named (on,off,libc,libc-off: all).
 # Then the power-cut check (kernel/powercut.sh, its own boots), whose TAP
 # is renumbered into this one; VLIBC_POWERCUT_RUNS=0 leaves it out.
 set -uo pipefail
@@ -68,12 +76,41 @@ collect() {
 	fi
 }
 
+# boot LABEL [INITRD=FILE] [TIMEOUT=SECONDS] KERNEL-PARAMETER...
 boot() {
-	local label=$1 log=$LOGS/qemu-$1.log
+	local label=$1 log=$LOGS/qemu-$1.log initrd=$O/kernel/initramfs.cpio.gz
+	local timeout=${VLIBC_QEMU_TIMEOUT:-600}
 	shift
+	case $1 in INITRD=*) initrd=${1#INITRD=}; shift ;; esac
+	case $1 in TIMEOUT=*) timeout=${1#TIMEOUT=}; shift ;; esac
 	echo "# boot $label: $*"
-	O=$O "$SRC/kernel/qemu-run.sh" "$log" "$@" | sed 's/^/# /'
+	O=$O VLIBC_QEMU_INITRD=$initrd VLIBC_QEMU_TIMEOUT=$timeout \
+		"$SRC/kernel/qemu-run.sh" "$log" "$@" | sed 's/^/# /'
 	collect "$label" "$log"
+}
+
+# The start-up cost the libc boot's CPUID counts stand for on this
+# machine: CPUIDs removed per exec times the host's ns per CPUID.
+startup_cost() {
+	local bench=$O/bench/cpuid_bench ns min line name stock patched host
+	read -r _ ns min _ < <("$bench" 2>/dev/null | grep '^cpuid ')
+	[ -n "$ns" ] || { echo "# no ns per CPUID: $bench did not run"; return; }
+	echo "# CPUID on this host: $ns ns median, $min least ($bench," \
+	     "load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	# The guest's CPU model is QEMU's: this host's stock ld.so may differ.
+	host=$("$O/selftests/facts/cost" cpuid /usr/bin/true 2>/dev/null |
+	       sed -n 's/^cpuid total=\([0-9]*\) .* by=\([a-z-]*\).*/\1 (\2)/p')
+	echo "# this host's stock glibc: ${host:-?} CPUID per exec of /usr/bin/true," \
+	     "$(awk -v c="${host%% *}" -v ns="$ns" 'BEGIN { printf "%.0f", c * ns / 1000 }') us"
+	tr -d '\r' < "$LOGS/qemu-libc.log" | sed -n 's/^# libc startup: //p' |
+	while IFS= read -r line; do
+		name=${line%%: cpuid*}
+		stock=$(echo "$line" | sed -n 's/.*stock=\([0-9]*\).*/\1/p')
+		patched=$(echo "$line" | sed -n 's/.*patched=\([0-9]*\).*/\1/p')
+		awk -v n="$name" -v s="$stock" -v p="$patched" -v ns="$ns" -v min="$min" 'BEGIN {
+			printf "# start-up cost removed per exec of %s: %d CPUID fewer in the guest x %.0f ns = %.0f us on this host (%.0f us at the least)\n",
+				n, s - p, ns, (s - p) * ns / 1000, (s - p) * min / 1000 }'
+	done
 }
 
 echo "TAP version 13"
@@ -86,9 +123,34 @@ SELFTESTS=${VLIBC_QEMU_SELFTESTS:-1}
 case $SELFTESTS in
 *[!A-Za-z0-9_/,.-]*) echo "qemu-check: VLIBC_QEMU_SELFTESTS: a list of paths like stat/,locks/" >&2; exit 2 ;;
 esac
-boot on vlibc_qemu.expect="$EXPECT" vlibc_qemu.storm="$STORM" vlibc_qemu.selftests="$SELFTESTS"
-boot off vlibc=off vlibc_qemu.expect="$EXPECT" vlibc_qemu.selftests=0 \
-	vlibc_qemu.storm="$((STORM / 4))"
+BOOTS=,${VLIBC_QEMU_BOOTS:-on,off,libc,libc-off},
+wanted() { case $BOOTS in *,$1,*) true ;; *) false ;; esac; }
+wanted on &&
+	boot on vlibc_qemu.expect="$EXPECT" vlibc_qemu.storm="$STORM" vlibc_qemu.selftests="$SELFTESTS"
+wanted off &&
+	boot off vlibc=off vlibc_qemu.expect="$EXPECT" vlibc_qemu.selftests=0 \
+		vlibc_qemu.storm="$((STORM / 4))"
+LIBC_IMAGE=$O/kernel/initramfs-libc.cpio.gz
+if ! wanted libc && ! wanted libc-off; then
+	:
+elif [ "${VLIBC_QEMU_LIBC:-1}" = 0 ]; then
+	echo "# no libc boots: VLIBC_QEMU_LIBC=0"
+elif [ ! -f "$LIBC_IMAGE" ]; then
+	echo "# no libc boots: no $LIBC_IMAGE (kernel/initramfs.sh with VLIBC_LIBC_ROOT, make glibc)"
+else
+	if wanted libc; then
+		# The "on" boot's work and the counting: half as long again.
+		boot libc INITRD="$LIBC_IMAGE" TIMEOUT=$(( ${VLIBC_QEMU_TIMEOUT:-600} * 3 / 2 )) \
+			vlibc_qemu.libc=1 vlibc_qemu.expect="$EXPECT" \
+			vlibc_qemu.storm="$STORM" vlibc_qemu.selftests="$SELFTESTS"
+		startup_cost
+	fi
+	if wanted libc-off; then
+		boot libc-off INITRD="$LIBC_IMAGE" vlibc=off vlibc_qemu.libc=1 \
+			vlibc_qemu.expect="$EXPECT" vlibc_qemu.selftests=0 \
+			vlibc_qemu.storm="$((STORM / 4))"
+	fi
+fi
 # The power-cut check's TAP, renumbered; a failure if it did not finish.
 powercut() {
 	local line desc ended= modes=${VLIBC_POWERCUT_MODES:-}

@@ -8,7 +8,8 @@
 # reboot, which -no-reboot turns into QEMU exiting, and a panic does the
 # same (panic=-1).  Prints the wall time to /init and to the end.
 # Environment: O (build folder), VLIBC_QEMU_TIMEOUT (seconds, 600),
-# VLIBC_QEMU_MEM (1G), VLIBC_QEMU_SMP (2).
+# VLIBC_QEMU_MEM (1G), VLIBC_QEMU_SMP (2), VLIBC_QEMU_INITRD (the
+# initramfs, $O/kernel/initramfs.cpio.gz).
 set -euo pipefail
 
 [ $# -ge 1 ] || { echo "usage: $0 LOG [KERNEL-PARAMETER...]" >&2; exit 2; }
@@ -16,7 +17,7 @@ LOG=$1
 shift
 O=${O:-build}
 KERNEL=$O/kernel/bzImage
-INITRD=$O/kernel/initramfs.cpio.gz
+INITRD=${VLIBC_QEMU_INITRD:-$O/kernel/initramfs.cpio.gz}
 TIMEOUT=${VLIBC_QEMU_TIMEOUT:-600}
 for f in "$KERNEL" "$INITRD"; do
 	[ -f "$f" ] || { echo "qemu-run: $f missing (make kernel; kernel/initramfs.sh)" >&2; exit 1; }
@@ -27,6 +28,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 # -cpu max gives the guest RDRAND, so its random pool is ready at once.
 start=$(now)
+: > "$LOG"	# not the last boot's "vlibc-qemu: init"
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "${VLIBC_QEMU_MEM:-1G}" \
 	-smp "${VLIBC_QEMU_SMP:-2}" -nographic -no-reboot \
 	-kernel "$KERNEL" -initrd "$INITRD" \

@@ -12,6 +12,9 @@
 #   vlibc_qemu.selftests=A,B   only the selftests whose path under
 #                              selftests/ starts with A or B (stat/,locks/test_mutex)
 #   vlibc_qemu.storm=N         processes in the fork/exec storm (200)
+#   vlibc_qemu.libc=1          libc mode (the "libc" boot): the system libc
+#                              is a patched glibc (kernel/initramfs.sh),
+#                              counted against the stock one in /stock
 # Otherwise every 64-bit process must have [vlibc] with AT_VLIBC.
 . /vlibc/env
 cmdline=" $(cat /proc/cmdline) "
@@ -23,6 +26,7 @@ param() {
 EXPECT=$(param vlibc_qemu.expect kernel)
 SELFTESTS=$(param vlibc_qemu.selftests 1)
 STORM=$(param vlibc_qemu.storm 200)
+LIBC=$(param vlibc_qemu.libc 0)
 BOOT=on
 [ "$(param vlibc on)" = off ] && BOOT=off
 WANT=0
@@ -43,6 +47,10 @@ comment() { sed 's/^/# /' "$@"; }
 
 echo "vlibc-qemu: begin"
 echo "# boot: vlibc=$BOOT, expect=$EXPECT, kernel $(uname -r), $(nproc) cpus"
+if [ "$LIBC" = 1 ]; then
+	echo "# libc mode: the system libc is $(cat /vlibc/libc-root)," \
+	     "stock glibc in /stock; no /etc/ld.so.preload but for fio and the storm"
+fi
 if [ $WANT = 1 ]; then
 	echo "# every process must have [vlibc] and AT_VLIBC"
 else
@@ -98,8 +106,10 @@ selftest_wanted() {
 
 # --- the selftests, one TAP line per program, details of failures only
 run_selftests() {
-	local prog name log sum p f s todo=
+	local prog name log sum p f s todo= mode=
 	[ $WANT = 1 ] || todo="TODO no kernel delivery, no image file"
+	# glibc binds no family yet: each test preloads the binder as in "on".
+	[ "$LIBC" = 1 ] && mode=" (libc mode, families by the binder)"
 	for prog in $(find "$VLIBC_BUILD/selftests" -type f -name 'test_*' | sort); do
 		name=${prog#"$VLIBC_BUILD"/selftests/}
 		selftest_wanted "$name" || continue
@@ -113,10 +123,10 @@ run_selftests() {
 		sel_pass=$((sel_pass + p)) sel_fail=$((sel_fail + f)) sel_skip=$((sel_skip + s))
 		if [ "$f" -ne 0 ]; then
 			grep -E '^  (not ok|# )|^not ok' $log | comment
-			tap 1 "selftests/$name: $p passed, $f failed, $s skipped" "$todo"
+			tap 1 "selftests/$name$mode: $p passed, $f failed, $s skipped" "$todo"
 		else
 			grep -E '^  ok .*# SKIP' $log | comment
-			tap 0 "selftests/$name: $p passed, $s skipped"
+			tap 0 "selftests/$name$mode: $p passed, $s skipped"
 		fi
 	done
 	echo "# selftests in the guest: $sel_pass passed, $sel_fail failed, $sel_skip skipped"
@@ -275,6 +285,98 @@ check_kernel_cost() {
 	done
 }
 
+# --- libc mode: what a dynamic program's start-up costs with the patched
+# glibc (the system libc) and with the stock one, counted in this guest
+# (selftests/facts/cost): the stock files of /stock bound over the system
+# ones (/vlibc/libc lists them), so that both run the same program by the
+# same exec, PT_INTERP and library paths.  Address space randomization is
+# off while counting, so that both lay out alike.
+stock_glibc() {
+	local f
+	for f in $(cat /vlibc/libc); do
+		if [ "$1" = on ]; then
+			mount -o bind "/stock/${f##*/}" "$f" &&
+				cmp -s "/stock/${f##*/}" "$f" || return 1
+		else
+			umount "$f" || return 1
+		fi
+	done
+}
+
+# libc_count LABEL HOW CMD...: "cpuid=N ldso=N libc=N syscalls=N minflt=N
+# majflt=N" for one run of CMD, details in /tmp/libc.LABEL.*; HOW is cost's
+# cpuid (the whole run) or cpuid-startup (up to the program's entry).
+libc_count() {
+	local label=$1 how=$2 cost=$VLIBC_BUILD/selftests/facts/cost ldso libc
+	shift 2
+	"$cost" $how "$@" > /tmp/libc.$label.cpuid
+	"$cost" syscalls "$@" > /tmp/libc.$label.syscalls
+	"$cost" faults 9 "$@" > /tmp/libc.$label.faults
+	# CPUIDs by region: ld.so, the other glibc files.
+	ldso=$(grep -c '^  cpuid .* in /.*/ld-linux-x86-64\.so\.2' /tmp/libc.$label.cpuid)
+	libc=$(sed 's|^  cpuid .* in /.*/\([^/ ]*\).*|\1|p' -n /tmp/libc.$label.cpuid |
+	       grep -v '^ld-linux' | grep -cxF -f /tmp/libc.names)
+	echo "cpuid=$(sed -n 's/^cpuid total=\([0-9]*\).*/\1/p' /tmp/libc.$label.cpuid)" \
+	     "ldso=$ldso libc=$libc" \
+	     "syscalls=$(sed -n 's/^syscalls total=//p' /tmp/libc.$label.syscalls)" \
+	     "minflt=$(sed -n 's/^faults minflt=\([0-9]*\).*/\1/p' /tmp/libc.$label.faults)" \
+	     "majflt=$(sed -n 's/.* majflt=\([0-9]*\).*/\1/p' /tmp/libc.$label.faults)"
+}
+
+# key=value of @2 in the line @1.
+field() { echo " $1 " | sed -n "s/.* $2=\([0-9]*\) .*/\1/p"; }
+
+# libc_compare NAME HOW CMD...: counted with both glibcs, then the tests.
+libc_compare() {
+	local name=$1 how=$2 stock patched s p fs fp what="ld.so and libc"
+	shift 2
+	[ "$how" = cpuid-startup ] && what="ld.so's start-up"
+	stock_glibc on || { tap 1 "$name: stock glibc bound over the system one"; return; }
+	stock=$(libc_count stock $how "$@")
+	stock_glibc off
+	patched=$(libc_count patched $how "$@")
+	echo "# libc $name: stock   $stock"
+	echo "# libc $name: patched $patched"
+	echo "# libc $name: faults stock $(head -1 /tmp/libc.stock.faults | cut -d' ' -f2-)," \
+	     "patched $(head -1 /tmp/libc.patched.faults | cut -d' ' -f2-)"
+	grep ' (block differs)' /tmp/libc.patched.cpuid | comment
+	s=$(field "$stock" ldso) p=$(field "$patched" ldso)
+	s=$((s + $(field "$stock" libc))) p=$((p + $(field "$patched" libc)))
+	echo "# libc startup: $name: cpuid in glibc stock=$s patched=$p"
+	if [ $WANT = 1 ]; then
+		[ "$p" = 0 ] && [ "$s" -gt 0 ]
+		tap $? "$name: 0 CPUID executed in $what under kernel delivery ($p; stock glibc: $s)"
+	else
+		[ "$p" = "$s" ]
+		tap $? "$name: without delivery as many CPUID in $what as stock glibc ($p, $s)"
+	fi
+	s=$(field "$stock" syscalls) p=$(field "$patched" syscalls)
+	[ -n "$p" ] && [ -n "$s" ] && [ "$p" -le "$s" ]
+	tap $? "$name: no more system calls than stock glibc ($p, $s)" \
+		"$(cost_more /tmp/libc.stock.syscalls /tmp/libc.patched.syscalls)"
+	s=$(field "$stock" minflt) p=$(field "$patched" minflt)
+	fs=$(field "$stock" majflt) fp=$(field "$patched" majflt)
+	[ -n "$p" ] && [ -n "$s" ] && [ "$p" -le "$s" ] && [ "$fp" -le "$fs" ]
+	tap $? "$name: no more page faults than stock glibc (minor $p, $s; major $fp, $fs)"
+}
+
+check_libc_cost() {
+	local cost=$VLIBC_BUILD/selftests/facts/cost aslr
+	sed 's|.*/||' /vlibc/libc > /tmp/libc.names
+	aslr=$(cat /proc/sys/kernel/randomize_va_space)
+	echo 0 > /proc/sys/kernel/randomize_va_space
+	libc_compare /usr/bin/true cpuid /usr/bin/true
+	libc_compare "selftests/facts/cost work getrandom" cpuid "$cost" work getrandom 10
+	# Python's start-up runs too long to single-step whole under
+	# emulation; its hash seed fixed, it makes the same calls each run.
+	if [ -x /vlibc/python3 ]; then
+		export PYTHONHASHSEED=0
+		libc_compare "python3 -c pass" cpuid-startup /vlibc/python3 -c pass
+		unset PYTHONHASHSEED
+	fi
+	echo "$aslr" > /proc/sys/kernel/randomize_va_space
+}
+
 # --- vlibc-stat on processes without the binder: this shell (static
 # busybox) has [vlibc] but no counters set up under delivery, and is no
 # vlibc process without; -a lists it only under delivery.  The selftests
@@ -297,9 +399,13 @@ check_stat() {
 sel_pass=0 sel_fail=0 sel_skip=0
 check_delivery
 check_no_image_file
-check_exec_cost
-check_kernel_cost
-check_stat
+if [ "$LIBC" = 1 ]; then
+	check_libc_cost
+else
+	check_exec_cost
+	check_kernel_cost
+	check_stat
+fi
 [ "$SELFTESTS" != 0 ] && run_selftests
 echo "$BINDER" > /etc/ld.so.preload
 check_fio

@@ -9,10 +9,14 @@
  *					faulting (all threads, and across
  *					the execs it makes), else the main
  *					thread single-stepped with ptrace
+ *	cost cpuid-startup CMD [ARG...]	the same, up to CMD's entry point (its
+ *					ld.so's start-up), single-stepped
  *	cost syscalls CMD [ARG...]	system calls CMD and its threads make
  *					after its exec (ptrace)
  *	cost faults RUNS CMD [ARG...]	minor page faults of a run of CMD,
  *					untraced, the median of RUNS runs
+ *					(and their least and most), then the
+ *					median of the major ones
  *	cost work getrandom|locks|aio|memcpy|none [N]
  *					a fixed amount of work binding a family:
  *					N rounds (1000 calls, 16 AIO writes
@@ -243,17 +247,48 @@ static int trace_faulting(struct cpuid_counts *c, pid_t pid)
 	}
 }
 
-/* Without: every instruction single-stepped (slow under emulation). */
-static int trace_stepping(struct cpuid_counts *c, pid_t pid)
+/* AT_ENTRY of @pid: where its ld.so hands over to the program. */
+static unsigned long entry_of(pid_t pid)
 {
+	unsigned long av[2], entry = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fread(av, sizeof(av), 1, f) == 1 && av[0] != AT_NULL)
+		if (av[0] == AT_ENTRY)
+			entry = av[1];
+	fclose(f);
+	return entry;
+}
+
+/*
+ * Without: every instruction single-stepped (slow under emulation); with
+ * @to_entry only up to the program's entry point (its ld.so's start-up),
+ * the rest run untraced.
+ */
+static int trace_stepping(struct cpuid_counts *c, pid_t pid, int to_entry)
+{
+	unsigned long entry = to_entry ? entry_of(pid) : 0;
 	struct user_regs_struct r;
 	int st, sig = 0;
 
+	if (to_entry && !entry)
+		return -1;
 	for (;;) {
 		int cpuid = at_cpuid(pid, &r);
 		unsigned int in[2] = { r.rax, r.rcx }, out[4];
 		unsigned long rip = r.rip;
 
+		if (entry && rip == entry) {
+			if (ptrace(PTRACE_DETACH, pid, 0, sig) ||
+			    waitpid(pid, &st, 0) != pid)
+				return -1;
+			return st;
+		}
 		if (ptrace(PTRACE_SINGLESTEP, pid, 0, sig) ||
 		    waitpid(pid, &st, 0) != pid)
 			return -1;
@@ -267,10 +302,11 @@ static int trace_stepping(struct cpuid_counts *c, pid_t pid)
 	}
 }
 
-static int cmd_cpuid(char **argv)
+/* @to_entry: CMD's ld.so start-up only, always stepped. */
+static int cmd_cpuid(char **argv, int to_entry)
 {
 	struct cpuid_counts c = { .facts = own_facts() };
-	int faulting = cpuid_faulting(), st;
+	int faulting = !to_entry && cpuid_faulting(), st;
 	cpu_set_t cpu0;
 	pid_t pid;
 
@@ -279,11 +315,11 @@ static int cmd_cpuid(char **argv)
 	sched_setaffinity(0, sizeof(cpu0), &cpu0);
 	pid = spawn_traced(argv, 1);
 	ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
-	st = faulting ? trace_faulting(&c, pid) : trace_stepping(&c, pid);
+	st = faulting ? trace_faulting(&c, pid) : trace_stepping(&c, pid, to_entry);
 	printf("cpuid total=%lu image=%lu other=%lu recorded=%lu differ=%lu "
 	       "block=%s by=%s status=%d\n", c.total, c.image, c.total - c.image,
 	       c.recorded, c.differ, c.facts ? "yes" : "no",
-	       faulting ? "faulting" : "stepping",
+	       faulting ? "faulting" : to_entry ? "stepping-to-entry" : "stepping",
 	       st < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	return st < 0;
 }
@@ -563,10 +599,21 @@ static int cmd_syscalls(char **argv)
 	return 0;
 }
 
+/* Sorts @v[0..@i] given @v[0..@i-1] sorted (one step of insertion sort). */
+static void insert_last(long *v, int i)
+{
+	for (; i > 0 && v[i - 1] > v[i]; i--) {
+		long t = v[i];
+
+		v[i] = v[i - 1];
+		v[i - 1] = t;
+	}
+}
+
 static int cmd_faults(int runs, char **argv)
 {
-	long v[64];
-	int i, j, st;
+	long minor[64], major[64];
+	int i, st;
 
 	if (runs < 1 || runs > 64)
 		runs = 5;
@@ -582,16 +629,13 @@ static int cmd_faults(int runs, char **argv)
 		}
 		if (wait4(pid, &st, 0, &ru) != pid)
 			die("wait4");
-		v[i] = ru.ru_minflt;
-		for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			long t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
+		minor[i] = ru.ru_minflt;
+		major[i] = ru.ru_majflt;
+		insert_last(minor, i);
+		insert_last(major, i);
 	}
-	printf("faults minflt=%ld min=%ld max=%ld runs=%d\n", v[runs / 2], v[0],
-	       v[runs - 1], runs);
+	printf("faults minflt=%ld min=%ld max=%ld runs=%d majflt=%ld\n",
+	       minor[runs / 2], minor[0], minor[runs - 1], runs, major[runs / 2]);
 	return 0;
 }
 
@@ -703,14 +747,16 @@ static int cmd_work(const char *what, int n)
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "cpuid"))
-		return cmd_cpuid(argv + 2);
+		return cmd_cpuid(argv + 2, 0);
+	if (argc >= 3 && !strcmp(argv[1], "cpuid-startup"))
+		return cmd_cpuid(argv + 2, 1);
 	if (argc >= 3 && !strcmp(argv[1], "syscalls"))
 		return cmd_syscalls(argv + 2);
 	if (argc >= 4 && !strcmp(argv[1], "faults"))
 		return cmd_faults(atoi(argv[2]), argv + 3);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "work"))
 		return cmd_work(argv[2], argc == 4 ? atoi(argv[3]) : 0);
-	fprintf(stderr, "usage: cost cpuid|syscalls CMD... | faults RUNS CMD... | "
+	fprintf(stderr, "usage: cost cpuid|cpuid-startup|syscalls CMD... | faults RUNS CMD... | "
 		"work getrandom|locks|aio|memcpy|none [N]\n");
 	return 2;
 }
