@@ -158,6 +158,12 @@ static struct {
 	struct vlibc_elf_dyn	libc;
 	int			have_libc;
 	long			(*image_init)(const struct vlibc_init_args *);
+	/*
+	 * The image's families (bit N: family N of <vlibc/family-list.h>)
+	 * that the system libc binds itself (image_start()); the binder
+	 * leaves them, the image's set-up and the counters' slot to it.
+	 */
+	unsigned int		libc_families;
 	/* A seccomp filter or strict mode was announced (sandbox.c). */
 	int			sandbox_coming;
 	/*
@@ -251,19 +257,47 @@ static int listed(const char *list, const char *name)
 	return 0;
 }
 
+/*
+ * A libc that binds families of the kernel's image itself (glibc with
+ * vlibc's patches, Documentation/admin-guide/vlibc-glibc.rst) sets the
+ * image up its own way and keeps the counters' per-thread slot: it
+ * exports __libc_vlibc_start@GLIBC_PRIVATE, which starts the image as
+ * libc does and returns the families libc binds (bit N: family N), or
+ * -1.  Found in libc.so's own symbol table, without dlsym (which may
+ * allocate, and this may run inside malloc's lock).  NULL: not such a
+ * libc, or the image is not the kernel's (then libc does not use it).
+ */
+static int (*libc_vlibc_start(void))(void)
+{
+	if (binder.image.source != BINDER_IMAGE_KERNEL ||
+	    !__atomic_load_n(&binder.have_libc, __ATOMIC_ACQUIRE))
+		return 0;
+	return vlibc_elf_dyn_lookup(&binder.libc, "__libc_vlibc_start",
+				    "GLIBC_PRIVATE", 0);
+}
+
+/* The image's own set-up of its private region (again after a fork). */
 static int image_start(void)
 {
 	struct vlibc_init_args args = {
 		.size = sizeof(args),
 		.auxv = binder.startup.auxv,
 	};
-
+	int (*libc_start)(void) = libc_vlibc_start();
 	long r;
 
+	if (libc_start) {
+		r = libc_start();
+		if (r < 0)
+			return -ENOEXEC;
+		binder.libc_families = r;
+		binder_stat_attach(&binder.image, 0);
+		return 0;
+	}
 	binder.image_init = binder_image_sym(&binder.image, "__vlibc_init");
 	r = binder.image_init ? binder.image_init(&args) : -ENOEXEC;
 	if (r >= 0)
-		binder_stat_attach(&binder.image);
+		binder_stat_attach(&binder.image, 1);
 	return r;
 }
 
@@ -354,7 +388,9 @@ static void family_decide(int f)
 	int v = binder_startup_env(&binder.startup, BINDER_ENV_FAMILY + f, &variant);
 	char buf[64];
 
-	if (d < 0 || v < 0)
+	if (binder.libc_families & (1u << binder_image_family(f)))
+		why = "bound by libc itself";
+	else if (d < 0 || v < 0)
 		why = "a VLIBC variable too long to read";
 	else if (!listed(disabled, fam->name))
 		binder.on_vlibc[f] = family_choose(fam, variant, buf, sizeof(buf), &why);

@@ -236,7 +236,8 @@ void binder_debug(const char *a, const char *b, const char *c,
 
 /* The counters (stat.c). */
 void binder_stat_init(void);
-void binder_stat_attach(const struct binder_image *img);
+void binder_stat_attach(const struct binder_image *img, int own_slot);
+unsigned int binder_image_family(int f);
 void binder_stat_family(int f, int bound, const char *why);
 void binder_stat_fork_child(void);
 

@@ -201,7 +201,9 @@ int binder_startup_env(const struct binder_startup *s, enum binder_env_var var,
 /*
  * An object the dynamic linker loaded, relocated or not: on x86-64 glibc
  * rewrites the address entries of .dynamic in place, so a table address at
- * or above the load address is already absolute.
+ * or above the load address is already absolute.  It rewrites the hash,
+ * string, symbol, relocation and version-symbol tables' entries, not
+ * DT_VERDEF's (elf/get-dynamic-info.h), which stays an offset.
  */
 static int loaded_dyn(struct vlibc_elf_dyn *d, unsigned long l_addr,
 		      const Elf64_Dyn *ld)
@@ -214,6 +216,8 @@ static int loaded_dyn(struct vlibc_elf_dyn *d, unsigned long l_addr,
 		if (p->d_tag == DT_STRTAB && p->d_un.d_ptr >= l_addr)
 			table_bias = 0;
 	r = vlibc_elf_dyn_init(d, table_bias, ld, 0, 0);
+	if (!table_bias && d->verdef && (unsigned long)d->verdef < l_addr)
+		d->verdef = (const vlibc_verdef_t *)((const char *)d->verdef + l_addr);
 	d->bias = l_addr;
 	return r;
 }

@@ -74,10 +74,13 @@ void binder_stat_init(void)
 }
 
 /*
- * After __vlibc_init() (again in a fork child, after
- * binder_stat_fork_child()).  An image without counters: nothing.
+ * After the image's set-up (again in a fork child, after
+ * binder_stat_fork_child()).  @own_slot: this thread slot is the one the
+ * image fills; 0 when the system libc keeps the slot (bind.c's
+ * image_start()): the binder then only records its families' decisions.
+ * An image without counters: nothing.
  */
-void binder_stat_attach(const struct binder_image *img)
+void binder_stat_attach(const struct binder_image *img, int own_slot)
 {
 	if (!stat.attach) {
 		stat.attach = binder_image_sym(img, "__vlibc_stat_attach");
@@ -88,8 +91,15 @@ void binder_stat_attach(const struct binder_image *img)
 			return;
 		}
 	}
-	stat.attach((char *)&thread_block - (char *)__builtin_thread_pointer(),
-		    thread_claimed);
+	if (own_slot)
+		stat.attach((char *)&thread_block - (char *)__builtin_thread_pointer(),
+			    thread_claimed);
+}
+
+/* The image's number of the binder's family @f (<vlibc/family-list.h>). */
+unsigned int binder_image_family(int f)
+{
+	return image_family[f];
 }
 
 /* Family @f was decided: bound to the image, or on glibc because of @why. */

@@ -25,11 +25,20 @@
  *					first call with syscall(SYS_seccomp)
  *	getrandom_cases seccomp-kill	a filter that kills on such an mmap,
  *					announced through prctl
+ *	getrandom_cases seccomp-trap	a filter that traps such an mmap
+ *					(SIGSYS; the handler makes it fail
+ *					with ENOSYS), not announced
+ *	getrandom_cases fork-lock	_Fork (no fork handlers) while other
+ *					threads take and give back states;
+ *					each child past its warm-up
  *	getrandom_cases cancel		pthread_cancel of a thread that only
  *					calls getrandom
  *	getrandom_cases uniform		arc4random_uniform's bounds
  *	getrandom_cases errno		errno and flags as the system call's
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -45,6 +54,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #ifndef MAP_DROPPABLE
@@ -281,6 +291,112 @@ static int seccomp_case(int kill)
 	return 0;
 }
 
+static volatile sig_atomic_t traps;
+
+/* SIGSYS from the filter: the trapped call fails with ENOSYS. */
+static void sigsys_enosys(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	traps++;
+	uc->uc_mcontext.gregs[REG_RAX] = -ENOSYS;
+}
+
+/* A SIGSYS handler returning must not kill the process (the states'
+ * mmap must not run with SIGSYS blocked). */
+static int seccomp_trap(void)
+{
+	struct sigaction sa = { .sa_sigaction = sigsys_enosys, .sa_flags = SA_SIGINFO };
+
+	if (sigaction(SIGSYS, &sa, NULL) || install_filter(SECCOMP_RET_TRAP, 0))
+		return fail("seccomp");
+	if (loop(1000) || fork_case(1) || threads(0))
+		return 1;
+	if (!traps)
+		return fail("no mmap trapped");
+	printf("ok seccomp-trap %d\n", (int)traps);
+	return 0;
+}
+
+static volatile int churn_stop;
+
+/* Threads that each take a state and give it back, until told. */
+static void *one_state(void *arg)
+{
+	unsigned char buf[16];
+
+	return (void *)(long)fill(buf, sizeof(buf));
+}
+
+static void *churn(void *arg)
+{
+	pthread_t t;
+	void *r;
+
+	while (!churn_stop)
+		if (pthread_create(&t, NULL, one_state, NULL) ||
+		    pthread_join(t, &r) || r)
+			return (void *)1;
+	return NULL;
+}
+
+/*
+ * _Fork runs no fork handlers: a thread may hold the pool lock at the
+ * fork.  Each child must still set up and answer after its warm-up.
+ */
+#define FORK_LOCK_ROUNDS	300
+
+/*
+ * Wait up to 10 s for @pid; then kill it: a child stuck on a lock taken
+ * with all signals blocked would not die of an alarm().
+ */
+static int wait_or_kill(pid_t pid, int *status)
+{
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0)
+			return -1;
+		usleep(1000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, status, 0);
+	return -1;
+}
+
+static int fork_lock(void)
+{
+	pthread_t t[2];
+	int i, status, failed = 0;
+	void *r;
+
+	if (warm())
+		return fail("getrandom");
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, churn, NULL))
+			return fail("pthread_create");
+	for (i = 0; i < FORK_LOCK_ROUNDS && !failed; i++) {
+		pid_t pid = _Fork();
+
+		if (pid == 0)
+			_exit(warm() || warm() ? 1 : 0);
+		if (pid < 0 || wait_or_kill(pid, &status) || status)
+			failed = 1;
+	}
+	churn_stop = 1;
+	for (i = 0; i < 2; i++)
+		if (pthread_join(t[i], &r) || r)
+			return fail("a thread's getrandom");
+	if (failed)
+		return fail("a child of _Fork hung or failed in getrandom");
+	printf("ok fork-lock %d\n", FORK_LOCK_ROUNDS);
+	return 0;
+}
+
 static void *getrandom_forever(void *arg)
 {
 	unsigned char buf[16];
@@ -387,6 +503,10 @@ int main(int argc, char **argv)
 		return seccomp_case(0);
 	if (!strcmp(c, "seccomp-kill"))
 		return seccomp_case(1);
+	if (!strcmp(c, "seccomp-trap"))
+		return seccomp_trap();
+	if (!strcmp(c, "fork-lock"))
+		return fork_lock();
 	if (!strcmp(c, "cancel"))
 		return cancel();
 	if (!strcmp(c, "uniform"))

@@ -22,7 +22,7 @@ WITH_FACTS=$VLIBC_BUILD/selftests/glibc/with_facts
 COST=$VLIBC_BUILD/selftests/facts/cost
 CASES_BIN=$VLIBC_BUILD/selftests/glibc/getrandom_cases
 IMAGE=$VLIBC_BUILD/linux-vlibc.so.1
-CASES=32
+CASES=38
 
 apps_begin $CASES
 if [ ! -e "$LIBDIR/libc.so.6" ]; then
@@ -192,12 +192,12 @@ image_case() {
 		not_ok "$name" "$out"
 	fi
 }
-grnd_cases=17
+grnd_cases=23
 kernel=$(uname -r)
 if ! grep -q 'getrandom-and-arc4random-through-the-vlibc-image' "$ROOT/../series" 2>/dev/null; then
-	# glibc/wip/: not in the series until the binder steps aside for it.
+	# A build without the series (VLIBC_GLIBC=plain).
 	for i in $(seq $grnd_cases); do
-		skip "getrandom on the image $i" "the build has no getrandom patch (glibc/wip/)"
+		skip "getrandom on the image $i" "the build has no getrandom patch (0002)"
 	done
 elif [ "$(printf '6.11\n%s\n' "${kernel%%-*}" | sort -V | head -1)" != 6.11 ]; then
 	for i in $(seq $grnd_cases); do
@@ -289,6 +289,8 @@ else
 		not_ok "with the states' mmap refused: the system call answers" "$eperm_n: $(cat "$d/out")"
 	fi
 	image_case "a seccomp filter killing on the states' mmap, announced with prctl: not killed" seccomp-kill
+	image_case "a seccomp filter trapping the states' mmap, not announced: the SIGSYS handler runs, still correct" seccomp-trap
+	image_case "_Fork while other threads take and give back states: every child sets up and answers" fork-lock
 	image_case "pthread_cancel of a thread calling only getrandom" cancel
 	image_case "arc4random_uniform: within its bound, uniform" uniform
 	image_case "getrandom: flags, errno as the system call's" errno
@@ -321,6 +323,41 @@ print("ok python", len(secrets.token_bytes(32)))'
 			not_ok "static-pie: getrandom on the image" "$static_n: $(cat "$d/out")"
 		fi
 	fi
+	# The binder preloaded too (as /etc/ld.so.preload would): it leaves
+	# the getrandom family, the image's set-up and the counters' slot to
+	# libc (__libc_vlibc_start), and binds the other families.
+	WITH_BINDER=("${ON_IMAGE[@]}" --preload "$VLIBC_BUILD/libvlibc.so")
+	out=$(VLIBC_DEBUG=1 "${WITH_BINDER[@]}" "$CASES_BIN" loop 300 2>&1)
+	if grep -q '^ok loop' <<< "$out" &&
+	   grep -q '^vlibc: family getrandom bound by libc itself' <<< "$out" &&
+	   grep -q '^vlibc: image .*(kernel) at' <<< "$out"; then
+		ok "with the binder preloaded: it leaves getrandom to libc"
+	else
+		not_ok "with the binder preloaded: it leaves getrandom to libc" "$out"
+	fi
+	bind_n=$(getrandom_calls "${WITH_BINDER[@]}" "$CASES_BIN" loop $n)
+	if grep -q "^ok loop" "$d/out" && [ "$bind_n" -le $((WARMUP + 2)) ] 2>/dev/null; then
+		ok "with the binder preloaded: getrandom on the image through libc ($bind_n getrandom(2))"
+	else
+		not_ok "with the binder preloaded: getrandom on the image through libc" "$bind_n: $(cat "$d/out")"
+	fi
+	ON_IMAGE=("${WITH_BINDER[@]}")
+	counts=$(stat_of stat $n)
+	gr=$(count getrandom); a4=$(count arc4random)
+	if [ "${gr:-0}" -ge $((n + 1 - WARMUP)) ] && [ "${gr:-0}" -le $((n + 1)) ] &&
+	   [ "${a4:-0}" -ge $((2 * n - WARMUP)) ] && [ "${a4:-0}" -le $((2 * n)) ] &&
+	   grep -q '(1 owned)' <<< "$counts"; then
+		ok "with the binder preloaded: counted once, getrandom=$gr arc4random=$a4, in libc's slot"
+	else
+		not_ok "with the binder preloaded: counted once, in libc's slot" "$counts"
+	fi
+	counts=$(stat_of threads wait)
+	if grep -q '^ok threads' "$d/stat.out" && grep -q '(1 owned)' <<< "$counts"; then
+		ok "with the binder preloaded: threads gave their counter blocks back (libc's slot)"
+	else
+		not_ok "with the binder preloaded: threads gave their counter blocks back" "$counts"
+	fi
+	ON_IMAGE=("$WITH_FACTS" --image "$IMAGE" "$LDSO" --library-path "$LIBDIR")
 	py_stock=$(getrandom_calls "$STOCK" /usr/bin/python3 -c "$py")
 	if grep -q '^ok python 32' "$d/out" && [ "$py_stock" -ge 3000 ] 2>/dev/null; then
 		ok "python3 on Debian's glibc, for comparison: $py_stock getrandom(2)"

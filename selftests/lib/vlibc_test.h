@@ -416,6 +416,20 @@ static inline int vt_kernel_image(void)
 }
 
 /*
+ * Does the system libc bind the getrandom family to the kernel's image
+ * itself (glibc with vlibc's patches, glibc/patches/0002, in the QEMU
+ * suite's libc mode)?  Then the binder leaves the family to it and its
+ * VLIBC_GETRANDOM does not apply.  Such a libc exports
+ * __libc_vlibc_start@GLIBC_PRIVATE, and uses the image only under kernel
+ * delivery.
+ */
+static inline int vt_libc_binds_getrandom(void)
+{
+	return vt_kernel_image() &&
+	       dlvsym(RTLD_DEFAULT, "__libc_vlibc_start", "GLIBC_PRIVATE");
+}
+
+/*
  * Where the binder bound @name in this process, asked through its
  * vlibc_binder_bound() (its public names are jump stubs, so the symbol's
  * own address says nothing): "image", "binder" (a veneer), "glibc", the
