@@ -19,8 +19,8 @@
 #              options and configparms (below), the compiler's, the
 #              assembler's and the linker's versions: what the
 #              configured object tree depends on
-#   key        the tree key, this script and the series (file names and
-#              content)
+#   key        the tree key, this script, scripts/cache-lib.sh and the
+#              series (file names and content)
 # A finished build is cached under $CACHE/<key>/ (root/, the installed
 # tree, and build.log): a key built before is installed without building.
 # Otherwise the one build tree, $CACHE/work (src/ and obj/), is reused
@@ -72,10 +72,13 @@ JOBS=${JOBS:-$(nproc)}
 KEEP=${VLIBC_GLIBC_KEEP:-3}
 MULTIARCH=x86_64-linux-gnu
 
+# For scripts/cache-lib.sh (say, die, elapsed, kib, human, prune): prune
+# removes what interrupted runs left.
+PROG=glibc
+CACHE_LEFTOVERS=('*.tmp')
+. scripts/cache-lib.sh
+
 T0=$(date +%s)
-say() { echo "glibc: $*"; }
-die() { echo "glibc: error: $*" >&2; exit 1; }
-elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 
 DEBVER=$(dpkg-query -W -f='${Version}' glibc-source 2>/dev/null || true)
 case $DEBVER in
@@ -138,35 +141,13 @@ tree_digest() {
 	ld --version | head -1
 }
 TREE_KEY=$(tree_digest | sha256sum | cut -c1-64)
-# The key: the tree key, this script (how the result is installed) and
-# the series.
+# The key: the tree key, this script with scripts/cache-lib.sh (how the
+# result is installed and the cache pruned) and the series.
 KEY=$( { echo "$TREE_KEY"
-	 sha256sum glibc/build.sh
+	 sha256sum glibc/build.sh scripts/cache-lib.sh
 	 [ ${#PATCHES[@]} -eq 0 ] || sha256sum "${PATCHES[@]}"
        } | sha256sum | cut -c1-64)
 RESULT=$CACHE/$KEY
-
-# Sizes for the pruning report.
-kib() { du -sk "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
-human() { awk -v k="$1" 'BEGIN { if (k >= 1048576) printf "%.1f GB", k / 1048576;
-	else if (k >= 1024) printf "%.0f MB", k / 1024; else printf "%d kB", k }'; }
-
-# Removes leftovers of interrupted runs and all but the newest $KEEP
-# results; says what went and how much.
-prune() {
-	local old=() results=() freed
-	old=("$CACHE"/*.tmp)
-	mapfile -t results < <(find "$CACHE" -mindepth 1 -maxdepth 1 -type d \
-		-regextype egrep -regex '.*/[0-9a-f]{64}' -printf '%T@ %p\n' |
-		sort -rn | tail -n +"$((KEEP + 1))" | cut -d' ' -f2-)
-	[ ${#old[@]} -gt 0 ] || [ ${#results[@]} -gt 0 ] || return 0
-	freed=$(kib "${old[@]}" "${results[@]}")
-	[ ${#old[@]} -eq 0 ] || say "pruning ${old[*]##*/}"
-	[ ${#results[@]} -eq 0 ] ||
-		say "pruning ${#results[@]} old result(s), keeping the newest $KEEP"
-	rm -rf "${old[@]}" "${results[@]}"
-	say "pruned $(human "$freed"); the cache now holds $(human "$(kib "$CACHE")")"
-}
 
 install_result() {
 	mkdir -p "$O/glibc"

@@ -15,8 +15,9 @@
 #   kernel/config.fragment   merged over `make tinyconfig`
 #
 # Two keys, sha256 sums of the inputs (file names included):
-#   tree key   the tarball's identity, this script, the fragment, the
-#              series, kernel/tree and the list of import paths
+#   tree key   the tarball's identity, this script and
+#              scripts/cache-lib.sh, the fragment, the series, kernel/tree
+#              and the list of import paths
 #   key        the tree key plus the content of every imported file
 # A finished build is cached under $CACHE/<key>/ (bzImage, config, log):
 # a key built before is installed without building.  Otherwise the one
@@ -75,10 +76,14 @@ FRAGMENT=kernel/config.fragment
 IMPORTS=(tools/libc vdso-link arch/x86/entry/vlibc include/linux/vlibc.h
 	 include/linux/vlibc-image.h)
 
+# For scripts/cache-lib.sh (say, die, elapsed, kib, human, prune): prune
+# removes the earlier scheme's per-key work trees and what interrupted
+# runs left.
+PROG=kernel
+CACHE_LEFTOVERS=('work-*' '*.tmp')
+. scripts/cache-lib.sh
+
 T0=$(date +%s)
-say() { echo "kernel: $*"; }
-die() { echo "kernel: error: $*" >&2; exit 1; }
-elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
 
 [ -f "$TAR" ] || die "$TAR missing: install linux-source-6.12 (scripts/bootstrap)"
 [[ $KEEP =~ ^[1-9][0-9]*$ ]] || die "VLIBC_KERNEL_KEEP is a count of 1 or more, not '$KEEP'"
@@ -108,7 +113,7 @@ IMPORT_FILES=()
 # The tree key: what the configured tree depends on, file names included.
 tree_digest() {
 	stat -c '%n %s %Y' "$TAR"
-	sha256sum kernel/build.sh
+	sha256sum kernel/build.sh scripts/cache-lib.sh
 	# Comments and blank lines do not count; "# CONFIG_X is not set" does.
 	sed -e '/^# CONFIG_/b' -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$FRAGMENT"
 	[ ${#PATCHES[@]} -eq 0 ] || sha256sum "${PATCHES[@]}"
@@ -120,28 +125,6 @@ KEY=$( { echo "$TREE_KEY"
 	 [ ${#IMPORT_FILES[@]} -eq 0 ] || sha256sum "${IMPORT_FILES[@]}"
        } | sha256sum | cut -c1-64)
 RESULT=$CACHE/$KEY
-
-# Sizes for the pruning report.
-kib() { du -sk "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
-human() { awk -v k="$1" 'BEGIN { if (k >= 1048576) printf "%.1f GB", k / 1048576;
-	else if (k >= 1024) printf "%.0f MB", k / 1024; else printf "%d kB", k }'; }
-
-# Removes the earlier scheme's work-<key> trees, leftovers of interrupted
-# runs and all but the newest $KEEP results; says what went and how much.
-prune() {
-	local old=() results=() freed
-	old=("$CACHE"/work-* "$CACHE"/*.tmp)
-	mapfile -t results < <(find "$CACHE" -mindepth 1 -maxdepth 1 -type d \
-		-regextype egrep -regex '.*/[0-9a-f]{64}' -printf '%T@ %p\n' |
-		sort -rn | tail -n +"$((KEEP + 1))" | cut -d' ' -f2-)
-	[ ${#old[@]} -gt 0 ] || [ ${#results[@]} -gt 0 ] || return 0
-	freed=$(kib "${old[@]}" "${results[@]}")
-	[ ${#old[@]} -eq 0 ] || say "pruning ${old[*]##*/}"
-	[ ${#results[@]} -eq 0 ] ||
-		say "pruning ${#results[@]} old result(s), keeping the newest $KEEP"
-	rm -rf "${old[@]}" "${results[@]}"
-	say "pruned $(human "$freed"); the cache now holds $(human "$(kib "$CACHE")")"
-}
 
 install_result() {
 	mkdir -p "$O/kernel"

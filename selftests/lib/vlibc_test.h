@@ -30,6 +30,11 @@
  * vt_wait_child() (bounded: a child that overstays is killed),
  * vt_child_what().
  *
+ * Sandboxes: vt_file_mode_limit_holds() runs a family's first call in a
+ * child under a filter that kills at open() and says whether the child
+ * ended as the file-mode limit says (killed in file mode, alive under
+ * kernel delivery).
+ *
  * This program again: vt_reexec_with_binder() (main() runs every case
  * under the binder), vt_self_exe(), and vt_run_self(), which runs this
  * program as a child with other arguments, binder and VLIBC_* toggles:
@@ -67,6 +72,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "seccomp.h"
 
 #define VT_TIMEOUT	20	/* seconds a spawned program may run */
 #define VT_NOBODY	65534	/* uid and gid of nobody */
@@ -537,6 +544,61 @@ static inline const char *vt_child_what(int status, char *buf, size_t size)
 	else
 		snprintf(buf, size, "exit status %d", status);
 	return buf;
+}
+
+/* --- the file-mode limit ------------------------------------------------ */
+
+/* A family's first call, as vt_run_child() runs it. */
+struct vt_first_call {
+	int	(*fn)(void *arg);
+	void	*arg;
+};
+
+/* The child of vt_file_mode_limit_holds(): the filter, then the call. */
+static inline int vt_kill_on_open_child(void *arg)
+{
+	static const int calls[] = { __NR_openat, __NR_open };
+	const struct vt_first_call *first = arg;
+
+	if (vsc_deny(calls, 2, SECCOMP_RET_KILL_PROCESS, VSC_VIA_RAW))
+		return 3;
+	return first->fn(first->arg);
+}
+
+/*
+ * The file-mode limit (Documentation/userspace-api/vlibc.rst): a filter
+ * that kills the process at open() or openat(), installed unannounced
+ * before a family's first call, kills it at that call when the binder
+ * maps the image file there: it must open it, and it reads the seccomp
+ * mode from /proc first; no call can tell a process that a filter is in
+ * force without being one a filter may kill on.  Under kernel delivery
+ * ([vlibc]: nothing to open), or without the binder, the process lives.
+ *
+ * Runs @first_call(@arg) in a child with that filter installed first
+ * (exit status 3 if it cannot be) and waits for it up to @ms;
+ * @first_call makes the family's first call and returns 0 when all went
+ * well, another exit status if not.  @binder: the binder is loaded in
+ * this process.  1 when the child ended as the limit says (killed by
+ * SIGSYS when the image is a file the binder maps, exit status 0 when
+ * not), else 0: a case built on it fails when the limit changes.  @what
+ * gets the image, how the child ended and how it should have, for the
+ * log.
+ */
+static inline int vt_file_mode_limit_holds(int (*first_call)(void *arg),
+					   void *arg, int binder, double ms,
+					   char *what, size_t size)
+{
+	struct vt_first_call first = { first_call, arg };
+	int status = vt_run_child(vt_kill_on_open_child, &first, ms);
+	int kernel = vt_kernel_image();
+	int want = binder && !kernel ? 128 + SIGSYS : 0;
+	char how[64], how_want[64];
+
+	snprintf(what, size, "%s: child %s; the limit says %s",
+		 kernel ? "kernel image" : binder ? "file image" : "no binder",
+		 vt_child_what(status, how, sizeof(how)),
+		 vt_child_what(want, how_want, sizeof(how_want)));
+	return status == want;
 }
 
 /* --- running under the binder ------------------------------------------- */
