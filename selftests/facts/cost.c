@@ -17,6 +17,9 @@
  *					untraced, the median of RUNS runs
  *					(and their least and most), then the
  *					median of the major ones
+ *	cost pages CMD [ARG...]		the resident pages of each of CMD's
+ *					mappings at its exit (ptrace, the
+ *					exit stop): where page faults went
  *	cost work getrandom|locks|aio|memcpy|none [N]
  *					a fixed amount of work binding a family:
  *					N rounds (1000 calls, 16 AIO writes
@@ -639,6 +642,53 @@ static int cmd_faults(int runs, char **argv)
 	return 0;
 }
 
+/*
+ * "pages NAME PERM KB" for each mapping of CMD, read from its smaps at its
+ * exit stop: with fault-around a page fault may map several pages, so
+ * this says where faults went rather than how many there were.
+ */
+static int cmd_pages(char **argv)
+{
+	pid_t pid = spawn_traced(argv, 0);
+	char path[64], line[512], name[256] = "", perm[8] = "";
+	FILE *f;
+	int st;
+
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEEXIT) ||
+	    ptrace(PTRACE_CONT, pid, 0, 0))
+		die("ptrace");
+	while (waitpid(pid, &st, 0) == pid && WIFSTOPPED(st) &&
+	       st >> 8 != (SIGTRAP | (PTRACE_EVENT_EXIT << 8)))
+		ptrace(PTRACE_CONT, pid, 0, WSTOPSIG(st) == SIGTRAP ? 0 : WSTOPSIG(st));
+	if (!WIFSTOPPED(st))
+		die("exit stop");
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	while (fgets(line, sizeof(line), f)) {
+		char range[64], p[8], n[256];
+		unsigned long kb;
+		int got = sscanf(line, "%63s %7s %*s %*s %*s %255s", range, p, n);
+		char *base;
+
+		/* A mapping's line: "lo-hi perm offset dev inode [name]". */
+		if (got >= 2 && strchr(range, '-') && !strchr(range, ':')) {
+			strcpy(perm, p);
+			strcpy(name, got == 3 ? n : "[anon]");
+			continue;
+		}
+		if (sscanf(line, "Rss: %lu kB", &kb) == 1) {
+			base = strrchr(name, '/');
+			printf("pages %s %s %lu\n", base ? base + 1 : name, perm, kb);
+		}
+	}
+	fclose(f);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
 /* --- the fixed work, each binding one family ---------------------------- */
 
 static int work_getrandom(int n)
@@ -754,9 +804,11 @@ int main(int argc, char **argv)
 		return cmd_syscalls(argv + 2);
 	if (argc >= 4 && !strcmp(argv[1], "faults"))
 		return cmd_faults(atoi(argv[2]), argv + 3);
+	if (argc >= 3 && !strcmp(argv[1], "pages"))
+		return cmd_pages(argv + 2);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "work"))
 		return cmd_work(argv[2], argc == 4 ? atoi(argv[3]) : 0);
-	fprintf(stderr, "usage: cost cpuid|cpuid-startup|syscalls CMD... | faults RUNS CMD... | "
+	fprintf(stderr, "usage: cost cpuid|cpuid-startup|syscalls|pages CMD... | faults RUNS CMD... | "
 		"work getrandom|locks|aio|memcpy|none [N]\n");
 	return 2;
 }
