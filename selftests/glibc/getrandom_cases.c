@@ -31,6 +31,11 @@
  *	getrandom_cases fork-lock	_Fork (no fork handlers) while other
  *					threads take and give back states;
  *					each child past its warm-up
+ *	getrandom_cases arc4random-enosys	a filter answers ENOSYS to
+ *					getrandom(2) (the vDSO's reseed too):
+ *					arc4random reads /dev/urandom, as
+ *					glibc 2.36 does, and getrandom fails
+ *					with ENOSYS
  *	getrandom_cases cancel		pthread_cancel of a thread that only
  *					calls getrandom
  *	getrandom_cases uniform		arc4random_uniform's bounds
@@ -318,6 +323,36 @@ static int seccomp_trap(void)
 	return 0;
 }
 
+/* getrandom(2) refused with ENOSYS, not announced. */
+static int arc4random_enosys(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getrandom, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	unsigned char buf[16];
+	uint32_t x = 0;
+	int i;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return fail("seccomp");
+	/* Past the warm-up: the image is asked, and its reseed refused. */
+	for (i = 0; i < 300; i++)
+		x |= arc4random() ^ arc4random_uniform(1000);
+	arc4random_buf(buf, sizeof(buf));
+	if (!x)
+		return fail("arc4random gave only zeros");
+	errno = 0;
+	if (getrandom(buf, sizeof(buf), 0) != -1 || errno != ENOSYS)
+		return fail("getrandom did not fail with ENOSYS");
+	printf("ok arc4random-enosys\n");
+	return 0;
+}
+
 static volatile int churn_stop;
 
 /* Threads that each take a state and give it back, until told. */
@@ -507,6 +542,8 @@ int main(int argc, char **argv)
 		return seccomp_trap();
 	if (!strcmp(c, "fork-lock"))
 		return fork_lock();
+	if (!strcmp(c, "arc4random-enosys"))
+		return arc4random_enosys();
 	if (!strcmp(c, "cancel"))
 		return cancel();
 	if (!strcmp(c, "uniform"))
