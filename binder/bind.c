@@ -276,7 +276,11 @@ static int (*libc_vlibc_start(void))(void)
 				    "GLIBC_PRIVATE", 0);
 }
 
-/* The image's own set-up of its private region (again after a fork). */
+/*
+ * Sets the image's private region up (again after a fork): through the
+ * system libc where it owns the image, else with __vlibc_init and this
+ * binder's counter slot.
+ */
 static int image_start(void)
 {
 	struct vlibc_init_args args = {
