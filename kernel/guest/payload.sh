@@ -141,7 +141,7 @@ run_selftests() {
 # of each.  The first 64 calls of a process are glibc's warm-up.
 glibc_getrandom_cases() {
 	local bin=$VLIBC_BUILD/selftests/glibc/getrandom_cases c out pid gr
-	for c in "loop 1000" fork sigfork seccomp-eperm seccomp-kill seccomp-trap \
+	for c in "loop 1000" fork sigfork seccomp-eperm seccomp-kill seccomp-kill-syscall seccomp-trap \
 		 fork-lock arc4random-enosys cancel uniform errno threads; do
 		out=$(cd /tmp && timeout 120 $bin $c 2>&1)
 		case $out in
@@ -349,7 +349,18 @@ libc_count() {
 	shift 2
 	"$cost" $how "$@" > /tmp/libc.$label.cpuid
 	"$cost" syscalls "$@" > /tmp/libc.$label.syscalls
-	"$cost" faults 9 "$@" > /tmp/libc.$label.faults
+	# Faults with address randomization on, as programs run: where a
+	# library lands decides which of its pages one fault-around brings
+	# in, so one fixed layout can cost a few faults more or less than
+	# another with the same pages touched; the mean of many randomized
+	# runs compares what the pages cost.
+	# cost faults starts CMD with posix_spawn: CMD's own faults.  cost
+	# fork-faults adds those of cost's fork child before its exec, made
+	# by its libc's fork handlers (the libc under test).
+	echo "$LIBC_ASLR" > /proc/sys/kernel/randomize_va_space
+	"$cost" faults $LIBC_FAULT_RUNS "$@" > /tmp/libc.$label.faults
+	"$cost" fork-faults $LIBC_FAULT_RUNS "$@" > /tmp/libc.$label.fork-faults
+	echo 0 > /proc/sys/kernel/randomize_va_space
 	"$cost" pages "$@" > /tmp/libc.$label.pages
 	# CPUIDs by region: ld.so, the other glibc files.
 	ldso=$(grep -c '^  cpuid .* in /.*/ld-linux-x86-64\.so\.2' /tmp/libc.$label.cpuid)
@@ -359,6 +370,8 @@ libc_count() {
 	     "ldso=$ldso libc=$libc" \
 	     "syscalls=$(sed -n 's/^syscalls total=//p' /tmp/libc.$label.syscalls)" \
 	     "minflt=$(sed -n 's/^faults minflt=\([0-9]*\).*/\1/p' /tmp/libc.$label.faults)" \
+	     "mean100=$(sed -n 's/.* mean100=\([0-9]*\).*/\1/p' /tmp/libc.$label.faults)" \
+	     "fork100=$(sed -n 's/.* mean100=\([0-9]*\).*/\1/p' /tmp/libc.$label.fork-faults)" \
 	     "majflt=$(sed -n 's/.* majflt=\([0-9]*\).*/\1/p' /tmp/libc.$label.faults)"
 }
 
@@ -393,44 +406,57 @@ libc_compare() {
 	[ -n "$p" ] && [ -n "$s" ] && [ "$p" -le "$s" ]
 	tap $? "$name: no more system calls than stock glibc ($p, $s)" \
 		"$(cost_more /tmp/libc.stock.syscalls /tmp/libc.patched.syscalls)"
-	s=$(field "$stock" minflt) p=$(field "$patched" minflt)
+	s=$(field "$stock" mean100) p=$(field "$patched" mean100)
 	fs=$(field "$stock" majflt) fp=$(field "$patched" majflt)
 	# Where the pages went (KB resident per mapping at exit), if they differ.
-	[ "$p" = "$s" ] || diff /tmp/libc.stock.pages /tmp/libc.patched.pages |
+	cmp -s /tmp/libc.stock.pages /tmp/libc.patched.pages || diff /tmp/libc.stock.pages /tmp/libc.patched.pages |
 		grep '^[<>]' | sed 's/^</# pages stock:  /; s/^>/# pages patched:/'
-	# Where pages lie moves faults, not only what a program does.
-	# Patch 0001 makes ld.so's text 3.9 KB longer, across a page
-	# boundary, and moves its read-only data and data a page up: up to
-	# LDSO_LAYOUT_FAULTS more minor faults are accepted (the build
-	# without the series counts exactly stock's).  Patches 0002 and 0003
-	# make libc.so's text segment 5-6 KB longer, past Debian's last text
-	# page, so that its read-only data lies a page later: builds of the
-	# series that differed only in where code lies took 1 to 5 more
-	# (the same count natively, where libc's file sits in larger page
-	# cache folios); up to LIBC_LAYOUT_FAULTS more are reported as TODO
-	# (not yet at stock's count, the target), more than that fails.  Exec of a dynamic
-	# /bin/true under delivery (issue 16's target, exactly) is held to
-	# stock's count, with the same TODO band.
-	local ok=$LDSO_LAYOUT_FAULTS
-	[ $WANT = 1 ] && [ "$name" = /usr/bin/true ] && ok=0
+	# The series keeps every segment of ld.so and libc.so on the pages
+	# Debian's build gave it (0001's CPUID lookup is one function, 0002's
+	# code is compiled for size, its variables lie after .bss): the
+	# patched mean may exceed stock's by FAULT_NOISE hundredths of a
+	# fault (about 2.5 standard errors of the difference of two means of
+	# LIBC_FAULT_RUNS runs at the spread seen, 1.2 faults) and no more.
+	# Under delivery the patched ld.so reads the machine-facts block: its
+	# page costs one minor fault where stock glibc executes 34 CPUID
+	# (about 250 us on the test host); that one fault is reported as
+	# TODO (the target is stock's count), more fails.
+	local what="mean minor page faults with ASLR at most stock glibc's"
 	if [ -z "$p" ] || [ -z "$s" ] || [ "$fp" -gt "$fs" ] ||
-	   [ "$p" -gt $((s + ok + LIBC_LAYOUT_FAULTS)) ]; then
-		tap 1 "$name: page faults within $ok of stock glibc's (minor $p, $s; major $fp, $fs)"
-	elif [ "$p" -gt $((s + ok)) ]; then
-		tap 1 "$name: page faults within $ok of stock glibc's (minor $p, $s; major $fp, $fs)" \
-			"TODO libc.so's layout (patches 0002, 0003): $((p - s)) more"
+	   [ "$p" -gt $((s + FAULT_NOISE + 100 * WANT)) ]; then
+		tap 1 "$name: $what (+$FAULT_NOISE%: $(hundredths $p), $(hundredths $s); major $fp, $fs)"
+	elif [ "$p" -gt $((s + FAULT_NOISE)) ]; then
+		tap 1 "$name: $what (+$FAULT_NOISE%: $(hundredths $p), $(hundredths $s); major $fp, $fs)" \
+			"TODO the facts block's page: one fault"
 	else
-		tap 0 "$name: page faults within $ok of stock glibc's (minor $p, $s; major $fp, $fs)"
+		tap 0 "$name: $what (+$FAULT_NOISE%: $(hundredths $p), $(hundredths $s); major $fp, $fs)"
+	fi
+	# A fork child of a process on the patched libc, before its exec:
+	# its fork handlers reset the getrandom pool and the image's state,
+	# variables on pages the parent may never have touched (a read maps
+	# the zero page, a write copies it).
+	s=$(( $(field "$stock" fork100) - $(field "$stock" mean100) ))
+	p=$(( $(field "$patched" fork100) - $(field "$patched" mean100) ))
+	if [ "$p" -gt $((s + FAULT_NOISE)) ]; then
+		tap 1 "$name: a fork child's faults before exec at most stock glibc's ($(hundredths $p), $(hundredths $s))" \
+			"TODO the fork handlers of 0002 touch libc's vlibc variables"
+	else
+		tap 0 "$name: a fork child's faults before exec at most stock glibc's ($(hundredths $p), $(hundredths $s))"
 	fi
 }
 
-LDSO_LAYOUT_FAULTS=2
-LIBC_LAYOUT_FAULTS=6
+# 6855 -> 68.55
+hundredths() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+
+LIBC_FAULT_RUNS=63
+FAULT_NOISE=50
 
 check_libc_cost() {
 	local cost=$VLIBC_BUILD/selftests/facts/cost aslr
 	sed 's|.*/||' /vlibc/libc > /tmp/libc.names
 	aslr=$(cat /proc/sys/kernel/randomize_va_space)
+	LIBC_ASLR=2
+	[ "$aslr" = 0 ] || LIBC_ASLR=$aslr
 	echo 0 > /proc/sys/kernel/randomize_va_space
 	libc_compare /usr/bin/true cpuid /usr/bin/true
 	libc_compare "selftests/facts/cost work getrandom" cpuid "$cost" work getrandom 10

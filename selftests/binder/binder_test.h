@@ -154,7 +154,7 @@ static inline void check_probe(struct __test_metadata *_metadata,
 	 * The probe's names are the getrandom family's: where the system libc
 	 * binds it itself (libc mode), the binder leaves them to libc.
 	 */
-	if (!strcmp(bound, "vlibc") && vt_libc_binds_getrandom())
+	if (!strcmp(bound, "vlibc") && vt_libc_binds(VT_FAMILY_getrandom))
 		bound = "glibc";
 	for (i = 0; i < PROBE_NAMES; i++) {
 		ASSERT_STREQ(bound, STR_OR(p.bound[i], "(missing)"))

@@ -330,7 +330,7 @@ TEST_F(discovery, getrandom_syscall)
 	long calls;
 
 	/* The binder's variant: where libc binds the family, it does not apply. */
-	if (vt_libc_binds_getrandom())
+	if (vt_libc_binds(VT_FAMILY_getrandom))
 		SKIP(return, "the system libc binds getrandom itself (libc mode)");
 	calls = count_getrandom_syscalls(_metadata, self->tmp,
 					 "VLIBC_GETRANDOM=syscall", 500);

@@ -15,8 +15,16 @@
  *					after its exec (ptrace)
  *	cost faults RUNS CMD [ARG...]	minor page faults of a run of CMD,
  *					untraced, the median of RUNS runs
- *					(and their least and most), then the
- *					median of the major ones
+ *					(and their least and most, and their
+ *					mean in hundredths), then the median
+ *					of the major ones; started with
+ *					posix_spawn, so that they are CMD's
+ *					own (a fork child's copy-on-write
+ *					faults before its exec count too)
+ *	cost fork-faults RUNS CMD [ARG...]	the same, started with fork and
+ *					execvp: CMD's faults plus those of
+ *					this program's fork child before its
+ *					exec (its libc's fork handlers)
  *	cost pages CMD [ARG...]		the resident pages of each of CMD's
  *					mappings at its exit (ptrace, the
  *					exit stop): where page faults went
@@ -39,6 +47,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,32 +622,40 @@ static void insert_last(long *v, int i)
 	}
 }
 
-static int cmd_faults(int runs, char **argv)
+extern char **environ;
+
+static int cmd_faults(int runs, char **argv, int use_fork)
 {
-	long minor[64], major[64];
+	long minor[64], major[64], sum = 0;
 	int i, st;
 
 	if (runs < 1 || runs > 64)
 		runs = 5;
 	for (i = 0; i < runs; i++) {
 		struct rusage ru;
-		pid_t pid = fork();
+		pid_t pid;
 
-		if (pid < 0)
-			die("fork");
-		if (!pid) {
+		if (!use_fork) {
+			errno = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+			if (errno)
+				die("posix_spawnp");
+		} else if (!(pid = fork())) {
 			execvp(argv[0], argv);
 			_exit(127);
+		} else if (pid < 0) {
+			die("fork");
 		}
 		if (wait4(pid, &st, 0, &ru) != pid)
 			die("wait4");
 		minor[i] = ru.ru_minflt;
 		major[i] = ru.ru_majflt;
+		sum += ru.ru_minflt;
 		insert_last(minor, i);
 		insert_last(major, i);
 	}
-	printf("faults minflt=%ld min=%ld max=%ld runs=%d majflt=%ld\n",
-	       minor[runs / 2], minor[0], minor[runs - 1], runs, major[runs / 2]);
+	printf("faults minflt=%ld min=%ld max=%ld mean100=%ld runs=%d majflt=%ld\n",
+	       minor[runs / 2], minor[0], minor[runs - 1], sum * 100 / runs, runs,
+	       major[runs / 2]);
 	return 0;
 }
 
@@ -803,12 +820,14 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "syscalls"))
 		return cmd_syscalls(argv + 2);
 	if (argc >= 4 && !strcmp(argv[1], "faults"))
-		return cmd_faults(atoi(argv[2]), argv + 3);
+		return cmd_faults(atoi(argv[2]), argv + 3, 0);
+	if (argc >= 4 && !strcmp(argv[1], "fork-faults"))
+		return cmd_faults(atoi(argv[2]), argv + 3, 1);
 	if (argc >= 3 && !strcmp(argv[1], "pages"))
 		return cmd_pages(argv + 2);
 	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "work"))
 		return cmd_work(argv[2], argc == 4 ? atoi(argv[3]) : 0);
-	fprintf(stderr, "usage: cost cpuid|cpuid-startup|syscalls|pages CMD... | faults RUNS CMD... | "
+	fprintf(stderr, "usage: cost cpuid|cpuid-startup|syscalls|pages CMD... | faults|fork-faults RUNS CMD... | "
 		"work getrandom|locks|aio|memcpy|none [N]\n");
 	return 2;
 }

@@ -724,7 +724,7 @@ static int check_fork_differs(int rounds)
  */
 #define SKIP_IF_LIBC_BINDS()						\
 	do {								\
-		if (vt_libc_binds_getrandom())				\
+		if (vt_libc_binds(VT_FAMILY_getrandom))				\
 			SKIP(return, "the system libc binds getrandom itself (libc mode)"); \
 	} while (0)
 

@@ -22,9 +22,12 @@
  *					interrupted getrandom loops
  *	getrandom_cases seccomp-eperm	a filter answers EPERM to mmap with
  *					MAP_DROPPABLE, installed before the
- *					first call with syscall(SYS_seccomp)
+ *					first call behind libc's back (the
+ *					system call instruction)
  *	getrandom_cases seccomp-kill	a filter that kills on such an mmap,
  *					announced through prctl
+ *	getrandom_cases seccomp-kill-syscall	the same, announced through
+ *					syscall(SYS_seccomp, ...)
  *	getrandom_cases seccomp-trap	a filter that traps such an mmap
  *					(SIGSYS; the handler makes it fail
  *					with ENOSYS), not announced
@@ -262,8 +265,38 @@ static int sigfork(void)
 	return 0;
 }
 
+/* How a filter goes in: announced to libc (through its prctl or its
+ * syscall), or behind its back, with the system call instruction. */
+enum install { VIA_PRCTL, VIA_SYSCALL, UNANNOUNCED };
+
+/* seccomp(SECCOMP_SET_MODE_FILTER, 0, @prog) that libc does not see. */
+static long seccomp_unannounced(struct sock_fprog *prog)
+{
+	long r;
+
+	asm volatile("syscall" : "=a"(r)
+		     : "0"((long)__NR_seccomp), "D"((long)SECCOMP_SET_MODE_FILTER),
+		       "S"(0L), "d"(prog)
+		     : "rcx", "r11", "memory");
+	return r;
+}
+
+static int install_prog(struct sock_fprog *prog, enum install how)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	switch (how) {
+	case VIA_PRCTL:
+		return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, prog, 0, 0);
+	case VIA_SYSCALL:
+		return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+	default:
+		return seccomp_unannounced(prog) ? -1 : 0;
+	}
+}
+
 /* A filter for mmap with MAP_DROPPABLE in its flags: ACTION, else allow. */
-static int install_filter(unsigned int action, int announce)
+static int install_filter(unsigned int action, enum install how)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
@@ -276,23 +309,21 @@ static int install_filter(unsigned int action, int announce)
 	};
 	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	if (announce)
-		return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return install_prog(&prog, how);
 }
 
-static int seccomp_case(int kill)
+/* The states' mmap refused (EPERM, not announced) or killed on
+ * (announced through @how); the process lives and gets its bytes. */
+static int seccomp_case(int kill, enum install how, const char *name)
 {
 	if (install_filter(kill ? SECCOMP_RET_KILL_PROCESS :
-			   SECCOMP_RET_ERRNO | EPERM, kill))
+			   SECCOMP_RET_ERRNO | EPERM, how))
 		return fail("seccomp");
 	if (loop(1000))
 		return 1;
-	if (fork_case(1))
+	if (fork_case(1) || threads(0))
 		return 1;
-	printf("ok seccomp %s\n", kill ? "kill" : "eperm");
+	printf("ok seccomp %s\n", name);
 	return 0;
 }
 
@@ -313,7 +344,7 @@ static int seccomp_trap(void)
 {
 	struct sigaction sa = { .sa_sigaction = sigsys_enosys, .sa_flags = SA_SIGINFO };
 
-	if (sigaction(SIGSYS, &sa, NULL) || install_filter(SECCOMP_RET_TRAP, 0))
+	if (sigaction(SIGSYS, &sa, NULL) || install_filter(SECCOMP_RET_TRAP, UNANNOUNCED))
 		return fail("seccomp");
 	if (loop(1000) || fork_case(1) || threads(0))
 		return 1;
@@ -337,8 +368,7 @@ static int arc4random_enosys(void)
 	uint32_t x = 0;
 	int i;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+	if (install_prog(&prog, UNANNOUNCED))
 		return fail("seccomp");
 	/* Past the warm-up: the image is asked, and its reseed refused. */
 	for (i = 0; i < 300; i++)
@@ -535,9 +565,11 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "sigfork"))
 		return sigfork();
 	if (!strcmp(c, "seccomp-eperm"))
-		return seccomp_case(0);
+		return seccomp_case(0, UNANNOUNCED, "eperm");
 	if (!strcmp(c, "seccomp-kill"))
-		return seccomp_case(1);
+		return seccomp_case(1, VIA_PRCTL, "kill");
+	if (!strcmp(c, "seccomp-kill-syscall"))
+		return seccomp_case(1, VIA_SYSCALL, "kill-syscall");
 	if (!strcmp(c, "seccomp-trap"))
 		return seccomp_trap();
 	if (!strcmp(c, "fork-lock"))

@@ -192,7 +192,7 @@ image_case() {
 		not_ok "$name" "$out"
 	fi
 }
-grnd_cases=24
+grnd_cases=25
 kernel=$(uname -r)
 if ! grep -q 'getrandom-and-arc4random-through-the-vlibc-image' "$ROOT/../series" 2>/dev/null; then
 	# A build without the series (VLIBC_GLIBC=plain).
@@ -284,14 +284,15 @@ else
 	fi
 	image_case "fork: the child's bytes differ from the parent's (with and without threads)" fork
 	image_case "fork in a signal handler that interrupted getrandom and arc4random" sigfork
-	image_case "a seccomp filter refusing the states' mmap (EPERM): still correct" seccomp-eperm
+	image_case "a seccomp filter refusing the states' mmap (EPERM), not announced: still correct, new threads too" seccomp-eperm
 	eperm_n=$(getrandom_calls "${ON_IMAGE[@]}" "$CASES_BIN" seccomp-eperm)
 	if [ "$eperm_n" -ge 3000 ] 2>/dev/null; then
 		ok "with the states' mmap refused: the system call answers ($eperm_n getrandom(2))"
 	else
 		not_ok "with the states' mmap refused: the system call answers" "$eperm_n: $(cat "$d/out")"
 	fi
-	image_case "a seccomp filter killing on the states' mmap, announced with prctl: not killed" seccomp-kill
+	image_case "a seccomp filter killing on the states' mmap, announced with prctl: not killed, new threads too" seccomp-kill
+	image_case "the same filter announced with syscall(SYS_seccomp): not killed" seccomp-kill-syscall
 	image_case "a seccomp filter trapping the states' mmap, not announced: the SIGSYS handler runs, still correct" seccomp-trap
 	image_case "_Fork while other threads take and give back states: every child sets up and answers" fork-lock
 	image_case "getrandom(2) refused with ENOSYS: arc4random falls back to /dev/urandom, getrandom fails with ENOSYS" arc4random-enosys

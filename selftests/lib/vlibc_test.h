@@ -422,18 +422,34 @@ static inline int vt_kernel_image(void)
 	return vt_maps_have("[vlibc]");
 }
 
+/* A family's number in <vlibc/family-list.h>: bit N of a family mask. */
+enum vt_family {
+#define VLIBC_FAMILY(name, binder) VT_FAMILY_##name,
+#include <vlibc/family-list.h>
+#undef VLIBC_FAMILY
+};
+
 /*
- * Does the system libc bind the getrandom family to the kernel's image
- * itself (glibc with vlibc's patches, glibc/patches/0002, in the QEMU
- * suite's libc mode)?  Then the binder leaves the family to it and its
- * VLIBC_GETRANDOM does not apply.  Such a libc exports
- * __libc_vlibc_start@GLIBC_PRIVATE, and uses the image only under kernel
- * delivery.
+ * Does the system libc bind @family to the kernel's image itself (glibc
+ * with vlibc's patches, Documentation/admin-guide/vlibc-glibc.rst, in the
+ * QEMU suite's libc mode)?  Then the binder leaves the family to it and
+ * its VLIBC_<FAMILY> does not apply.  Such a libc exports
+ * __libc_vlibc_start@GLIBC_PRIVATE, which returns the families it binds
+ * (the one definition of that list) and uses the image only under kernel
+ * delivery.  Calling it starts the image as libc does, which the binder
+ * has done already where one is loaded.
  */
-static inline int vt_libc_binds_getrandom(void)
+static inline int vt_libc_binds(enum vt_family family)
 {
-	return vt_kernel_image() &&
-	       dlvsym(RTLD_DEFAULT, "__libc_vlibc_start", "GLIBC_PRIVATE");
+	int (*libc_start)(void);
+	int families;
+
+	if (!vt_kernel_image())
+		return 0;
+	libc_start = (int (*)(void))dlvsym(RTLD_DEFAULT, "__libc_vlibc_start",
+					   "GLIBC_PRIVATE");
+	families = libc_start ? libc_start() : -1;
+	return families > 0 && (families >> family & 1);
 }
 
 /*

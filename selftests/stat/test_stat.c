@@ -780,7 +780,7 @@ TEST(exact_random_calls)
 	 * (VLIBC_GETRANDOM_WARMUP_CALLS + 2 * 250) is one request to the
 	 * image's getrandom, but for libc's own warm-up (64 calls).
 	 */
-	if (vt_libc_binds_getrandom()) {
+	if (vt_libc_binds(VT_FAMILY_getrandom)) {
 		EXPECT_LE(VLIBC_GETRANDOM_WARMUP_CALLS + 2 * 250 - 64,
 			  json_value(json, "counters", "getrandom"));
 		EXPECT_GE(VLIBC_GETRANDOM_WARMUP_CALLS + 2 * 250,
