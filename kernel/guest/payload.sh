@@ -432,16 +432,17 @@ libc_compare() {
 		tap 0 "$name: $what (+$FAULT_NOISE%: $(hundredths $p), $(hundredths $s); major $fp, $fs)"
 	fi
 	# A fork child of a process on the patched libc, before its exec:
-	# its fork handlers reset the getrandom pool and the image's state,
-	# variables on pages the parent may never have touched (a read maps
-	# the zero page, a write copies it).
+	# its fork handlers leave the getrandom pool's and the image's
+	# variables alone unless the parent used them (patch 0004; before,
+	# 3 to 4 faults more: a read of their untouched page maps the zero
+	# page, a write copies it).  A difference of two differences of
+	# means, so FORK_NOISE is wider (seen: -3.2 to +1.4 around 0).
 	s=$(( $(field "$stock" fork100) - $(field "$stock" mean100) ))
 	p=$(( $(field "$patched" fork100) - $(field "$patched" mean100) ))
-	if [ "$p" -gt $((s + FAULT_NOISE)) ]; then
-		tap 1 "$name: a fork child's faults before exec at most stock glibc's ($(hundredths $p), $(hundredths $s))" \
-			"TODO the fork handlers of 0002 touch libc's vlibc variables"
+	if [ "$p" -gt $((s + FORK_NOISE)) ]; then
+		tap 1 "$name: a fork child's faults before exec at most stock glibc's (+$FORK_NOISE%: $(hundredths $p), $(hundredths $s))"
 	else
-		tap 0 "$name: a fork child's faults before exec at most stock glibc's ($(hundredths $p), $(hundredths $s))"
+		tap 0 "$name: a fork child's faults before exec at most stock glibc's (+$FORK_NOISE%: $(hundredths $p), $(hundredths $s))"
 	fi
 }
 
@@ -450,6 +451,7 @@ hundredths() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
 
 LIBC_FAULT_RUNS=63
 FAULT_NOISE=50
+FORK_NOISE=150
 
 check_libc_cost() {
 	local cost=$VLIBC_BUILD/selftests/facts/cost aslr
