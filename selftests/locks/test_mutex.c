@@ -1046,4 +1046,36 @@ TEST(mutexes_after__Fork)
 	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 }
 
+/*
+ * The mutexes vlibc leaves to glibc (robust, priority inheritance) work
+ * in a _Fork() child too: the binder sets the child up as after fork().
+ */
+static int child_glibc_kinds_after__fork(void)
+{
+	pthread_mutex_t robust, pi;
+
+	if (lt_mutex_init(&robust, PTHREAD_MUTEX_NORMAL, 0, 1, PTHREAD_PRIO_NONE))
+		return 1;
+	if (pthread_mutex_lock(&robust) || pthread_mutex_unlock(&robust))
+		return 2;
+	if (lt_mutex_init(&pi, PTHREAD_MUTEX_NORMAL, 0, 0, PTHREAD_PRIO_INHERIT))
+		return 3;
+	if (pthread_mutex_lock(&pi) || pthread_mutex_unlock(&pi))
+		return 4;
+	return 0;
+}
+
+TEST(glibc_kinds_after__Fork)
+{
+	char how[64];
+	int status;
+	pid_t pid = _Fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_glibc_kinds_after__fork());
+	status = vt_wait_child(pid, LT_WAIT_MS);
+	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
+}
+
 LOCKS_TEST_MAIN
