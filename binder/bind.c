@@ -22,10 +22,12 @@
  *	VLIBC_DEBUG=1		say on stderr what was found and bound
  */
 #include <linux/errno.h>
+#include <errno.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/single_threaded.h>
+#include <unistd.h>
 #include <vlibc/stat-abi.h>
 #include "binder.h"
 #include "slot.h"
@@ -788,6 +790,44 @@ void *vlibc_binder_bound(const char *name)
 			return d->family >= 0 && binder_before_threads(d->family) ?
 			       d->single() : d->bind();
 	return 0;
+}
+
+/*
+ * _Fork() (glibc 2.34) runs no fork handler, but its child has the wiped
+ * private region all the same: left alone, the image would go on there
+ * without glibc's functions (robust and priority mutexes refused), the
+ * AIO family's threads (notifications only while the program calls in,
+ * pipe writes on the ring, where SIGPIPE kills) and with the parent's
+ * ring descriptor inherited.  So the binder's own handlers run around it,
+ * as around fork(); they are made for a fork from a signal handler too,
+ * which is what _Fork() is for.  glibc's fork() calls its own _Fork()
+ * directly, not this one.
+ */
+__attribute__((visibility("default")))
+pid_t _Fork(void)
+{
+	static pid_t (*glibc_fork)(void);
+	pid_t (*fn)(void) = __atomic_load_n(&glibc_fork, __ATOMIC_RELAXED);
+	pid_t pid;
+	int saved;
+
+	if (!fn) {
+		fn = (pid_t (*)(void))binder_glibc_own("_Fork");
+		if (!fn) {
+			errno = ENOSYS;
+			return -1;
+		}
+		__atomic_store_n(&glibc_fork, fn, __ATOMIC_RELAXED);
+	}
+	fork_prepare();
+	pid = fn();
+	saved = errno;
+	if (pid == 0)
+		fork_child();
+	else
+		fork_parent();
+	errno = saved;
+	return pid;
 }
 
 /*

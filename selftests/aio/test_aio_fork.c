@@ -4,7 +4,7 @@
  * requests in flight starts clean: it can do AIO of its own at once, it
  * does not see or cancel the parent's requests, and the parent's
  * requests complete normally.  exec leaves nothing behind (no descriptor,
- * no hang).
+ * no hang).  A _Fork() child is set up as a fork() child.
  *
  * glibc 2.36 hangs in such a child when the parent had an idle AIO helper
  * thread at fork (the child hands its request to a thread that does not
@@ -377,6 +377,63 @@ TEST(exec_leaves_no_descriptor)
 	EXPECT_EQ(0, status) {
 		TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 	}
+}
+
+/*
+ * _Fork() runs no fork handler; the binder runs its own around it, so
+ * that the child has what a fork() child has: the parent's ring is not
+ * inherited, a write to a pipe without a reader ends with EPIPE (on the
+ * ring it would raise SIGPIPE and kill the child), and a SIGEV_SIGNAL
+ * notification comes while the child does not call in.
+ */
+static volatile int fork_signals;
+
+static void on_fork_signal(int sig)
+{
+	fork_signals++;
+}
+
+static int child_after__fork(int parent_ring)
+{
+	static char in[8];
+	struct aiocb rd, wr;
+	int p[2], q[2];
+
+	if (parent_ring >= 0 && at_find_ring_fd() == parent_ring)
+		return 2;
+	if (at_pipe(p) || at_pipe(q) || signal(SIGUSR1, on_fork_signal) == SIG_ERR)
+		return 3;
+	close(q[0]);
+	at_prep(&wr, q[1], "lost", 4, 0);
+	if (aio_write(&wr) || at_wait(&wr, CHILD_MS) || aio_error(&wr) != EPIPE)
+		return 4;
+	at_prep(&rd, p[0], in, 5, 0);
+	rd.aio_sigevent.sigev_notify = SIGEV_SIGNAL;
+	rd.aio_sigevent.sigev_signo = SIGUSR1;
+	if (aio_read(&rd))
+		return 5;
+	vt_sleep_ms(50);
+	if (write(p[1], "hello", 5) != 5)
+		return 6;
+	/* Not calling in: the notification must come by itself. */
+	if (at_poll_flag(&fork_signals, 1, CHILD_MS))
+		return 7;
+	return aio_error(&rd) || aio_return(&rd) != 5 ? 8 : 0;
+}
+
+TEST(_Fork_child_as_fork_child)
+{
+	int ring, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, own_aio(1));
+	ring = at_find_ring_fd();
+	pid = _Fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_after__fork(ring));
+	status = vt_wait_child(pid, 3 * CHILD_MS);
+	EXPECT_EQ(0, at_judge_child(status, "_Fork() child"));
 }
 
 int main(int argc, char **argv)

@@ -7,6 +7,7 @@
  *    then EINVAL from every function: glibc 2.36 sets __kind to -1);
  *  - timedlock: ETIMEDOUT for a past and a near deadline, EINVAL for a bad
  *    tv_nsec when it has to wait, success when the owner lets go in time;
+ *    a NULL deadline read only when it has to wait (EINVAL there);
  *    clocklock on CLOCK_MONOTONIC and CLOCK_REALTIME, EINVAL for another
  *    clock (glibc checks the clock before anything else);
  *  - recursive (depth 1000, trylock counts, EPERM for a non-owner) and
@@ -31,7 +32,10 @@ static const int all_types[] = {
 /* --- a helper thread that runs one call on a mutex ------------------------- */
 
 enum op { OP_LOCK, OP_TRYLOCK, OP_UNLOCK, OP_TIMEDLOCK, OP_CLOCKLOCK,
-	  OP_HOLD };
+	  OP_HOLD, OP_TIMEDLOCK_NULL, OP_CLOCKLOCK_NULL };
+
+/* No deadline, past the compiler's nonnull check. */
+static const struct timespec *volatile no_deadline;
 
 struct call {
 	pthread_mutex_t	*m;
@@ -70,6 +74,12 @@ static void *call_thread(void *arg)
 		break;
 	case OP_CLOCKLOCK:
 		c->ret = pthread_mutex_clocklock(c->m, c->clock, &c->ts);
+		break;
+	case OP_TIMEDLOCK_NULL:
+		c->ret = pthread_mutex_timedlock(c->m, no_deadline);
+		break;
+	case OP_CLOCKLOCK_NULL:
+		c->ret = pthread_mutex_clocklock(c->m, CLOCK_MONOTONIC, no_deadline);
 		break;
 	case OP_HOLD:
 		c->ret = pthread_mutex_lock(c->m);
@@ -191,6 +201,47 @@ TEST(lock_blocks_until_unlock)
 }
 
 /* --- timed locks ------------------------------------------------------------- */
+
+/*
+ * A NULL deadline: glibc reads it only when the lock has to wait, so a
+ * free mutex is taken, a recursive one the caller holds counts up and an
+ * error-checking one the caller holds is EDEADLK.  Where it has to wait
+ * glibc crashes; vlibc answers EINVAL (checked on vlibc only).
+ */
+TEST(timedlock_null_deadline)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all_types); i++) {
+		pthread_mutex_t m;
+		int type = all_types[i];
+
+		ASSERT_EQ(0, lt_mutex_init(&m, type, 0, 0, 0));
+		EXPECT_EQ(0, pthread_mutex_timedlock(&m, no_deadline))
+			TH_LOG("%s: timedlock of a free mutex", lt_type_name(type));
+		if (type == PTHREAD_MUTEX_RECURSIVE) {
+			EXPECT_EQ(0, pthread_mutex_clocklock(&m, CLOCK_REALTIME,
+							     no_deadline));
+			EXPECT_EQ(0, pthread_mutex_unlock(&m));
+		}
+		if (type == PTHREAD_MUTEX_ERRORCHECK)
+			EXPECT_EQ(EDEADLK, pthread_mutex_timedlock(&m, no_deadline));
+		if (lt_on_vlibc()) {
+			EXPECT_EQ(EINVAL, other_thread(&m, OP_TIMEDLOCK_NULL))
+				TH_LOG("%s: timedlock of a held mutex", lt_type_name(type));
+			EXPECT_EQ(EINVAL, other_thread(&m, OP_CLOCKLOCK_NULL))
+				TH_LOG("%s: clocklock of a held mutex", lt_type_name(type));
+		}
+		/* Held by this thread all along. */
+		EXPECT_EQ(EBUSY, other_thread(&m, OP_TRYLOCK));
+		EXPECT_EQ(0, pthread_mutex_unlock(&m));
+		EXPECT_EQ(0, pthread_mutex_clocklock(&m, CLOCK_MONOTONIC, no_deadline))
+			TH_LOG("%s: clocklock of a free mutex", lt_type_name(type));
+		EXPECT_EQ(0, pthread_mutex_unlock(&m));
+		EXPECT_EQ(0, pthread_mutex_destroy(&m));
+	}
+}
+
 
 TEST(timedlock_timeouts)
 {
@@ -991,6 +1042,38 @@ TEST(mutexes_after__Fork)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(child_after__fork());
+	status = vt_wait_child(pid, LT_WAIT_MS);
+	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
+}
+
+/*
+ * The mutexes vlibc leaves to glibc (robust, priority inheritance) work
+ * in a _Fork() child too: the binder sets the child up as after fork().
+ */
+static int child_glibc_kinds_after__fork(void)
+{
+	pthread_mutex_t robust, pi;
+
+	if (lt_mutex_init(&robust, PTHREAD_MUTEX_NORMAL, 0, 1, PTHREAD_PRIO_NONE))
+		return 1;
+	if (pthread_mutex_lock(&robust) || pthread_mutex_unlock(&robust))
+		return 2;
+	if (lt_mutex_init(&pi, PTHREAD_MUTEX_NORMAL, 0, 0, PTHREAD_PRIO_INHERIT))
+		return 3;
+	if (pthread_mutex_lock(&pi) || pthread_mutex_unlock(&pi))
+		return 4;
+	return 0;
+}
+
+TEST(glibc_kinds_after__Fork)
+{
+	char how[64];
+	int status;
+	pid_t pid = _Fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_glibc_kinds_after__fork());
 	status = vt_wait_child(pid, LT_WAIT_MS);
 	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 }

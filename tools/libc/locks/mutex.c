@@ -112,6 +112,13 @@ static int word_lock_slow(struct vlibc_mutex *m, int private, int clock,
 	int *word = &m->lock, slept = 0, r;
 
 	vlibc_stat_inc(VLIBC_STAT_mutex_contended);
+	/*
+	 * A timed lock without a deadline has nothing to wait until: glibc
+	 * reads it here and crashes, vlibc answers EINVAL.  A free mutex
+	 * was taken above without reading it, as glibc takes it.
+	 */
+	if (clock != LOCKS_CLOCK_NONE && !abs)
+		return EINVAL;
 	if (word_spin(m)) {
 		vlibc_stat_inc(VLIBC_STAT_mutex_spin_won);
 		return 0;
@@ -262,10 +269,13 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_clocklock(struct vlibc_mutex *m, int clock
 	int kind = mutex_kind(m);
 
 	vlibc_stat_inc(VLIBC_STAT_mutex_timedlock);
-	if ((clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID) || !abs)
+	if (clock != CLOCK_REALTIME_ID && clock != CLOCK_MONOTONIC_ID)
 		return EINVAL;
+	/* A NULL deadline is read only when the lock has to wait, as glibc. */
 	if (likely(mutex_is_vlibc(kind)))
 		return mutex_lock_kind(m, kind, clock, abs);
+	if (!abs)
+		return EINVAL;
 	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 	return g->mutex_clocklock ? g->mutex_clocklock(m, clock, abs) :
 				    glibc_missing(kind);
@@ -278,10 +288,10 @@ VLIBC_ENTRY int __vlibc_pthread_mutex_timedlock(struct vlibc_mutex *m,
 	int kind = mutex_kind(m);
 
 	vlibc_stat_inc(VLIBC_STAT_mutex_timedlock);
-	if (!abs)
-		return EINVAL;
 	if (likely(mutex_is_vlibc(kind)))
 		return mutex_lock_kind(m, kind, CLOCK_REALTIME_ID, abs);
+	if (!abs)
+		return EINVAL;
 	vlibc_stat_inc(VLIBC_STAT_mutex_to_glibc);
 	return g->mutex_timedlock ? g->mutex_timedlock(m, abs) :
 				    glibc_missing(kind);
