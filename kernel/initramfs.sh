@@ -89,6 +89,36 @@ for m in list(sys.modules.values()):
 		cp -p "$dir/__pycache__/${base%.py}.cpython-311.pyc" ".$dir/__pycache__/" 2>/dev/null || true
 	done
 fi
+# CPython's own thread tests (test_thread, test_threading, test_queue;
+# Debian's libpython3.11-testsuite) and every module they import,
+# extension modules with the libraries those load: payload.sh runs them
+# in the libc boots.  The modules are those the tests' imports load;
+# ones imported later, by a test or a child it starts, are named here.
+PY_TESTS="test_thread test_threading test_queue"
+if [ -x $PYTHON ] && [ -e /usr/lib/python3.11/test/test_threading.py ]; then
+	for mod in $(env -i $PYTHON -I -c 'import sys, importlib
+for m in ("test.libregrtest.main", "test.lock_tests",
+	  "test.support.script_helper", "test.support.threading_helper",
+	  "unittest.mock", "asyncio", "ssl", "ctypes", "bz2", "lzma",
+	  "tracemalloc", "pickle", "zipfile", "getpass", "platform",
+	  "_testcapi", "resource", "termios", "_queue", "queue",
+	  *("test." + t for t in sys.argv[1:])):
+	importlib.import_module(m)
+for m in list(sys.modules.values()):
+	print(getattr(m, "__file__", None) or "")' $PY_TESTS |
+		grep '^/usr/lib/python3\.11/.*\.\(py\|so\)$' | sort -u); do
+		dir=${mod%/*} base=${mod##*/}
+		mkdir -p ".$dir/__pycache__"
+		cp -pL "$mod" ".$mod"
+		case $base in
+		*.so) HOST_ELVES+=("$mod") ;;
+		*) cp -p "$dir/__pycache__/${base%.py}.cpython-311.pyc" ".$dir/__pycache__/" 2>/dev/null || true ;;
+		esac
+	done
+	# python3 -m test runs it (importing it would run the suite).
+	cp -p /usr/lib/python3.11/test/__main__.py usr/lib/python3.11/test/
+	echo "$PY_TESTS" > vlibc/py-tests
+fi
 
 # The project's outputs, at the host's absolute path.
 mkdir -p ".$BUILD"
