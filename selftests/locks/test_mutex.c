@@ -1033,16 +1033,23 @@ static int child_after__fork(void)
 	return 0;
 }
 
+/* Runs @child in a _Fork() child; its exit status, as vt_wait_child gives. */
+static int in__fork_child(int (*child)(void))
+{
+	pid_t pid = _Fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(child());
+	return vt_wait_child(pid, LT_WAIT_MS);
+}
+
 TEST(mutexes_after__Fork)
 {
 	char how[64];
-	int status;
-	pid_t pid = _Fork();
+	int status = in__fork_child(child_after__fork);
 
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(child_after__fork());
-	status = vt_wait_child(pid, LT_WAIT_MS);
 	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 }
 
@@ -1068,13 +1075,8 @@ static int child_glibc_kinds_after__fork(void)
 TEST(glibc_kinds_after__Fork)
 {
 	char how[64];
-	int status;
-	pid_t pid = _Fork();
+	int status = in__fork_child(child_glibc_kinds_after__fork);
 
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(child_glibc_kinds_after__fork());
-	status = vt_wait_child(pid, LT_WAIT_MS);
 	EXPECT_EQ(0, status) TH_LOG("child: %s", vt_child_what(status, how, sizeof(how)));
 }
 
