@@ -368,10 +368,23 @@ TEST_F_TIMEOUT(firefox, heavy_page, 2 * RUN_SECONDS + 60)
 	check_digest(_metadata, self->dir, VLIBC_RUN);
 }
 
-/* Firefox in system-wide mode needs root for the mount namespace. */
+/*
+ * Firefox in system-wide mode needs root for the mount namespace, and a
+ * /lib/modules to cover, or overlayfs to make one (vlibc-systemwide).
+ */
 static int systemwide_possible(void)
 {
-	return !geteuid() && !access("/lib/modules", F_OK);
+	char *fs;
+	int overlay;
+
+	if (geteuid())
+		return 0;
+	if (!access("/lib/modules", F_OK))
+		return 1;
+	fs = vt_read_file("/proc/filesystems", NULL);
+	overlay = fs && strstr(fs, "\toverlay\n");
+	free(fs);
+	return overlay;
 }
 
 TEST_F_TIMEOUT(firefox, heavy_page_systemwide, 2 * RUN_SECONDS + 60)
@@ -379,7 +392,7 @@ TEST_F_TIMEOUT(firefox, heavy_page_systemwide, 2 * RUN_SECONDS + 60)
 	if (access(FONT, R_OK))
 		SKIP(return, FONT " is not installed (fonts-dejavu-core)");
 	if (!systemwide_possible())
-		SKIP(return, "system-wide mode needs root and /lib/modules");
+		SKIP(return, "system-wide mode needs root, and /lib/modules or overlayfs");
 	put_heavy_page(_metadata, self->dir);
 	render_and_compare(_metadata, self->firefox, self->dir, "heavy.html",
 			   SYSTEMWIDE);
@@ -454,7 +467,7 @@ TEST_F_TIMEOUT(firefox, systemwide_content_process_bound, RUN_SECONDS + 60)
 	if (access(FONT, R_OK))
 		SKIP(return, FONT " is not installed (fonts-dejavu-core)");
 	if (!systemwide_possible())
-		SKIP(return, "system-wide mode needs root and /lib/modules");
+		SKIP(return, "system-wide mode needs root, and /lib/modules or overlayfs");
 	put_heavy_page(_metadata, self->dir);
 	firefox_argv(argv, envp, self->firefox, self->dir, "heavy.html", NULL,
 		     SYSTEMWIDE);
