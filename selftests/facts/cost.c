@@ -16,8 +16,9 @@
  *	cost faults RUNS CMD [ARG...]	minor page faults of a run of CMD,
  *					untraced, the median of RUNS runs
  *					(and their least and most, and their
- *					mean in hundredths), then the median
- *					of the major ones; started with
+ *					mean and standard deviation in
+ *					hundredths), then the median of the
+ *					major ones; started with
  *					posix_spawn, so that they are CMD's
  *					own (a fork child's copy-on-write
  *					faults before its exec count too)
@@ -626,7 +627,7 @@ extern char **environ;
 
 static int cmd_faults(int runs, char **argv, int use_fork)
 {
-	long minor[64], major[64], sum = 0;
+	long minor[64], major[64], sum = 0, squares = 0, var, sd = 0;
 	int i, st;
 
 	if (runs < 1 || runs > 64)
@@ -650,11 +651,17 @@ static int cmd_faults(int runs, char **argv, int use_fork)
 		minor[i] = ru.ru_minflt;
 		major[i] = ru.ru_majflt;
 		sum += ru.ru_minflt;
+		squares += ru.ru_minflt * ru.ru_minflt;
 		insert_last(minor, i);
 		insert_last(major, i);
 	}
-	printf("faults minflt=%ld min=%ld max=%ld mean100=%ld runs=%d majflt=%ld\n",
-	       minor[runs / 2], minor[0], minor[runs - 1], sum * 100 / runs, runs,
+	/* The standard deviation in hundredths: the integer square root of
+	 * the variance in ten-thousandths. */
+	var = (squares * 10000 - sum * sum * 10000 / runs) / runs;
+	while ((sd + 1) * (sd + 1) <= var)
+		sd++;
+	printf("faults minflt=%ld min=%ld max=%ld mean100=%ld sd100=%ld runs=%d majflt=%ld\n",
+	       minor[runs / 2], minor[0], minor[runs - 1], sum * 100 / runs, sd, runs,
 	       major[runs / 2]);
 	return 0;
 }
