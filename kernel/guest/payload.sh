@@ -418,20 +418,27 @@ libc_compare() {
 	# patched mean may exceed stock's by the noise of a difference of
 	# two means, three of its standard errors (from the two runs'
 	# spreads; FAULT_NOISE hundredths of a fault at least), no more.
-	# Under delivery the patched ld.so reads the machine-facts block: its
-	# page costs one minor fault where stock glibc executes 34 CPUID
-	# (about 250 us on the test host); that one fault is reported as
-	# TODO (the target is stock's count), more fails.
+	# Up to one fault beyond that is reported as TODO (the target is
+	# stock's count), more fails.  Under delivery it is the
+	# machine-facts block's page, which the patched ld.so reads where
+	# stock glibc executes 34 CPUID (about 250 us on the test host).
+	# Without, a program that calls getrandom runs the patched code,
+	# which lies elsewhere than stock's: whether its page comes with a
+	# fault-around window of pages the program touches anyway depends
+	# on where the library lands (seen: +0.5 to +0.8 for cost work
+	# getrandom without delivery, 0 for /usr/bin/true).
 	local what="mean minor page faults with ASLR at most stock glibc's" noise sds sdp
 	sds=$(field "$stock" sd100) sdp=$(field "$patched" sd100)
 	noise=$((3 * $(isqrt $(( (sds * sds + sdp * sdp) / LIBC_FAULT_RUNS )))))
 	[ "$noise" -ge $FAULT_NOISE ] || noise=$FAULT_NOISE
 	what="$what (+$(hundredths $noise) noise: $(hundredths $p), $(hundredths $s); major $fp, $fs)"
 	if [ -z "$p" ] || [ -z "$s" ] || [ "$fp" -gt "$fs" ] ||
-	   [ "$p" -gt $((s + noise + 100 * WANT)) ]; then
+	   [ "$p" -gt $((s + noise + 100)) ]; then
 		tap 1 "$name: $what"
-	elif [ "$p" -gt $((s + noise)) ]; then
+	elif [ "$p" -gt $((s + noise)) ] && [ $WANT = 1 ]; then
 		tap 1 "$name: $what" "TODO the facts block's page: one fault"
+	elif [ "$p" -gt $((s + noise)) ]; then
+		tap 1 "$name: $what" "TODO where the patched code lies: one fault"
 	else
 		tap 0 "$name: $what"
 	fi
@@ -445,14 +452,18 @@ libc_compare() {
 	s=$(( $(field "$stock" fork100) - $(field "$stock" mean100) ))
 	p=$(( $(field "$patched" fork100) - $(field "$patched" mean100) ))
 	if [ "$p" -gt $((s + FORK_NOISE)) ]; then
-		tap 1 "$name: a fork child's faults before exec at most stock glibc's (+$FORK_NOISE%: $(hundredths $p), $(hundredths $s))"
+		tap 1 "$name: a fork child's faults before exec at most stock glibc's (+$(hundredths $FORK_NOISE) noise: $(hundredths $p), $(hundredths $s))"
 	else
-		tap 0 "$name: a fork child's faults before exec at most stock glibc's (+$FORK_NOISE%: $(hundredths $p), $(hundredths $s))"
+		tap 0 "$name: a fork child's faults before exec at most stock glibc's (+$(hundredths $FORK_NOISE) noise: $(hundredths $p), $(hundredths $s))"
 	fi
 }
 
-# 6855 -> 68.55
-hundredths() { printf '%d.%02d' $(($1 / 100)) $(($1 % 100)); }
+# 6855 -> 68.55, -320 -> -3.20
+hundredths() {
+	local v=$1 sign=
+	[ "$v" -ge 0 ] || sign=- v=$((-v))
+	printf '%s%d.%02d' "$sign" $((v / 100)) $((v % 100))
+}
 
 # The integer square root of @1 (busybox's awk has no sqrt).
 isqrt() {
