@@ -20,8 +20,9 @@
  *					hundredths), then the median of the
  *					major ones; started with
  *					posix_spawn, so that they are CMD's
- *					own (a fork child's copy-on-write
- *					faults before its exec count too)
+ *					own (started with fork, they would
+ *					include the fork child's faults
+ *					before its exec)
  *	cost fork-faults RUNS CMD [ARG...]	the same, started with fork and
  *					execvp: CMD's faults plus those of
  *					this program's fork child before its
